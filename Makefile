@@ -1,0 +1,43 @@
+# voagent: build, run, test, benchmark.
+GO      ?= go
+BIN     := bin/voagent
+FUZZTIME ?= 10s
+
+.PHONY: build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo fuzz lint peers deps
+
+build:
+	$(GO) build -o $(BIN) ./cmd/voagent
+
+run: build
+	$(BIN) run
+
+deps peers:
+	scripts/install-deps.sh
+
+# All tests, integration tests against the real peers included.
+test:
+	scripts/test.sh
+
+test-short:
+	$(GO) test -short ./...
+
+bench: bench-votable
+
+bench-votable: build
+	scripts/bench-votable.sh
+
+bench-samp: build
+	scripts/bench-samp.sh
+
+bench-xmatch: build
+	scripts/bench-xmatch.sh
+
+bench-vo: build
+	scripts/bench-vo.sh
+
+fuzz:
+	scripts/fuzz.sh $(FUZZTIME)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...

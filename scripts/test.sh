@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The one test command: vet, every Go test (integration tests against the real
+# peers included: they skip when a peer is absent unless VOAGENT_REQUIRE_PEERS=1),
+# then a short fuzz run of every fuzz target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+go vet ./...
+go test -count=1 -timeout 20m ./...
+FUZZTIME=${FUZZTIME:-5s}
+scripts/fuzz.sh "$FUZZTIME"
