@@ -51,6 +51,8 @@ func ParseDatatype(s string) (Datatype, error) {
 		return Char, nil
 	case "integer":
 		return Int, nil
+	case "unicodestring":
+		return UnicodeChar, nil
 	case "byte":
 		return UnsignedByte, nil
 	}

@@ -106,7 +106,9 @@ type Table struct {
 	Utype       string
 	Description string
 	// NRows is the nrows attribute (-1 when absent).
-	NRows  int64
+	NRows int64
+	// Infos are INFO elements before the FIELDs.
+	Infos  []*Info
 	Fields []*Field
 	Params []*Param
 	Groups []*Group

@@ -1,0 +1,604 @@
+package votable
+
+import (
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// binBlockSize is the size of the decoded blocks handed from the base64
+// goroutine to the row parser.
+const binBlockSize = 256 << 10
+
+type binBlock struct {
+	b   []byte
+	err error // io.EOF at the end of the stream
+}
+
+// binaryReader decodes a BINARY or BINARY2 stream: a goroutine decodes the
+// base64 text (and gzip), the caller's goroutine parses rows.
+type binaryReader struct {
+	t     *Table
+	two   bool
+	stop  chan struct{}
+	in    blockSource
+	flags []byte
+	row   int64
+	bound []Column
+	cells []binParser
+	fixed int // row size when every cell has a fixed size, else -1
+}
+
+// binParser decodes one cell; for fixed-size cells b holds exactly its
+// bytes, for variable ones the parser reads from src.
+type binParser struct {
+	size int // bytes of a fixed-size cell; -1 for variable
+	fix  func(b []byte, null bool)
+	vary func(src *blockSource, null bool) error
+}
+
+func newBinaryReader(src *source, t *Table, gz bool) (*binaryReader, error) {
+	r := &binaryReader{t: t, two: t.Serialization == Binary2, stop: make(chan struct{})}
+	out := make(chan binBlock, 4)
+	free := make(chan []byte, 6)
+	r.in = blockSource{ch: out, free: free}
+	go decodeStream(src, gz, out, free, r.stop)
+	return r, nil
+}
+
+// decodeStream runs the base64 (and gzip) decoding of a STREAM's content.
+func decodeStream(src *source, gz bool, out chan<- binBlock, free chan []byte, stop chan struct{}) {
+	var rd io.Reader = &base64Reader{src: src}
+	if gz {
+		zr, err := gzip.NewReader(rd)
+		if err != nil {
+			select {
+			case out <- binBlock{err: fmt.Errorf("gzip STREAM: %w", err)}:
+			case <-stop:
+			}
+			return
+		}
+		rd = zr
+	}
+	for {
+		var buf []byte
+		select {
+		case buf = <-free:
+		default:
+			buf = make([]byte, binBlockSize)
+		}
+		n, err := io.ReadFull(rd, buf[:binBlockSize])
+		if err == io.ErrUnexpectedEOF {
+			err = io.EOF
+		}
+		if gz && err == io.EOF {
+			// Consume the rest of the base64 text after the gzip stream.
+			_, _ = io.Copy(io.Discard, &base64Reader{src: src})
+		}
+		if n > 0 {
+			select {
+			case out <- binBlock{b: buf[:n]}:
+			case <-stop:
+				return
+			}
+		}
+		if err != nil {
+			select {
+			case out <- binBlock{err: err}:
+			case <-stop:
+			}
+			return
+		}
+	}
+}
+
+func (r *binaryReader) close() {
+	select {
+	case <-r.stop:
+	default:
+		close(r.stop)
+	}
+}
+
+func (r *binaryReader) bind(cols []Column) error {
+	if len(cols) == len(r.bound) && (len(cols) == 0 || &cols[0] == &r.bound[0]) {
+		return nil
+	}
+	r.cells = make([]binParser, len(cols))
+	r.fixed = 0
+	for i, c := range cols {
+		p, err := newBinParser(c, !r.two)
+		if err != nil {
+			return fmt.Errorf("votable: %s: %w", r.t.Label(), err)
+		}
+		r.cells[i] = p
+		if p.size < 0 || r.fixed < 0 {
+			r.fixed = -1
+		} else {
+			r.fixed += p.size
+		}
+	}
+	if r.two {
+		r.flags = make([]byte, (len(cols)+7)/8)
+	}
+	r.bound = cols
+	return nil
+}
+
+func (r *binaryReader) decode(cols []Column, max int) (int, error) {
+	if err := r.bind(cols); err != nil {
+		return 0, err
+	}
+	in := &r.in
+	nflag := len(r.flags)
+	n := 0
+	for ; n < max; n++ {
+		more, err := in.atRowStart()
+		if err != nil {
+			return n, r.rowError(err)
+		}
+		if !more {
+			return n, io.EOF
+		}
+		if r.two {
+			fb, err := in.next(nflag)
+			if err != nil {
+				return n, r.rowError(err)
+			}
+			copy(r.flags, fb)
+		}
+		if r.fixed >= 0 {
+			b, err := in.next(r.fixed)
+			if err != nil {
+				return n, r.rowError(err)
+			}
+			off := 0
+			for j := range r.cells {
+				p := &r.cells[j]
+				null := r.two && r.flags[j>>3]&(0x80>>(uint(j)&7)) != 0
+				p.fix(b[off:off+p.size], null)
+				off += p.size
+			}
+		} else {
+			for j := range r.cells {
+				p := &r.cells[j]
+				null := r.two && r.flags[j>>3]&(0x80>>(uint(j)&7)) != 0
+				if p.size >= 0 {
+					b, err := in.next(p.size)
+					if err != nil {
+						return n, r.cellError(j, err)
+					}
+					p.fix(b, null)
+				} else if err := p.vary(in, null); err != nil {
+					return n, r.cellError(j, err)
+				}
+			}
+		}
+		r.row++
+	}
+	return n, nil
+}
+
+func (r *binaryReader) rowError(err error) error {
+	if err == io.ErrUnexpectedEOF {
+		err = fmt.Errorf("stream ends inside the row")
+	}
+	return fmt.Errorf("votable: %s, %s row %d: %w", r.t.Label(), r.t.Serialization, r.row+1, err)
+}
+
+func (r *binaryReader) cellError(col int, err error) error {
+	if err == io.ErrUnexpectedEOF {
+		err = fmt.Errorf("stream ends inside the cell")
+	}
+	f := r.t.Fields[col]
+	return &DataError{Table: r.t.Label(), Row: r.row, Column: f.Name, Index: col, Err: err}
+}
+
+// blockSource hands out bytes of the decoded stream.
+type blockSource struct {
+	ch    <-chan binBlock
+	free  chan []byte
+	cur   []byte
+	pos   int
+	carry []byte
+	err   error // terminal: io.EOF or a decoding error
+}
+
+// advance moves to the next block; false at the end (s.err set).
+func (s *blockSource) advance() bool {
+	if s.err != nil {
+		return false
+	}
+	if s.cur != nil {
+		select {
+		case s.free <- s.cur[:cap(s.cur)]:
+		default:
+		}
+		s.cur, s.pos = nil, 0
+	}
+	if s.ch == nil {
+		s.err = io.EOF
+		return false
+	}
+	blk := <-s.ch
+	if blk.err != nil {
+		s.err = blk.err
+		return false
+	}
+	s.cur, s.pos = blk.b, 0
+	return true
+}
+
+// atRowStart reports whether another row follows (false at a clean end).
+func (s *blockSource) atRowStart() (bool, error) {
+	for s.pos == len(s.cur) {
+		if !s.advance() {
+			if s.err == io.EOF {
+				return false, nil
+			}
+			return false, s.err
+		}
+	}
+	return true, nil
+}
+
+// next returns the next n bytes, valid until the following call.
+func (s *blockSource) next(n int) ([]byte, error) {
+	if len(s.cur)-s.pos >= n {
+		b := s.cur[s.pos : s.pos+n]
+		s.pos += n
+		return b, nil
+	}
+	s.carry = s.carry[:0]
+	for len(s.carry) < n {
+		if s.pos < len(s.cur) {
+			take := min(n-len(s.carry), len(s.cur)-s.pos)
+			s.carry = append(s.carry, s.cur[s.pos:s.pos+take]...)
+			s.pos += take
+			continue
+		}
+		if !s.advance() {
+			if s.err == io.EOF {
+				return nil, io.ErrUnexpectedEOF
+			}
+			return nil, s.err
+		}
+	}
+	return s.carry, nil
+}
+
+// count reads the 4-byte element count of a variable-length array.
+func (s *blockSource) count() (int, error) {
+	b, err := s.next(4)
+	if err != nil {
+		return 0, err
+	}
+	c := binary.BigEndian.Uint32(b)
+	if c > maxChunkElements {
+		return 0, fmt.Errorf("array length %d too large", c)
+	}
+	return int(c), nil
+}
+
+// base64Reader decodes the base64 text at the source up to the next '<',
+// skipping whitespace, leaving the source at the '<'.
+type base64Reader struct {
+	src  *source
+	enc  []byte // encoded characters not yet decoded
+	done bool
+	err  error
+}
+
+func (b *base64Reader) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	want := len(p) / 3 * 4
+	if want == 0 {
+		want = 4
+	}
+	for len(b.enc) < want && !b.done {
+		w := b.src.window()
+		if len(w) == 0 {
+			if !b.src.more() {
+				b.err = fmt.Errorf("document ends inside STREAM: %w", b.src.readErr())
+				return 0, b.err
+			}
+			continue
+		}
+		i := 0
+		for i < len(w) && len(b.enc) < want {
+			c := w[i]
+			if c == '<' {
+				b.done = true
+				break
+			}
+			if !isSpace(c) {
+				b.enc = append(b.enc, c)
+			}
+			i++
+		}
+		b.src.advance(i)
+	}
+	n := len(b.enc) / 4 * 4
+	if b.done {
+		n = len(b.enc)
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	if n/4*3+3 > len(p) {
+		n = len(p) / 3 * 4
+	}
+	enc := b.enc[:n]
+	var m int
+	var err error
+	if len(enc)%4 != 0 {
+		m, err = base64.RawStdEncoding.Decode(p, trimPad(enc))
+	} else {
+		m, err = base64.StdEncoding.Decode(p, enc)
+	}
+	if err != nil {
+		b.err = fmt.Errorf("invalid base64 in STREAM: %w", err)
+		return m, b.err
+	}
+	b.enc = b.enc[:copy(b.enc, b.enc[n:])]
+	return m, nil
+}
+
+func trimPad(b []byte) []byte {
+	for len(b) > 0 && b[len(b)-1] == '=' {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// newBinParser builds the BINARY cell decoder appending to col.
+//
+// In BINARY, which has no null flags, a NaN float is null (VOTable §5.3,
+// and astropy reads it so): nanNull says so.
+func newBinParser(col Column, nanNull bool) (binParser, error) {
+	f := col.Field()
+	sh := f.Shape
+	switch c := col.(type) {
+	case *Strings:
+		return stringBin(c, f), nil
+	case *Scalar[bool]:
+		if f.Datatype == Bit {
+			return binParser{size: 1, fix: func(b []byte, null bool) { c.Append(b[0]&0x80 != 0, null) }}, nil
+		}
+		return binParser{size: 1, fix: func(b []byte, null bool) {
+			v, ok := boolByte(b[0])
+			c.Append(v, null || !ok)
+		}}, nil
+	case *Scalar[uint8]:
+		nv, hasNull := nullInt(f)
+		return binParser{size: 1, fix: func(b []byte, null bool) {
+			c.Append(b[0], null || hasNull && int64(b[0]) == nv)
+		}}, nil
+	case *Scalar[int16]:
+		nv, hasNull := nullInt(f)
+		return binParser{size: 2, fix: func(b []byte, null bool) {
+			v := int16(binary.BigEndian.Uint16(b))
+			c.Append(v, null || hasNull && int64(v) == nv)
+		}}, nil
+	case *Scalar[int32]:
+		nv, hasNull := nullInt(f)
+		return binParser{size: 4, fix: func(b []byte, null bool) {
+			v := int32(binary.BigEndian.Uint32(b))
+			c.Append(v, null || hasNull && int64(v) == nv)
+		}}, nil
+	case *Scalar[int64]:
+		nv, hasNull := nullInt(f)
+		return binParser{size: 8, fix: func(b []byte, null bool) {
+			v := int64(binary.BigEndian.Uint64(b))
+			c.Append(v, null || hasNull && v == nv)
+		}}, nil
+	case *Scalar[float32]:
+		nv, hasNull := nullFloat(f)
+		return binParser{size: 4, fix: func(b []byte, null bool) {
+			v := math.Float32frombits(binary.BigEndian.Uint32(b))
+			c.Append(v, null || nanNull && v != v || hasNull && float64(v) == nv)
+		}}, nil
+	case *Scalar[float64]:
+		nv, hasNull := nullFloat(f)
+		return binParser{size: 8, fix: func(b []byte, null bool) {
+			v := math.Float64frombits(binary.BigEndian.Uint64(b))
+			c.Append(v, null || nanNull && v != v || hasNull && v == nv)
+		}}, nil
+	case *Scalar[complex64]:
+		return binParser{size: 8, fix: func(b []byte, null bool) {
+			v := complex(math.Float32frombits(binary.BigEndian.Uint32(b)), math.Float32frombits(binary.BigEndian.Uint32(b[4:])))
+			c.Append(v, null || nanNull && real(v) != real(v) && imag(v) != imag(v))
+		}}, nil
+	case *Scalar[complex128]:
+		return binParser{size: 16, fix: func(b []byte, null bool) {
+			v := complex(math.Float64frombits(binary.BigEndian.Uint64(b)), math.Float64frombits(binary.BigEndian.Uint64(b[8:])))
+			c.Append(v, null || nanNull && real(v) != real(v) && imag(v) != imag(v))
+		}}, nil
+	case *Array[bool]:
+		if f.Datatype == Bit {
+			return bitArrayBin(c, sh), nil
+		}
+		return arrayBin(c, sh, 1, func(dst []bool, b []byte) {
+			for i := range dst {
+				dst[i], _ = boolByte(b[i])
+			}
+		}), nil
+	case *Array[uint8]:
+		return arrayBin(c, sh, 1, func(dst []uint8, b []byte) { copy(dst, b) }), nil
+	case *Array[int16]:
+		return arrayBin(c, sh, 2, func(dst []int16, b []byte) {
+			for i := range dst {
+				dst[i] = int16(binary.BigEndian.Uint16(b[2*i:]))
+			}
+		}), nil
+	case *Array[int32]:
+		return arrayBin(c, sh, 4, func(dst []int32, b []byte) {
+			for i := range dst {
+				dst[i] = int32(binary.BigEndian.Uint32(b[4*i:]))
+			}
+		}), nil
+	case *Array[int64]:
+		return arrayBin(c, sh, 8, func(dst []int64, b []byte) {
+			for i := range dst {
+				dst[i] = int64(binary.BigEndian.Uint64(b[8*i:]))
+			}
+		}), nil
+	case *Array[float32]:
+		return arrayBin(c, sh, 4, func(dst []float32, b []byte) {
+			for i := range dst {
+				dst[i] = math.Float32frombits(binary.BigEndian.Uint32(b[4*i:]))
+			}
+		}), nil
+	case *Array[float64]:
+		return arrayBin(c, sh, 8, func(dst []float64, b []byte) {
+			for i := range dst {
+				dst[i] = math.Float64frombits(binary.BigEndian.Uint64(b[8*i:]))
+			}
+		}), nil
+	case *Array[complex64]:
+		return arrayBin(c, sh, 8, func(dst []complex64, b []byte) {
+			for i := range dst {
+				dst[i] = complex(math.Float32frombits(binary.BigEndian.Uint32(b[8*i:])), math.Float32frombits(binary.BigEndian.Uint32(b[8*i+4:])))
+			}
+		}), nil
+	case *Array[complex128]:
+		return arrayBin(c, sh, 16, func(dst []complex128, b []byte) {
+			for i := range dst {
+				dst[i] = complex(math.Float64frombits(binary.BigEndian.Uint64(b[16*i:])), math.Float64frombits(binary.BigEndian.Uint64(b[16*i+8:])))
+			}
+		}), nil
+	}
+	return binParser{}, fmt.Errorf("field %q: no BINARY decoder for %T", f.Name, col)
+}
+
+func boolByte(c byte) (v, ok bool) {
+	switch c {
+	case 'T', 't', '1':
+		return true, true
+	case 'F', 'f', '0':
+		return false, true
+	}
+	return false, false
+}
+
+// arrayBin decodes numeric arrays of elements of size es.
+func arrayBin[T Number](c *Array[T], sh *Shape, es int, conv func(dst []T, b []byte)) binParser {
+	var buf []T
+	if sh.Fixed() {
+		n := sh.Count()
+		buf = make([]T, n)
+		return binParser{size: n * es, fix: func(b []byte, null bool) {
+			conv(buf, b)
+			_ = c.Append(buf, null)
+		}}
+	}
+	return binParser{size: -1, vary: func(src *blockSource, null bool) error {
+		n, err := src.count()
+		if err != nil {
+			return err
+		}
+		b, err := src.next(n * es)
+		if err != nil {
+			return err
+		}
+		if cap(buf) < n {
+			buf = make([]T, n)
+		}
+		buf = buf[:n]
+		conv(buf, b)
+		// An empty variable array is null, as an empty TD is.
+		return c.Append(buf, null || n == 0)
+	}}
+}
+
+// bitArrayBin decodes packed bit arrays (most significant bit first).
+func bitArrayBin(c *Array[bool], sh *Shape) binParser {
+	var buf []bool
+	unpack := func(b []byte, n int) {
+		buf = buf[:0]
+		for i := 0; i < n; i++ {
+			buf = append(buf, b[i>>3]&(0x80>>(uint(i)&7)) != 0)
+		}
+	}
+	if sh.Fixed() {
+		n := sh.Count()
+		return binParser{size: (n + 7) / 8, fix: func(b []byte, null bool) {
+			unpack(b, n)
+			_ = c.Append(buf, null)
+		}}
+	}
+	return binParser{size: -1, vary: func(src *blockSource, null bool) error {
+		n, err := src.count()
+		if err != nil {
+			return err
+		}
+		b, err := src.next((n + 7) / 8)
+		if err != nil {
+			return err
+		}
+		unpack(b, n)
+		return c.Append(buf, null || n == 0)
+	}}
+}
+
+// stringBin decodes char (bytes, NUL-terminated when fixed) and unicodeChar
+// (UCS-2 big-endian) cells.
+func stringBin(c *Strings, f *Field) binParser {
+	es := 1
+	if f.Datatype == UnicodeChar {
+		es = 2
+	}
+	var ubuf []byte
+	put := func(b []byte, null bool) error {
+		if es == 2 {
+			ubuf = ubuf[:0]
+			for i := 0; i+1 < len(b); i += 2 {
+				r := rune(binary.BigEndian.Uint16(b[i:]))
+				if r == 0 {
+					break
+				}
+				if utf16.IsSurrogate(r) && i+3 < len(b) {
+					r2 := rune(binary.BigEndian.Uint16(b[i+2:]))
+					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+						r = d
+						i += 2
+					}
+				}
+				ubuf = utf8.AppendRune(ubuf, r)
+			}
+			return c.Append(ubuf, null || len(ubuf) == 0)
+		}
+		for i, ch := range b {
+			if ch == 0 {
+				b = b[:i]
+				break
+			}
+		}
+		// BINARY has no null for strings: an empty one is null, as an
+		// empty TD is.
+		return c.Append(b, null || len(b) == 0)
+	}
+	sh := f.Shape
+	if sh.Fixed() {
+		n := sh.Count() * es
+		return binParser{size: n, fix: func(b []byte, null bool) { _ = put(b, null) }}
+	}
+	return binParser{size: -1, vary: func(src *blockSource, null bool) error {
+		n, err := src.count()
+		if err != nil {
+			return err
+		}
+		b, err := src.next(n * es)
+		if err != nil {
+			return err
+		}
+		return put(b, null)
+	}}
+}

@@ -1,0 +1,159 @@
+package votable
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"unsafe"
+)
+
+// source is the buffered input shared by the XML metadata decoder (through
+// ReadByte) and the DATA scanners (through window/more/advance), which work
+// on the buffer directly and leave it positioned just before the closing
+// tag of the data element.
+type source struct {
+	rd  io.Reader
+	buf []byte
+	pos int   // next unread byte
+	end int   // end of valid data
+	err error // sticky read error (io.EOF at the end)
+	off int64 // input offset of buf[0]
+}
+
+const sourceBufSize = 1 << 20
+
+func newSource(r io.Reader) *source {
+	return &source{rd: r, buf: make([]byte, sourceBufSize)}
+}
+
+// openSource wraps r, decompressing it when it starts with the gzip magic.
+func openSource(r io.Reader) (*source, error) {
+	s := newSource(r)
+	for s.end-s.pos < 2 && s.err == nil {
+		s.fill()
+	}
+	w := s.window()
+	if len(w) >= 2 && w[0] == 0x1f && w[1] == 0x8b {
+		zr, err := gzip.NewReader(s)
+		if err != nil {
+			return nil, fmt.Errorf("reading gzip-compressed VOTable: %w", err)
+		}
+		return newSource(zr), nil
+	}
+	return s, nil
+}
+
+// fill reads more input after end, compacting or growing the buffer.
+func (s *source) fill() {
+	if s.err != nil {
+		return
+	}
+	if s.pos > 0 && (s.end == len(s.buf) || s.pos > len(s.buf)/2) {
+		n := copy(s.buf, s.buf[s.pos:s.end])
+		s.off += int64(s.pos)
+		s.pos, s.end = 0, n
+	}
+	if s.end == len(s.buf) {
+		nb := make([]byte, len(s.buf)*2)
+		copy(nb, s.buf[:s.end])
+		s.buf = nb
+	}
+	n, err := s.rd.Read(s.buf[s.end:])
+	s.end += n
+	if err != nil {
+		s.err = err
+	}
+}
+
+// window returns the unread buffered bytes.
+func (s *source) window() []byte { return s.buf[s.pos:s.end] }
+
+// more reads more input; it returns false at the end of the input or on a
+// read error (see s.err).
+func (s *source) more() bool {
+	before := s.end - s.pos
+	for s.err == nil {
+		s.fill()
+		if s.end-s.pos > before {
+			return true
+		}
+	}
+	return s.end-s.pos > before
+}
+
+// advance consumes n bytes of the window.
+func (s *source) advance(n int) { s.pos += n }
+
+// offset is the input offset of the next unread byte.
+func (s *source) offset() int64 { return s.off + int64(s.pos) }
+
+// readErr is the read error behind an unexpected end of input.
+func (s *source) readErr() error {
+	if s.err == nil || s.err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return s.err
+}
+
+// ReadByte implements io.ByteReader for encoding/xml.
+func (s *source) ReadByte() (byte, error) {
+	if s.pos == s.end {
+		if !s.more() {
+			if s.err == nil {
+				return 0, io.EOF
+			}
+			return 0, s.err
+		}
+	}
+	b := s.buf[s.pos]
+	s.pos++
+	return b, nil
+}
+
+// Read implements io.Reader.
+func (s *source) Read(p []byte) (int, error) {
+	if s.pos == s.end {
+		if !s.more() {
+			if s.err == nil {
+				return 0, io.EOF
+			}
+			return 0, s.err
+		}
+	}
+	n := copy(p, s.buf[s.pos:s.end])
+	s.pos += n
+	return n, nil
+}
+
+// bstr views b as a string without copying; the string must not outlive b's
+// contents.
+func bstr(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// isSpace reports XML whitespace.
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+func trimSpaceBytes(b []byte) []byte {
+	i, j := 0, len(b)
+	for i < j && isSpace(b[i]) {
+		i++
+	}
+	for j > i && isSpace(b[j-1]) {
+		j--
+	}
+	return b[i:j]
+}
+
+// hasPrefixFold reports whether b starts with the upper-case ASCII prefix p,
+// ignoring case.
+func hasPrefixFold(b []byte, p string) bool {
+	if len(b) < len(p) {
+		return false
+	}
+	return bytes.EqualFold(b[:len(p)], []byte(p))
+}

@@ -1,0 +1,551 @@
+package votable
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"strconv"
+	"unicode/utf8"
+)
+
+// tdBatchRows is the number of rows one scanned TABLEDATA batch carries from
+// the scanning goroutine to the parsing one.
+const tdBatchRows = 2048
+
+// tdBatch holds the cell texts of consecutive rows, entities resolved.
+type tdBatch struct {
+	text []byte
+	ends []int32 // end offset of each cell in text
+	// b64 lists, in order, the cells (index into ends) whose TD had
+	// encoding="base64": their text is the base64 of the BINARY form.
+	b64   []int32
+	rows  int
+	first int64 // index of the batch's first row in the table
+	done  bool  // the TABLEDATA ends after these rows
+	err   error // error after these rows
+	pos   int   // rows consumed by the parser
+	cell  int   // cells consumed by the parser
+}
+
+// tableDataReader decodes TABLEDATA: a goroutine scans rows and cells out
+// of the XML, the caller's goroutine parses the cells into columns.
+type tableDataReader struct {
+	t      *Table
+	nf     int
+	out    chan *tdBatch
+	free   chan *tdBatch
+	stop   chan struct{}
+	cur    *tdBatch
+	ended  bool
+	parsed []Column
+	parse  []textParser
+}
+
+func newTableDataReader(src *source, t *Table) *tableDataReader {
+	r := &tableDataReader{t: t, nf: len(t.Fields), out: make(chan *tdBatch, 4), free: make(chan *tdBatch, 6), stop: make(chan struct{})}
+	sc := &tdScanner{src: src, nf: r.nf, label: t.Label()}
+	go sc.run(r.out, r.free, r.stop)
+	return r
+}
+
+func (r *tableDataReader) close() {
+	select {
+	case <-r.stop:
+	default:
+		close(r.stop)
+	}
+}
+
+func (r *tableDataReader) bind(cols []Column) error {
+	if len(cols) == len(r.parsed) && (len(cols) == 0 || &cols[0] == &r.parsed[0]) {
+		return nil
+	}
+	r.parse = make([]textParser, len(cols))
+	for i, c := range cols {
+		p, err := newTextParser(c)
+		if err != nil {
+			return fmt.Errorf("votable: %s: %w", r.t.Label(), err)
+		}
+		r.parse[i] = p
+	}
+	r.parsed = cols
+	return nil
+}
+
+func (r *tableDataReader) decode(cols []Column, max int) (int, error) {
+	if err := r.bind(cols); err != nil {
+		return 0, err
+	}
+	n := 0
+	for n < max {
+		b := r.cur
+		if b == nil || b.pos == b.rows {
+			if b != nil {
+				if b.err != nil {
+					return n, b.err
+				}
+				if b.done {
+					r.ended = true
+					return n, io.EOF
+				}
+				select {
+				case r.free <- b:
+				default:
+				}
+			}
+			r.cur = <-r.out
+			continue
+		}
+		for b.pos < b.rows && n < max {
+			start := int32(0)
+			if b.cell > 0 {
+				start = b.ends[b.cell-1]
+			}
+			for j, p := range r.parse {
+				end := b.ends[b.cell]
+				var err error
+				if len(b.b64) > 0 && b.b64[0] == int32(b.cell) {
+					b.b64 = b.b64[1:]
+					err = r.parseBase64(cols, j, b.text[start:end])
+				} else {
+					err = p(b.text[start:end])
+				}
+				if err != nil {
+					return n, r.cellError(b.first+int64(b.pos), j, b.text[start:end], err)
+				}
+				start = end
+				b.cell++
+			}
+			b.pos++
+			n++
+		}
+	}
+	return n, nil
+}
+
+// parseBase64 decodes a <TD encoding="base64"> cell: the base64 of the
+// cell's BINARY serialization.
+func (r *tableDataReader) parseBase64(cols []Column, j int, text []byte) error {
+	raw, err := base64.StdEncoding.DecodeString(string(trimSpaceBytes(text)))
+	if err != nil {
+		return fmt.Errorf("invalid base64 in TD: %w", err)
+	}
+	p, err := newBinParser(cols[j], false)
+	if err != nil {
+		return err
+	}
+	src := &blockSource{cur: raw}
+	if p.size >= 0 {
+		b, err := src.next(p.size)
+		if err != nil {
+			return fmt.Errorf("base64 TD holds %d bytes, want %d", len(raw), p.size)
+		}
+		p.fix(b, false)
+		return nil
+	}
+	return p.vary(src, false)
+}
+
+func (r *tableDataReader) cellError(row int64, col int, text []byte, err error) error {
+	f := r.t.Fields[col]
+	s := string(text)
+	if len(s) > 80 {
+		s = s[:80] + "..."
+	}
+	if err == errSyntax {
+		err = fmt.Errorf("%q is not a valid %s%s", s, f.Datatype, shapeSuffix(f))
+	}
+	return &DataError{Table: r.t.Label(), Row: row, Column: f.Name, Index: col, Err: err}
+}
+
+func shapeSuffix(f *Field) string {
+	if f.Shape.IsScalar() {
+		return ""
+	}
+	return " array"
+}
+
+// DataError is a malformed cell; it names the table, row and column.
+type DataError struct {
+	Table  string
+	Row    int64 // 0-based
+	Column string
+	Index  int // 0-based column index
+	Err    error
+}
+
+func (e *DataError) Error() string {
+	return fmt.Sprintf("votable: %s, row %d, column %d %q: %v", e.Table, e.Row+1, e.Index+1, e.Column, e.Err)
+}
+
+func (e *DataError) Unwrap() error { return e.Err }
+
+// tdScanner finds rows and cells in TABLEDATA.
+type tdScanner struct {
+	src   *source
+	nf    int
+	label string
+	row   int64
+	// tag names with the namespace prefix of the document, if any
+	pfx                    string
+	trClose, tdOpen, tdEnd []byte
+	prefixKnown            bool
+}
+
+func (s *tdScanner) run(out, free chan *tdBatch, stop chan struct{}) {
+	for {
+		var b *tdBatch
+		select {
+		case b = <-free:
+		default:
+			b = &tdBatch{}
+		}
+		b.text, b.ends, b.b64, b.rows, b.pos, b.cell, b.done, b.err = b.text[:0], b.ends[:0], b.b64[:0], 0, 0, 0, false, nil
+		b.first = s.row
+		s.fill(b)
+		select {
+		case out <- b:
+		case <-stop:
+			return
+		}
+		if b.done || b.err != nil {
+			return
+		}
+	}
+}
+
+func (s *tdScanner) setPrefix(p string) {
+	s.pfx = p
+	s.trClose = []byte("</" + p + "TR")
+	s.tdOpen = []byte("<" + p + "TD")
+	s.tdEnd = []byte("</" + p + "TD")
+	s.prefixKnown = true
+}
+
+func (s *tdScanner) errorf(format string, args ...any) error {
+	return fmt.Errorf("votable: %s, TABLEDATA row %d: %s", s.label, s.row+1, fmt.Sprintf(format, args...))
+}
+
+// fill scans up to tdBatchRows rows into b.
+func (s *tdScanner) fill(b *tdBatch) {
+	src := s.src
+	search := 0 // where to resume looking for the end of a row
+	for b.rows < tdBatchRows {
+		w := src.window()
+		i := 0
+		for i < len(w) && isSpace(w[i]) {
+			i++
+		}
+		src.advance(i)
+		w = w[i:]
+		if len(w) < 16 {
+			if src.more() {
+				continue
+			}
+			if len(w) == 0 {
+				b.err = s.errorf("document ends inside TABLEDATA: %v", src.readErr())
+				return
+			}
+		}
+		if w[0] != '<' {
+			b.err = s.errorf("unexpected text %q between rows", clip(w, 20))
+			return
+		}
+		switch {
+		case len(w) > 1 && w[1] == '/':
+			// The end of TABLEDATA: left for the XML decoder.
+			b.done = true
+			return
+		case bytes.HasPrefix(w, []byte("<!--")):
+			if !s.skipPast([]byte("-->")) {
+				b.err = s.errorf("unterminated comment")
+				return
+			}
+			continue
+		case bytes.HasPrefix(w, []byte("<?")):
+			if !s.skipPast([]byte("?>")) {
+				b.err = s.errorf("unterminated processing instruction")
+				return
+			}
+			continue
+		}
+		if !s.prefixKnown {
+			name := tagName(w[1:])
+			p := ""
+			if k := bytes.IndexByte(name, ':'); k >= 0 {
+				p = string(name[:k+1])
+			}
+			s.setPrefix(p)
+		}
+		name := tagName(w[1:])
+		if string(name) != s.pfx+"TR" {
+			b.err = s.errorf("unexpected element <%s> in TABLEDATA", name)
+			return
+		}
+		// A self-closing <TR/> has no cells.
+		gt := bytes.IndexByte(w, '>')
+		if gt < 0 {
+			if !src.more() {
+				b.err = s.errorf("document ends inside a <TR> tag")
+				return
+			}
+			continue
+		}
+		if w[gt-1] == '/' {
+			if err := s.endRow(b, 0); err != nil {
+				b.err = err
+				return
+			}
+			src.advance(gt + 1)
+			search = 0
+			continue
+		}
+		k := bytes.Index(w[gt+1+search:], s.trClose)
+		if k < 0 {
+			search = max(0, len(w)-gt-1-len(s.trClose))
+			if !src.more() {
+				b.err = s.errorf("document ends inside a row")
+				return
+			}
+			continue
+		}
+		k += gt + 1 + search
+		search = 0
+		end := bytes.IndexByte(w[k:], '>')
+		if end < 0 {
+			if !src.more() {
+				b.err = s.errorf("document ends inside </TR>")
+				return
+			}
+			continue
+		}
+		cells, err := s.cells(b, w[gt+1:k])
+		if err != nil {
+			b.err = err
+			return
+		}
+		if err := s.endRow(b, cells); err != nil {
+			b.err = err
+			return
+		}
+		src.advance(k + end + 1)
+	}
+}
+
+func (s *tdScanner) endRow(b *tdBatch, cells int) error {
+	if cells != s.nf {
+		// Drop the partial row's cells.
+		b.ends = b.ends[:b.rows*s.nf]
+		return s.errorf("%d cells for %d fields", cells, s.nf)
+	}
+	b.rows++
+	s.row++
+	return nil
+}
+
+// tagName returns the name at the start of b (after '<').
+func tagName(b []byte) []byte {
+	i := 0
+	for i < len(b) && !isSpace(b[i]) && b[i] != '>' && b[i] != '/' {
+		i++
+	}
+	return b[:i]
+}
+
+func clip(b []byte, n int) string {
+	if len(b) > n {
+		b = b[:n]
+	}
+	return string(b)
+}
+
+// skipPast consumes input up to and including marker.
+func (s *tdScanner) skipPast(marker []byte) bool {
+	for {
+		w := s.src.window()
+		if k := bytes.Index(w, marker); k >= 0 {
+			s.src.advance(k + len(marker))
+			return true
+		}
+		if len(w) > len(marker) {
+			s.src.advance(len(w) - len(marker))
+		}
+		if !s.src.more() {
+			return false
+		}
+	}
+}
+
+// cells scans the content of one row into b and returns the cell count.
+func (s *tdScanner) cells(b *tdBatch, r []byte) (int, error) {
+	n := 0
+	i := 0
+	for {
+		for i < len(r) && isSpace(r[i]) {
+			i++
+		}
+		if i == len(r) {
+			return n, nil
+		}
+		if r[i] != '<' {
+			return n, s.errorf("text %q outside TD", clip(r[i:], 20))
+		}
+		if bytes.HasPrefix(r[i:], []byte("<!--")) {
+			k := bytes.Index(r[i:], []byte("-->"))
+			if k < 0 {
+				return n, s.errorf("unterminated comment")
+			}
+			i += k + 3
+			continue
+		}
+		if !bytes.HasPrefix(r[i:], s.tdOpen) || i+len(s.tdOpen) >= len(r) {
+			return n, s.errorf("unexpected %q in TR", clip(r[i:], 20))
+		}
+		c := r[i+len(s.tdOpen)]
+		if c != '>' && c != '/' && !isSpace(c) {
+			return n, s.errorf("unexpected element %q in TR", clip(r[i:], 20))
+		}
+		gt := bytes.IndexByte(r[i:], '>')
+		if gt < 0 {
+			return n, s.errorf("unterminated <TD> tag")
+		}
+		gt += i
+		if bytes.Contains(r[i:gt], []byte("encoding")) && bytes.Contains(r[i:gt], []byte("base64")) {
+			b.b64 = append(b.b64, int32(len(b.ends)))
+		}
+		n++
+		if n > s.nf {
+			return n, s.errorf("more cells than the %d fields", s.nf)
+		}
+		if r[gt-1] == '/' {
+			b.ends = append(b.ends, int32(len(b.text)))
+			i = gt + 1
+			continue
+		}
+		start := gt + 1
+		lt := bytes.IndexByte(r[start:], '<')
+		if lt < 0 {
+			return n, s.errorf("unterminated TD")
+		}
+		content := r[start : start+lt]
+		next := start + lt
+		if !bytes.HasPrefix(r[next:], s.tdEnd) {
+			// CDATA or a comment inside the cell: the slow path.
+			e := indexTDEnd(r[start:], s.tdEnd)
+			if e < 0 {
+				return n, s.errorf("unterminated TD")
+			}
+			content = r[start : start+e]
+			next = start + e
+			var err error
+			if b.text, err = appendUnescaped(b.text, content, true); err != nil {
+				return n, s.errorf("%v", err)
+			}
+		} else if bytes.IndexByte(content, '&') >= 0 {
+			var err error
+			if b.text, err = appendUnescaped(b.text, content, false); err != nil {
+				return n, s.errorf("%v", err)
+			}
+		} else {
+			b.text = append(b.text, content...)
+		}
+		if len(b.text) > maxChunkElements {
+			return n, s.errorf("cells too large")
+		}
+		b.ends = append(b.ends, int32(len(b.text)))
+		gt2 := bytes.IndexByte(r[next:], '>')
+		if gt2 < 0 {
+			return n, s.errorf("unterminated </TD>")
+		}
+		i = next + gt2 + 1
+	}
+}
+
+// indexTDEnd finds the closing TD tag of a cell whose content may hold CDATA
+// sections and comments.
+func indexTDEnd(r, tdEnd []byte) int {
+	i := 0
+	for i < len(r) {
+		lt := bytes.IndexByte(r[i:], '<')
+		if lt < 0 {
+			return -1
+		}
+		i += lt
+		switch {
+		case bytes.HasPrefix(r[i:], []byte("<![CDATA[")):
+			k := bytes.Index(r[i:], []byte("]]>"))
+			if k < 0 {
+				return -1
+			}
+			i += k + 3
+		case bytes.HasPrefix(r[i:], []byte("<!--")):
+			k := bytes.Index(r[i:], []byte("-->"))
+			if k < 0 {
+				return -1
+			}
+			i += k + 3
+		case bytes.HasPrefix(r[i:], tdEnd):
+			return i
+		default:
+			return -1
+		}
+	}
+	return -1
+}
+
+// appendUnescaped appends XML character data with entity and character
+// references resolved, and (when markup is true) CDATA sections copied and
+// comments dropped.
+func appendUnescaped(dst, b []byte, markup bool) ([]byte, error) {
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c == '&':
+			semi := bytes.IndexByte(b[i:], ';')
+			if semi < 0 || semi > 12 {
+				return dst, fmt.Errorf("bad entity reference %q", clip(b[i:], 12))
+			}
+			ent := b[i+1 : i+semi]
+			switch string(ent) {
+			case "lt":
+				dst = append(dst, '<')
+			case "gt":
+				dst = append(dst, '>')
+			case "amp":
+				dst = append(dst, '&')
+			case "quot":
+				dst = append(dst, '"')
+			case "apos":
+				dst = append(dst, '\'')
+			default:
+				if len(ent) < 2 || ent[0] != '#' {
+					return dst, fmt.Errorf("unknown entity &%s;", ent)
+				}
+				var v uint64
+				var err error
+				if ent[1] == 'x' || ent[1] == 'X' {
+					v, err = strconv.ParseUint(string(ent[2:]), 16, 32)
+				} else {
+					v, err = strconv.ParseUint(string(ent[1:]), 10, 32)
+				}
+				if err != nil || !utf8.ValidRune(rune(v)) {
+					return dst, fmt.Errorf("bad character reference &%s;", ent)
+				}
+				dst = utf8.AppendRune(dst, rune(v))
+			}
+			i += semi + 1
+		case c == '<' && markup && bytes.HasPrefix(b[i:], []byte("<![CDATA[")):
+			k := bytes.Index(b[i:], []byte("]]>"))
+			dst = append(dst, b[i+9:i+k]...)
+			i += k + 3
+		case c == '<' && markup && bytes.HasPrefix(b[i:], []byte("<!--")):
+			k := bytes.Index(b[i:], []byte("-->"))
+			i += k + 3
+		default:
+			dst = append(dst, c)
+			i++
+		}
+	}
+	return dst, nil
+}
