@@ -290,16 +290,23 @@ func (s *blockSource) count() (int, error) {
 type base64Reader struct {
 	src  *source
 	enc  []byte // encoded characters not yet decoded
+	buf  []byte // decoded bytes when the caller's buffer was too small
+	dec  []byte // decoded bytes not yet handed out (a part of buf)
 	done bool
 	err  error
 }
 
 func (b *base64Reader) Read(p []byte) (int, error) {
+	if len(b.dec) > 0 {
+		n := copy(p, b.dec)
+		b.dec = b.dec[n:]
+		return n, nil
+	}
 	if b.err != nil {
 		return 0, b.err
 	}
 	want := len(p) / 3 * 4
-	if want == 0 {
+	if want < 4 {
 		want = 4
 	}
 	for len(b.enc) < want && !b.done {
@@ -330,24 +337,35 @@ func (b *base64Reader) Read(p []byte) (int, error) {
 		n = len(b.enc)
 	}
 	if n == 0 {
+		b.err = io.EOF
 		return 0, io.EOF
 	}
-	if n/4*3+3 > len(p) {
-		n = len(p) / 3 * 4
-	}
 	enc := b.enc[:n]
+	dst := p
+	if base64.StdEncoding.DecodedLen(n) > len(p) {
+		// Too small a buffer: decode into our own and hand it out piecewise.
+		if cap(b.buf) < base64.StdEncoding.DecodedLen(n) {
+			b.buf = make([]byte, base64.StdEncoding.DecodedLen(n))
+		}
+		dst = b.buf[:cap(b.buf)]
+	}
 	var m int
 	var err error
 	if len(enc)%4 != 0 {
-		m, err = base64.RawStdEncoding.Decode(p, trimPad(enc))
+		m, err = base64.RawStdEncoding.Decode(dst, trimPad(enc))
 	} else {
-		m, err = base64.StdEncoding.Decode(p, enc)
-	}
-	if err != nil {
-		b.err = fmt.Errorf("invalid base64 in STREAM: %w", err)
-		return m, b.err
+		m, err = base64.StdEncoding.Decode(dst, enc)
 	}
 	b.enc = b.enc[:copy(b.enc, b.enc[n:])]
+	if err != nil {
+		b.err = fmt.Errorf("invalid base64 in STREAM: %w", err)
+		return 0, b.err
+	}
+	if &dst[0] != &p[0] {
+		k := copy(p, dst[:m])
+		b.dec = dst[k:m]
+		return k, nil
+	}
 	return m, nil
 }
 
@@ -425,10 +443,19 @@ func newBinParser(col Column, nanNull bool) (binParser, error) {
 		if f.Datatype == Bit {
 			return bitArrayBin(c, sh), nil
 		}
-		return arrayBin(c, sh, 1, func(dst []bool, b []byte) {
+		// BINARY's only null boolean array is one of '?' (or NUL) elements,
+		// as astropy writes it.
+		return arrayBinNull(c, sh, 1, func(dst []bool, b []byte) {
 			for i := range dst {
 				dst[i], _ = boolByte(b[i])
 			}
+		}, func(b []byte) bool {
+			for _, ch := range b {
+				if _, ok := boolByte(ch); ok {
+					return false
+				}
+			}
+			return len(b) > 0
 		}), nil
 	case *Array[uint8]:
 		return arrayBin(c, sh, 1, func(dst []uint8, b []byte) { copy(dst, b) }), nil
@@ -490,13 +517,23 @@ func boolByte(c byte) (v, ok bool) {
 
 // arrayBin decodes numeric arrays of elements of size es.
 func arrayBin[T Number](c *Array[T], sh *Shape, es int, conv func(dst []T, b []byte)) binParser {
+	return arrayBinNull(c, sh, es, conv, nil)
+}
+
+// arrayBinNull is arrayBin where nullCell (when not nil) tells from its
+// bytes that a cell is null.
+func arrayBinNull[T Number](c *Array[T], sh *Shape, es int, conv func(dst []T, b []byte), nullCell func(b []byte) bool) binParser {
 	var buf []T
 	if sh.Fixed() {
 		n := sh.Count()
-		buf = make([]T, n)
 		return binParser{size: n * es, fix: func(b []byte, null bool) {
+			// Allocated on the first row, whose bytes are then at hand: a
+			// huge arraysize in a document without data allocates nothing.
+			if buf == nil {
+				buf = make([]T, n)
+			}
 			conv(buf, b)
-			_ = c.Append(buf, null)
+			_ = c.Append(buf, null || nullCell != nil && nullCell(b))
 		}}
 	}
 	return binParser{size: -1, vary: func(src *blockSource, null bool) error {
@@ -514,7 +551,7 @@ func arrayBin[T Number](c *Array[T], sh *Shape, es int, conv func(dst []T, b []b
 		buf = buf[:n]
 		conv(buf, b)
 		// An empty variable array is null, as an empty TD is.
-		return c.Append(buf, null || n == 0)
+		return c.Append(buf, null || n == 0 || nullCell != nil && nullCell(b))
 	}}
 }
 

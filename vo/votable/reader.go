@@ -63,6 +63,15 @@ func NewDecoder(r io.Reader) *Decoder {
 // Document returns the metadata read so far.
 func (d *Decoder) Document() *Document { return d.doc }
 
+// Resource returns the innermost RESOURCE holding the current table (its
+// INFOs and PARAMs read so far), or nil.
+func (d *Decoder) Resource() *Resource {
+	if len(d.stack) == 0 {
+		return nil
+	}
+	return d.stack[len(d.stack)-1]
+}
+
 // Close stops background decoding. It does not close the underlying reader.
 func (d *Decoder) Close() {
 	if d.data != nil {

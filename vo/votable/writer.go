@@ -845,7 +845,20 @@ func newBinWriter(f *Field, magic bool) (binWriter, error) {
 				return append(b, 'F')
 			}, nil
 		}
-		return arrayWriter(fixedN, func(b []byte, v bool) []byte { return appendBool(b, v) }, false), nil
+		w := arrayWriter(fixedN, func(b []byte, v bool) []byte { return appendBool(b, v) }, false)
+		return func(b []byte, c Column, i int, null bool) []byte {
+			if !null {
+				return w(b, c, i, null)
+			}
+			// A null boolean array: '?' elements (the reader's null).
+			if fixedN < 0 {
+				return binary.BigEndian.AppendUint32(b, 0)
+			}
+			for k := 0; k < fixedN; k++ {
+				b = append(b, '?')
+			}
+			return b
+		}, nil
 	case Bit:
 		if scalar {
 			return func(b []byte, c Column, i int, null bool) []byte {

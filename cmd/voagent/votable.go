@@ -1,0 +1,359 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"github.com/voagent/voagent/vo/votable"
+)
+
+func init() { commandGroups = append(commandGroups, newVOTableCmd) }
+
+func newVOTableCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "votable",
+		Short: "Inspect, convert and summarise VOTable files",
+	}
+	cmd.AddCommand(newVOTableInfoCmd(), newVOTableConvertCmd(), newVOTableStatsCmd())
+	return cmd
+}
+
+// openInput opens a file, or standard input for "-".
+func openInput(cmd *cobra.Command, path string) (io.ReadCloser, error) {
+	if path == "-" {
+		return io.NopCloser(cmd.InOrStdin()), nil
+	}
+	return os.Open(path)
+}
+
+// tableInfo is the JSON form of one table for `votable info --json`.
+type tableInfo struct {
+	Index         int          `json:"index"`
+	Name          string       `json:"name,omitempty"`
+	ID            string       `json:"id,omitempty"`
+	Rows          int64        `json:"rows"`
+	Serialization string       `json:"serialization"`
+	Columns       []columnInfo `json:"columns"`
+	Params        []paramInfo  `json:"params,omitempty"`
+	QueryStatus   string       `json:"query_status,omitempty"`
+}
+
+type columnInfo struct {
+	Name      string `json:"name"`
+	Datatype  string `json:"datatype"`
+	Arraysize string `json:"arraysize,omitempty"`
+	Unit      string `json:"unit,omitempty"`
+	UCD       string `json:"ucd,omitempty"`
+	XType     string `json:"xtype,omitempty"`
+}
+
+type paramInfo struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	Unit  string `json:"unit,omitempty"`
+	UCD   string `json:"ucd,omitempty"`
+}
+
+func newVOTableInfoCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "info FILE",
+		Short: "List the tables of a VOTable: rows, columns with datatype, arraysize, unit, UCD",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			in, err := openInput(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			d := votable.NewDecoder(in)
+			defer d.Close()
+			var infos []tableInfo
+			for {
+				t, err := d.NextTable()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					return fmt.Errorf("%s: %w", args[0], err)
+				}
+				var rows int64
+				for {
+					cols, err := d.NextBatch()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						return fmt.Errorf("%s: %w", args[0], err)
+					}
+					rows += int64(cols[0].Len())
+				}
+				ti := tableInfo{Index: t.Index + 1, Name: t.Name, ID: t.ID, Rows: rows, Serialization: t.Serialization.String()}
+				for _, f := range t.Fields {
+					ti.Columns = append(ti.Columns, columnInfo{Name: f.Name, Datatype: f.Datatype.String(), Arraysize: f.Arraysize, Unit: f.Unit, UCD: f.UCD, XType: f.XType})
+				}
+				for _, p := range t.Params {
+					ti.Params = append(ti.Params, paramInfo{Name: p.Name, Value: p.Value, Unit: p.Unit, UCD: p.UCD})
+				}
+				infos = append(infos, ti)
+			}
+			if q := d.Document().QueryStatus(); q != nil && len(infos) > 0 {
+				infos[0].QueryStatus = q.Value
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				if infos == nil {
+					infos = []tableInfo{}
+				}
+				return enc.Encode(infos)
+			}
+			if len(infos) == 0 {
+				fmt.Fprintln(out, "no tables")
+			}
+			for _, ti := range infos {
+				label := ti.Name
+				if label == "" {
+					label = ti.ID
+				}
+				fmt.Fprintf(out, "Table %d %q: %d rows, %d columns, %s", ti.Index, label, ti.Rows, len(ti.Columns), ti.Serialization)
+				if ti.QueryStatus != "" {
+					fmt.Fprintf(out, ", QUERY_STATUS=%s", ti.QueryStatus)
+				}
+				fmt.Fprintln(out)
+				tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "  #\tname\tdatatype\tarraysize\tunit\tucd")
+				for i, c := range ti.Columns {
+					fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", i+1, c.Name, c.Datatype, c.Arraysize, c.Unit, c.UCD)
+				}
+				tw.Flush()
+				for _, p := range ti.Params {
+					fmt.Fprintf(out, "  PARAM %s = %s %s\n", p.Name, p.Value, p.Unit)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// outputFormat picks the output format from the flag or the file name.
+func outputFormat(flag, path string) (string, error) {
+	f := strings.ToLower(flag)
+	if f == "" {
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".csv":
+			f = "csv"
+		default:
+			f = "binary2"
+		}
+	}
+	switch f {
+	case "csv", "tabledata", "binary", "binary2":
+		return f, nil
+	}
+	return "", fmt.Errorf("unknown format %q (want tabledata, binary, binary2 or csv)", flag)
+}
+
+func newVOTableConvertCmd() *cobra.Command {
+	var format string
+	var table int
+	cmd := &cobra.Command{
+		Use:   "convert IN OUT",
+		Short: "Convert a VOTable to TABLEDATA, BINARY, BINARY2 or CSV (- for stdin/stdout)",
+		Long: `Convert a VOTable between serializations, keeping all of its metadata.
+Without --table every table of the document is converted (in memory); with
+--table N, or to CSV, only table N (default 1) is converted, streaming.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			f, err := outputFormat(format, args[1])
+			if err != nil {
+				return err
+			}
+			in, err := openInput(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			var out io.Writer = cmd.OutOrStdout()
+			if args[1] != "-" {
+				file, err := os.Create(args[1])
+				if err != nil {
+					return err
+				}
+				defer func() {
+					if cerr := file.Close(); err == nil {
+						err = cerr
+					}
+				}()
+				out = file
+			}
+			if f != "csv" && table == 0 {
+				ser, _ := votable.ParseSerialization(f)
+				doc, err := votable.ReadContext(cmd.Context(), in)
+				if err != nil {
+					return fmt.Errorf("%s: %w", args[0], err)
+				}
+				return votable.Write(out, doc, ser)
+			}
+			if table == 0 {
+				table = 1
+			}
+			return convertTable(cmd, in, out, table, f, args[0])
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "", "output format: tabledata, binary, binary2 or csv (default from OUT's extension, else binary2)")
+	cmd.Flags().IntVar(&table, "table", 0, "convert only table N (1-based)")
+	return cmd
+}
+
+// batchWriter is what convertTable streams rows into.
+type batchWriter interface {
+	WriteBatch([]votable.Column) error
+	Close() error
+}
+
+// convertTable streams table n of in to out.
+func convertTable(cmd *cobra.Command, in io.Reader, out io.Writer, n int, format, name string) error {
+	d := votable.NewDecoder(in)
+	defer d.Close()
+	for i := 1; ; i++ {
+		t, err := d.NextTable()
+		if err == io.EOF {
+			return fmt.Errorf("%s: no table %d (the document has %d)", name, n, i-1)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if i < n {
+			continue
+		}
+		var w batchWriter
+		if format == "csv" {
+			w = votable.NewCSVWriter(out, t.Fields)
+		} else {
+			ser, _ := votable.ParseSerialization(format)
+			tw, err := votable.NewTableWriter(out, d.Resource(), t, ser)
+			if err != nil {
+				return err
+			}
+			w = tw
+		}
+		for {
+			if err := cmd.Context().Err(); err != nil {
+				return err
+			}
+			cols, err := d.NextBatch()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			if err := w.WriteBatch(cols); err != nil {
+				return err
+			}
+		}
+		return w.Close()
+	}
+}
+
+func newVOTableStatsCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "stats FILE",
+		Short: "Per column: good values, nulls, min, max, mean (streaming, like stilts tpipe omode=stats)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			in, err := openInput(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			d := votable.NewDecoder(in)
+			defer d.Close()
+			type colJSON struct {
+				Name  string   `json:"name"`
+				Good  int64    `json:"good"`
+				Nulls int64    `json:"nulls"`
+				Min   *float64 `json:"min,omitempty"`
+				Max   *float64 `json:"max,omitempty"`
+				Mean  *float64 `json:"mean,omitempty"`
+			}
+			type tabJSON struct {
+				Index   int       `json:"index"`
+				Name    string    `json:"name,omitempty"`
+				Rows    int64     `json:"rows"`
+				Columns []colJSON `json:"columns"`
+			}
+			var all []tabJSON
+			out := cmd.OutOrStdout()
+			for {
+				t, err := d.NextTable()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					return fmt.Errorf("%s: %w", args[0], err)
+				}
+				st := votable.NewStats(t.Fields)
+				for {
+					if err := cmd.Context().Err(); err != nil {
+						return err
+					}
+					cols, err := d.NextBatch()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						return fmt.Errorf("%s: %w", args[0], err)
+					}
+					st.Add(cols)
+				}
+				tj := tabJSON{Index: t.Index + 1, Name: t.Name, Rows: st.Rows}
+				for _, c := range st.Columns {
+					cj := colJSON{Name: c.Name, Good: c.Good, Nulls: c.Nulls}
+					if c.Numeric && c.Good > 0 {
+						mn, mx, mean := c.Min, c.Max, c.Mean()
+						cj.Min, cj.Max, cj.Mean = &mn, &mx, &mean
+					}
+					tj.Columns = append(tj.Columns, cj)
+				}
+				all = append(all, tj)
+			}
+			if asJSON {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(all)
+			}
+			for _, tj := range all {
+				fmt.Fprintf(out, "Table %d %q: %d rows\n", tj.Index, tj.Name, tj.Rows)
+				tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', tabwriter.AlignRight)
+				fmt.Fprintln(tw, "name\tgood\tnulls\tmin\tmax\tmean\t")
+				for _, c := range tj.Columns {
+					fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t\n", c.Name, c.Good, c.Nulls, fnum(c.Min), fnum(c.Max), fnum(c.Mean))
+				}
+				tw.Flush()
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func fnum(v *float64) string {
+	if v == nil || math.IsNaN(*v) {
+		return ""
+	}
+	return fmt.Sprintf("%.6g", *v)
+}
