@@ -1,0 +1,55 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoad(t *testing.T) {
+	tests := []struct {
+		name, text, wantErr string
+		check               func(Config) bool
+	}{
+		{name: "overrides", text: "[samp]\nstart_hub = false\ncall_timeout = \"5s\"\n[search]\nconcurrency = 8\n",
+			check: func(c Config) bool {
+				return !c.SAMP.StartHub && c.SAMP.CallTimeout.Duration == 5*time.Second && c.Search.Concurrency == 8 && c.SAMP.Name == "voagent"
+			}},
+		{name: "syntax error names the line", text: "[samp]\nname = \n", wantErr: "config.toml:2"},
+		{name: "unknown key", text: "[samp]\nnmae = \"x\"\n", wantErr: "unknown setting \"samp.nmae\""},
+		{name: "bad duration", text: "[search]\ntimeout = \"soon\"\n", wantErr: "bad duration"},
+		{name: "range", text: "[search]\nconcurrency = 0\n", wantErr: "search.concurrency"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "config.toml")
+			if err := os.WriteFile(p, []byte(tc.text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := Load(p)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.check(cfg) {
+				t.Fatalf("unexpected config %+v", cfg)
+			}
+		})
+	}
+}
+
+func TestLoadMissing(t *testing.T) {
+	if _, err := Load(filepath.Join(t.TempDir(), "nope.toml")); err == nil {
+		t.Fatal("an explicit missing file must be an error")
+	}
+	if err := Default().Validate(); err != nil {
+		t.Fatalf("defaults invalid: %v", err)
+	}
+}
