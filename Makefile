@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/voagent
 FUZZTIME ?= 10s
 
-.PHONY: build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo fuzz lint peers deps
+.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo fuzz lint peers deps
 
 build:
 	$(GO) build -o $(BIN) ./cmd/voagent
@@ -41,3 +41,10 @@ fuzz:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# The GAVO DaCHS test data centre on 127.0.0.1:8080 (see testbed/README.md).
+testbed:
+	testbed/setup.sh
+
+testbed-stop:
+	testbed/stop.sh
