@@ -1,6 +1,7 @@
 package votable
 
 import (
+	"bytes"
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/binary"
@@ -186,14 +187,14 @@ func (r *binaryReader) decode(cols []Column, max int) (int, error) {
 
 func (r *binaryReader) rowError(err error) error {
 	if err == io.ErrUnexpectedEOF {
-		err = fmt.Errorf("stream ends inside the row")
+		err = fmt.Errorf("stream ends inside the row: %w", err)
 	}
 	return fmt.Errorf("votable: %s, %s row %d: %w", r.t.Label(), r.t.Serialization, r.row+1, err)
 }
 
 func (r *binaryReader) cellError(col int, err error) error {
 	if err == io.ErrUnexpectedEOF {
-		err = fmt.Errorf("stream ends inside the cell")
+		err = fmt.Errorf("stream ends inside the cell: %w", err)
 	}
 	f := r.t.Fields[col]
 	return &DataError{Table: r.t.Label(), Row: r.row, Column: f.Name, Index: col, Err: err}
@@ -318,19 +319,16 @@ func (b *base64Reader) Read(p []byte) (int, error) {
 			}
 			continue
 		}
-		i := 0
-		for i < len(w) && len(b.enc) < want {
-			c := w[i]
-			if c == '<' {
-				b.done = true
-				break
-			}
-			if !isSpace(c) {
-				b.enc = append(b.enc, c)
-			}
-			i++
+		chunk := w
+		if room := want - len(b.enc); len(chunk) > room {
+			chunk = chunk[:room]
 		}
-		b.src.advance(i)
+		if k := bytes.IndexByte(chunk, '<'); k >= 0 {
+			chunk = chunk[:k]
+			b.done = true
+		}
+		b.enc = appendNonSpace(b.enc, chunk)
+		b.src.advance(len(chunk))
 	}
 	n := len(b.enc) / 4 * 4
 	if b.done {
@@ -367,6 +365,26 @@ func (b *base64Reader) Read(p []byte) (int, error) {
 		return k, nil
 	}
 	return m, nil
+}
+
+// appendNonSpace appends src without its XML whitespace, copying the runs
+// between blanks (base64 lines) whole.
+func appendNonSpace(dst, src []byte) []byte {
+	for len(src) > 0 {
+		i := 0
+		for i < len(src) && src[i] > ' ' {
+			i++
+		}
+		dst = append(dst, src[:i]...)
+		if i == len(src) {
+			break
+		}
+		if !isSpace(src[i]) {
+			dst = append(dst, src[i]) // not base64: the decoder reports it
+		}
+		src = src[i+1:]
+	}
+	return dst
 }
 
 func trimPad(b []byte) []byte {

@@ -244,7 +244,7 @@ func (s *tdScanner) fill(b *tdBatch) {
 				continue
 			}
 			if len(w) == 0 {
-				b.err = s.errorf("document ends inside TABLEDATA: %v", src.readErr())
+				b.err = s.ends("inside TABLEDATA", src.readErr())
 				return
 			}
 		}
@@ -287,7 +287,7 @@ func (s *tdScanner) fill(b *tdBatch) {
 		gt := bytes.IndexByte(w, '>')
 		if gt < 0 {
 			if !src.more() {
-				b.err = s.errorf("document ends inside a <TR> tag")
+				b.err = s.ends("inside a <TR> tag", src.readErr())
 				return
 			}
 			continue
@@ -305,7 +305,7 @@ func (s *tdScanner) fill(b *tdBatch) {
 		if k < 0 {
 			search = max(0, len(w)-gt-1-len(s.trClose))
 			if !src.more() {
-				b.err = s.errorf("document ends inside a row")
+				b.err = s.ends("inside a row", src.readErr())
 				return
 			}
 			continue
@@ -315,7 +315,7 @@ func (s *tdScanner) fill(b *tdBatch) {
 		end := bytes.IndexByte(w[k:], '>')
 		if end < 0 {
 			if !src.more() {
-				b.err = s.errorf("document ends inside </TR>")
+				b.err = s.ends("inside </TR>", src.readErr())
 				return
 			}
 			continue
@@ -331,6 +331,12 @@ func (s *tdScanner) fill(b *tdBatch) {
 		}
 		src.advance(k + end + 1)
 	}
+}
+
+// ends reports input that stops inside the data; it wraps the read error
+// (io.ErrUnexpectedEOF for a document that just stops).
+func (s *tdScanner) ends(where string, err error) error {
+	return fmt.Errorf("votable: %s, TABLEDATA row %d: document ends %s: %w", s.label, s.row+1, where, err)
 }
 
 func (s *tdScanner) endRow(b *tdBatch, cells int) error {
