@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,30 +107,25 @@ func runAstropy(t *testing.T, py string, job astropyJob) map[string]*astropyFile
 	return byFile
 }
 
-// runSTILTS runs stilts with args; STILTS must succeed without a word on
-// stderr (it reports warnings there).
-func runSTILTS(t *testing.T, stilts string, args ...string) {
-	t.Helper()
+// stiltsMulti has STILTS read every table of inputs and write them all to
+// out in serialization ser. STILTS must succeed without a word on stderr
+// (where it reports warnings).
+func stiltsMulti(stilts, out string, ser Serialization, inputs ...string) error {
+	args := []string{"tmulti", "in=" + strings.Join(inputs, " "), "ifmt=votable", "multi=true",
+		"out=" + out, "ofmt=votable(format=" + ser.String() + ",version=V14)"}
 	ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, stilts, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	stdout, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("stilts %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr.String())
+		return fmt.Errorf("stilts %s: %w\n%s%s", strings.Join(args, " "), err, stdout, stderr.String())
 	}
-	if s := strings.TrimSpace(stderr.String()); s != "" {
-		t.Fatalf("stilts %s: unexpected messages on stderr:\n%s", strings.Join(args, " "), s)
+	if msg := strings.TrimSpace(stderr.String()); msg != "" {
+		return fmt.Errorf("stilts %s: unexpected messages on stderr:\n%s", strings.Join(args, " "), msg)
 	}
-}
-
-// stiltsMulti has STILTS read every table of inputs and write them all to
-// out in serialization ser.
-func stiltsMulti(t *testing.T, stilts, out string, ser Serialization, inputs ...string) {
-	t.Helper()
-	runSTILTS(t, stilts, "tmulti", "in="+strings.Join(inputs, " "), "ifmt=votable", "multi=true",
-		"out="+out, "ofmt=votable(format="+ser.String()+",version=V14)")
+	return nil
 }
 
 // writeDoc writes doc to path in serialization ser.
@@ -191,7 +187,7 @@ func checkAgainstAstropy(t *testing.T, what string, ours []*Table, theirs *astro
 					f.Name, f.Datatype, f.Arraysize, af.Name, af.Datatype, as)
 			}
 		}
-		if ot.Rows() != len(at.Columns[0]) && len(at.Columns) > 0 {
+		if len(at.Columns) > 0 && ot.Rows() != len(at.Columns[0]) {
 			t.Fatalf("%s: %d rows, astropy %d", label, ot.Rows(), len(at.Columns[0]))
 		}
 		for j, col := range ot.Columns {
@@ -476,6 +472,7 @@ func voagentOutputs(t *testing.T, dir string) ([]string, []*Document, []Serializ
 // by voagent as astropy reads them, and files voagent writes are read by
 // astropy (verify="exception", no warning) with the same cells.
 func TestOracleAstropy(t *testing.T) {
+	t.Parallel()
 	py := peertest.PythonModule(t, "astropy")
 	dir := t.TempDir()
 	job := astropyJob{Dump: []astropyDump{{File: oracleTypes, Strict: true}, {File: oracleText, Strict: true}}}
@@ -527,23 +524,41 @@ func TestOracleAstropy(t *testing.T) {
 // (no message on stderr), whose TABLEDATA copy astropy reads with the same
 // cells as voagent's.
 func TestOracleSTILTS(t *testing.T) {
+	t.Parallel()
 	py := peertest.PythonModule(t, "astropy")
 	stilts := peertest.Command(t, "stilts")
 	dir := t.TempDir()
 
+	// The JVM runs (a second or more each) go in parallel.
 	stiltsFiles := map[string]Serialization{}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	run := func(out string, ser Serialization, inputs ...string) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- stiltsMulti(stilts, out, ser, inputs...)
+		}()
+	}
 	for _, ser := range []Serialization{TableData, Binary, Binary2} {
 		p := filepath.Join(dir, "s_"+strings.ToLower(ser.String())+".vot")
 		inputs := []string{oracleTypes}
 		if ser == TableData {
 			inputs = append(inputs, oracleText)
 		}
-		stiltsMulti(t, stilts, p, ser, inputs...)
 		stiltsFiles[p] = ser
+		run(p, ser, inputs...)
 	}
 	ours, docs, sers := voagentOutputs(t, dir)
 	back := filepath.Join(dir, "stilts_reads_voagent.vot")
-	stiltsMulti(t, stilts, back, TableData, ours...)
+	run(back, TableData, ours...)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	job := astropyJob{Dump: []astropyDump{{File: back}}}
 	for p := range stiltsFiles {

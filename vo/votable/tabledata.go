@@ -230,7 +230,6 @@ func (s *tdScanner) errorf(format string, args ...any) error {
 // fill scans up to tdBatchRows rows into b.
 func (s *tdScanner) fill(b *tdBatch) {
 	src := s.src
-	search := 0 // where to resume looking for the end of a row
 	for b.rows < tdBatchRows {
 		w := src.window()
 		i := 0
@@ -298,38 +297,30 @@ func (s *tdScanner) fill(b *tdBatch) {
 				return
 			}
 			src.advance(gt + 1)
-			search = 0
 			continue
 		}
-		k := bytes.Index(w[gt+1+search:], s.trClose)
-		if k < 0 {
-			search = max(0, len(w)-gt-1-len(s.trClose))
+		// The cells are scanned up to the row's end tag in one pass; a row
+		// cut by the end of the window is dropped and scanned again once
+		// more input is in.
+		text, ends, b64 := len(b.text), len(b.ends), len(b.b64)
+		cells, end, err := s.cells(b, w[gt+1:])
+		if err != nil {
+			b.err = err
+			return
+		}
+		if end < 0 {
+			b.text, b.ends, b.b64 = b.text[:text], b.ends[:ends], b.b64[:b64]
 			if !src.more() {
 				b.err = s.ends("inside a row", src.readErr())
 				return
 			}
 			continue
 		}
-		k += gt + 1 + search
-		search = 0
-		end := bytes.IndexByte(w[k:], '>')
-		if end < 0 {
-			if !src.more() {
-				b.err = s.ends("inside </TR>", src.readErr())
-				return
-			}
-			continue
-		}
-		cells, err := s.cells(b, w[gt+1:k])
-		if err != nil {
-			b.err = err
-			return
-		}
 		if err := s.endRow(b, cells); err != nil {
 			b.err = err
 			return
 		}
-		src.advance(k + end + 1)
+		src.advance(gt + 1 + end)
 	}
 }
 
@@ -383,46 +374,61 @@ func (s *tdScanner) skipPast(marker []byte) bool {
 	}
 }
 
-// cells scans the content of one row into b and returns the cell count.
-func (s *tdScanner) cells(b *tdBatch, r []byte) (int, error) {
-	n := 0
+// cells scans one row's content r, which runs to the end of the buffered
+// input, into b: it returns the cell count and the offset just past the
+// row's end tag, or end -1 when r ends before the row does.
+func (s *tdScanner) cells(b *tdBatch, r []byte) (n, end int, err error) {
+	// minTag is the shortest complete markup that can follow: </TR> or
+	// <TD/> (with the namespace prefix); with less left, more input is
+	// needed.
+	minTag := len(s.trClose) + 1
 	i := 0
 	for {
 		for i < len(r) && isSpace(r[i]) {
 			i++
 		}
-		if i == len(r) {
-			return n, nil
+		if len(r)-i < minTag {
+			return n, -1, nil
 		}
 		if r[i] != '<' {
-			return n, s.errorf("text %q outside TD", clip(r[i:], 20))
+			return n, 0, s.errorf("text %q outside TD", clip(r[i:], 20))
 		}
-		if bytes.HasPrefix(r[i:], []byte("<!--")) {
-			k := bytes.Index(r[i:], []byte("-->"))
-			if k < 0 {
-				return n, s.errorf("unterminated comment")
+		if bytes.HasPrefix(r[i:], s.trClose) {
+			gt := bytes.IndexByte(r[i:], '>')
+			if gt < 0 {
+				return n, -1, nil
 			}
-			i += k + 3
-			continue
+			return n, i + gt + 1, nil
 		}
-		if !bytes.HasPrefix(r[i:], s.tdOpen) || i+len(s.tdOpen) >= len(r) {
-			return n, s.errorf("unexpected %q in TR", clip(r[i:], 20))
+		if !bytes.HasPrefix(r[i:], s.tdOpen) {
+			if bytes.HasPrefix(r[i:], []byte("<!--")) {
+				k := bytes.Index(r[i:], []byte("-->"))
+				if k < 0 {
+					return n, -1, nil
+				}
+				i += k + 3
+				continue
+			}
+			return n, 0, s.errorf("unexpected %q in TR", clip(r[i:], 20))
 		}
 		c := r[i+len(s.tdOpen)]
 		if c != '>' && c != '/' && !isSpace(c) {
-			return n, s.errorf("unexpected element %q in TR", clip(r[i:], 20))
+			return n, 0, s.errorf("unexpected element %q in TR", clip(r[i:], 20))
 		}
-		gt := bytes.IndexByte(r[i:], '>')
-		if gt < 0 {
-			return n, s.errorf("unterminated <TD> tag")
+		gt := i + len(s.tdOpen) // <TD>, the common case
+		if c != '>' {
+			k := bytes.IndexByte(r[i:], '>')
+			if k < 0 {
+				return n, -1, nil
+			}
+			gt = i + k
 		}
-		gt += i
-		if bytes.Contains(r[i:gt], []byte("encoding")) && bytes.Contains(r[i:gt], []byte("base64")) {
+		if gt-i > len(s.tdOpen) && bytes.Contains(r[i:gt], []byte("encoding")) && bytes.Contains(r[i:gt], []byte("base64")) {
 			b.b64 = append(b.b64, int32(len(b.ends)))
 		}
 		n++
 		if n > s.nf {
-			return n, s.errorf("more cells than the %d fields", s.nf)
+			return n, 0, s.errorf("more cells than the %d fields", s.nf)
 		}
 		if r[gt-1] == '/' {
 			b.ends = append(b.ends, int32(len(b.text)))
@@ -432,44 +438,52 @@ func (s *tdScanner) cells(b *tdBatch, r []byte) (int, error) {
 		start := gt + 1
 		lt := bytes.IndexByte(r[start:], '<')
 		if lt < 0 {
-			return n, s.errorf("unterminated TD")
+			return n, -1, nil
 		}
 		content := r[start : start+lt]
 		next := start + lt
+		if len(r)-next <= len(s.tdEnd) {
+			return n, -1, nil
+		}
 		if !bytes.HasPrefix(r[next:], s.tdEnd) {
 			// CDATA or a comment inside the cell: the slow path.
 			e := indexTDEnd(r[start:], s.tdEnd)
+			if e == -1 {
+				return n, -1, nil
+			}
 			if e < 0 {
-				return n, s.errorf("unterminated TD")
+				return n, 0, s.errorf("unterminated TD")
 			}
 			content = r[start : start+e]
 			next = start + e
-			var err error
 			if b.text, err = appendUnescaped(b.text, content, true); err != nil {
-				return n, s.errorf("%v", err)
+				return n, 0, s.errorf("%v", err)
 			}
 		} else if bytes.IndexByte(content, '&') >= 0 {
-			var err error
 			if b.text, err = appendUnescaped(b.text, content, false); err != nil {
-				return n, s.errorf("%v", err)
+				return n, 0, s.errorf("%v", err)
 			}
 		} else {
 			b.text = append(b.text, content...)
 		}
 		if len(b.text) > maxChunkElements {
-			return n, s.errorf("cells too large")
+			return n, 0, s.errorf("cells too large")
 		}
 		b.ends = append(b.ends, int32(len(b.text)))
+		if e := next + len(s.tdEnd); e < len(r) && r[e] == '>' { // </TD>, the common case
+			i = e + 1
+			continue
+		}
 		gt2 := bytes.IndexByte(r[next:], '>')
 		if gt2 < 0 {
-			return n, s.errorf("unterminated </TD>")
+			return n, -1, nil
 		}
 		i = next + gt2 + 1
 	}
 }
 
 // indexTDEnd finds the closing TD tag of a cell whose content may hold CDATA
-// sections and comments.
+// sections and comments: -1 when r ends first, -2 when other markup comes.
 func indexTDEnd(r, tdEnd []byte) int {
 	i := 0
 	for i < len(r) {
@@ -478,6 +492,9 @@ func indexTDEnd(r, tdEnd []byte) int {
 			return -1
 		}
 		i += lt
+		if len(r)-i < len("<![CDATA[") && !bytes.HasPrefix(r[i:], tdEnd) {
+			return -1 // too short to tell
+		}
 		switch {
 		case bytes.HasPrefix(r[i:], []byte("<![CDATA[")):
 			k := bytes.Index(r[i:], []byte("]]>"))
@@ -494,7 +511,7 @@ func indexTDEnd(r, tdEnd []byte) int {
 		case bytes.HasPrefix(r[i:], tdEnd):
 			return i
 		default:
-			return -1
+			return -2
 		}
 	}
 	return -1

@@ -72,6 +72,9 @@ func parseIntText(b []byte) (int64, error) {
 
 func parseFloatText(b []byte, bits int) (float64, error) {
 	b = trimSpaceBytes(b)
+	if v, ok := parseFloatFast(b, bits); ok {
+		return v, nil
+	}
 	v, err := strconv.ParseFloat(bstr(b), bits)
 	if err != nil {
 		var ne *strconv.NumError
@@ -81,6 +84,107 @@ func parseFloatText(b []byte, bits int) (float64, error) {
 		return 0, errSyntax
 	}
 	return v, nil
+}
+
+// Powers of ten exactly representable as float64 and float32.
+var (
+	exactPow10f64 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+	exactPow10f32 = [...]float32{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10}
+)
+
+// parseFloatFast parses the plain decimals most TABLEDATA holds
+// ([+-]digits[.digits][e[+-]digits]) when one IEEE multiplication or
+// division gives the correctly rounded value (Clinger's fast path: an exact
+// mantissa and an exact power of ten), as strconv.ParseFloat would; ok is
+// false for anything else, which strconv then parses.
+func parseFloatFast(b []byte, bits int) (v float64, ok bool) {
+	i, neg := 0, false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	var mant uint64
+	nd, exp, digits := 0, 0, false
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		digits = true
+		if nd == 0 && b[i] == '0' {
+			continue
+		}
+		if nd == 19 {
+			return 0, false
+		}
+		mant = mant*10 + uint64(b[i]-'0')
+		nd++
+	}
+	if i < len(b) && b[i] == '.' {
+		for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			digits = true
+			if nd == 0 && b[i] == '0' {
+				exp--
+				continue
+			}
+			if nd == 19 {
+				return 0, false
+			}
+			mant = mant*10 + uint64(b[i]-'0')
+			nd++
+			exp--
+		}
+	}
+	if !digits {
+		return 0, false
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		eneg := false
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			eneg = b[i] == '-'
+			i++
+		}
+		start, e := i, 0
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9' && e < 1000; i++ {
+			e = e*10 + int(b[i]-'0')
+		}
+		if i == start {
+			return 0, false
+		}
+		if eneg {
+			e = -e
+		}
+		exp += e
+	}
+	if i != len(b) {
+		return 0, false
+	}
+	if mant == 0 {
+		if neg {
+			return math.Copysign(0, -1), true
+		}
+		return 0, true
+	}
+	if bits == 32 {
+		return exactScale(mant, exp, neg, 1<<24, exactPow10f32[:])
+	}
+	return exactScale(mant, exp, neg, 1<<53, exactPow10f64[:])
+}
+
+// exactScale is ±mant×10^exp computed in T when mant (at most maxMant) and
+// the power of ten are exact in T, so the one rounding is IEEE's.
+func exactScale[T float32 | float64](mant uint64, exp int, neg bool, maxMant uint64, pow10 []T) (float64, bool) {
+	if mant > maxMant || exp <= -len(pow10) || exp >= len(pow10) {
+		return 0, false
+	}
+	f := T(mant)
+	if exp >= 0 {
+		f *= pow10[exp]
+	} else {
+		f /= pow10[-exp]
+	}
+	if neg {
+		f = -f
+	}
+	return float64(f), true
 }
 
 // parseBoolText parses a TABLEDATA boolean; ok is false for a null ('?',

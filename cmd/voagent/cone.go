@@ -1,0 +1,421 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/voagent/voagent/vo/dal"
+	"github.com/voagent/voagent/vo/datalink"
+	"github.com/voagent/voagent/vo/dataset"
+	"github.com/voagent/voagent/vo/fanout"
+	"github.com/voagent/voagent/vo/registry"
+	"github.com/voagent/voagent/vo/scs"
+	"github.com/voagent/voagent/vo/svcparam"
+	"github.com/voagent/voagent/vo/votable"
+)
+
+func init() { commandGroups = append(commandGroups, newConeCmd) }
+
+// svcOpts are the flags shared by the simple-service commands (cone, sia,
+// ssa, datalink, soda, epntap).
+type svcOpts struct {
+	url     string
+	output  string
+	format  string
+	timeout time.Duration
+	params  []string
+	list    bool
+	maxrec  int
+}
+
+func (o *svcOpts) addFlags(cmd *cobra.Command, withParams bool) {
+	f := cmd.Flags()
+	f.StringVar(&o.url, "url", "", "access URL of the service")
+	f.StringVarP(&o.output, "output", "o", "-", "output file (- for stdout)")
+	f.StringVar(&o.format, "format", "", "output format: votable (the service's document, unchanged) or csv (default from the file extension, else votable)")
+	f.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up on the service after this long")
+	f.IntVar(&o.maxrec, "maxrec", 0, "maximum number of records (0: the service's default)")
+	if withParams {
+		f.StringArrayVar(&o.params, "param", nil, "extra parameter key=value, sent as it is (repeatable)")
+		f.BoolVar(&o.list, "params", false, "list the parameters the service accepts (FORMAT=METADATA) and exit")
+	}
+}
+
+// client returns the HTTP client of the command.
+func (o *svcOpts) client() *dal.Client {
+	return dal.New(dal.Options{Timeout: o.timeout})
+}
+
+// extra parses the --param flags.
+func (o *svcOpts) extra() (url.Values, error) {
+	v := url.Values{}
+	for _, p := range o.params {
+		k, val, err := svcparam.ParseAssignment(p)
+		if err != nil {
+			return nil, err
+		}
+		v.Add(k, val)
+	}
+	return v, nil
+}
+
+// needURL checks that --url was given.
+func (o *svcOpts) needURL() error {
+	if o.url == "" {
+		return fmt.Errorf("--url is required (the service's access URL)")
+	}
+	return nil
+}
+
+// begin checks --url (unless the command runs on every registered
+// service) and parses the --param flags.
+func (o *svcOpts) begin(needURL bool) (url.Values, error) {
+	if needURL {
+		if err := o.needURL(); err != nil {
+			return nil, err
+		}
+	}
+	return o.extra()
+}
+
+// csv reports whether the output is CSV.
+func (o *svcOpts) csv() (bool, error) {
+	f := strings.ToLower(o.format)
+	if f == "" && strings.EqualFold(filepath.Ext(o.output), ".csv") {
+		f = "csv"
+	}
+	switch f {
+	case "", "votable", "xml", "vot":
+		return false, nil
+	case "csv":
+		return true, nil
+	}
+	return false, fmt.Errorf("unknown --format %q (want votable or csv)", o.format)
+}
+
+// withOutput opens the output (stdout for "-") and calls fn with it; the
+// file is removed again when fn fails.
+func (o *svcOpts) withOutput(cmd *cobra.Command, fn func(w io.Writer) error) (err error) {
+	if o.output == "" || o.output == "-" {
+		return fn(cmd.OutOrStdout())
+	}
+	f, err := os.Create(o.output)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(o.output)
+		}
+	}()
+	return fn(f)
+}
+
+// svcWriteCSV writes a result table as CSV.
+func svcWriteCSV(w io.Writer, t *votable.Table) error {
+	cw := votable.NewCSVWriter(w, t.Fields)
+	if err := cw.WriteBatch(t.Columns); err != nil {
+		return err
+	}
+	return cw.Close()
+}
+
+// svcRun writes a query's answer: raw VOTable by copy, or CSV by reading it.
+func (o *svcOpts) svcRun(cmd *cobra.Command, copyFn func(context.Context, io.Writer) (int64, *dal.Truncation, error),
+	searchFn func(context.Context) (*dataset.Result, error)) error {
+	asCSV, err := o.csv()
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	var tr *dal.Truncation
+	err = o.withOutput(cmd, func(w io.Writer) error {
+		if !asCSV {
+			var err error
+			_, tr, err = copyFn(ctx, w)
+			return err
+		}
+		r, err := searchFn(ctx)
+		if err != nil {
+			return err
+		}
+		tr = r.Truncation
+		return svcWriteCSV(w, r.Table)
+	})
+	if err == nil && tr != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), "warning: result", tr)
+	}
+	return err
+}
+
+// svcListParams prints service parameters (FORMAT=METADATA).
+func svcListParams(w io.Writer, ps []svcparam.Param) error {
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTYPE\tUNIT\tDEFAULT\tRANGE/OPTIONS\tDESCRIPTION")
+	for _, p := range ps {
+		typ := p.Datatype
+		if p.Arraysize != "" {
+			typ += "[" + p.Arraysize + "]"
+		}
+		if p.XType != "" {
+			typ += " " + p.XType
+		}
+		rng := ""
+		if p.Min != "" || p.Max != "" {
+			rng = p.Min + ".." + p.Max
+		}
+		var opts []string
+		for _, o := range p.Options {
+			opts = append(opts, o.Value)
+		}
+		if len(opts) > 0 {
+			rng = strings.Join(opts, "|")
+			if len(rng) > 50 {
+				rng = rng[:47] + "..."
+			}
+		}
+		desc := strings.Join(strings.Fields(p.Description), " ")
+		if len(desc) > 70 {
+			desc = desc[:67] + "..."
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, typ, p.Unit, p.Value, rng, desc)
+	}
+	return tw.Flush()
+}
+
+// svcProgress prints download progress on stderr.
+func svcProgress(cmd *cobra.Command, name string) dataset.Progress {
+	w := cmd.ErrOrStderr()
+	return func(done, total int64) {
+		if total > 0 {
+			fmt.Fprintf(w, "\r%s: %s of %s (%d%%)   ", name, svcBytes(done), svcBytes(total), done*100/total)
+		} else {
+			fmt.Fprintf(w, "\r%s: %s   ", name, svcBytes(done))
+		}
+	}
+}
+
+func svcBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// svcDownload downloads the datasets of records into dir, one after the
+// other, reporting progress and going on after a failure.
+func svcDownload(cmd *cobra.Command, c *dal.Client, dir string, accesses []dataset.Access, resolve func(context.Context, dataset.Access) (dataset.Access, error)) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	failed := 0
+	for _, a := range accesses {
+		if a.URL == "" {
+			continue
+		}
+		if resolve != nil {
+			var err error
+			if a, err = resolve(cmd.Context(), a); err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), "error:", err)
+				failed++
+				continue
+			}
+		}
+		d, err := dataset.Download(cmd.Context(), c, a.URL, dir, a.Name, svcProgress(cmd, a.Name))
+		if err != nil {
+			fmt.Fprintln(cmd.ErrOrStderr(), "\nerror:", err)
+			failed++
+			if cmd.Context().Err() != nil {
+				return err
+			}
+			continue
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "\r%s: %s            \n", d.Path, svcBytes(d.Bytes))
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d downloads failed", failed, len(accesses))
+	}
+	return nil
+}
+
+// svcSearchDownload runs a search and downloads the dataset of every record
+// found (following DataLink access URLs).
+func svcSearchDownload(cmd *cobra.Command, c *dal.Client, dir string, search func(context.Context) (*dataset.Result, error),
+	access func(dataset.Record) dataset.Access) error {
+	r, err := search(cmd.Context())
+	if err != nil {
+		return err
+	}
+	var as []dataset.Access
+	for _, rec := range r.Records() {
+		as = append(as, access(rec))
+	}
+	return svcDownload(cmd, c, dir, as, datalink.NewClient(c).Resolve)
+}
+
+// svcAll are the flags of an all-services search: every service of one
+// type in a registry is queried at once.
+type svcAll struct {
+	all      bool
+	registry string
+	outDir   string
+	parallel int
+}
+
+func (a *svcAll) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&a.all, "all", false, "query every service of this type in the registry at once, instead of --url")
+	f.StringVar(&a.registry, "registry", "", "with --all: RegTAP endpoint (default $IVOA_REGISTRY or "+registry.DefaultURL()+")")
+	f.StringVar(&a.outDir, "output-dir", "", "with --all: write each service's answer to DIR/<short name>.xml")
+	f.IntVar(&a.parallel, "parallel", 8, "with --all: services queried at once")
+}
+
+// svcFanOut runs search on every registered service of serviceType, each
+// under the command's --timeout, reporting each answer as it arrives and a
+// summary at the end; it fails only when no service answered.
+func svcFanOut(cmd *cobra.Command, o *svcOpts, a *svcAll, serviceType string, search func(ctx context.Context, accessURL string) (*dataset.Result, error)) error {
+	ctx := cmd.Context()
+	regURL := a.registry
+	if regURL == "" {
+		regURL = registry.DefaultURL()
+	}
+	c := o.client()
+	rs, err := registry.New(regURL, registry.TAPSync(c)).Search(ctx, registry.Constraints{ServiceTypes: []string{serviceType}})
+	if err != nil {
+		return err
+	}
+	var tasks []fanout.Task[*dataset.Result]
+	for _, r := range rs {
+		u := r.AccessURL(serviceType)
+		if u == "" {
+			continue
+		}
+		tasks = append(tasks, fanout.Task[*dataset.Result]{Name: r.Name(), Run: func(ctx context.Context) (*dataset.Result, error) { return search(ctx, u) }})
+	}
+	if len(tasks) == 0 {
+		return fmt.Errorf("the registry at %s lists no %s service", regURL, serviceType)
+	}
+	if a.outDir != "" {
+		if err := os.MkdirAll(a.outDir, 0o755); err != nil {
+			return err
+		}
+	}
+	out := cmd.OutOrStdout()
+	var werr error
+	sum := fanout.Run(ctx, fanout.Options{Concurrency: a.parallel, Deadline: o.timeout}, tasks, func(r fanout.Result[*dataset.Result]) {
+		if r.Err != nil {
+			fmt.Fprintf(out, "%s: %s: %v\n", r.Name, r.Outcome, r.Err)
+			return
+		}
+		note := ""
+		if r.Value.Truncation != nil {
+			note = " (" + r.Value.Truncation.String() + ")"
+		}
+		fmt.Fprintf(out, "%s: %d rows in %s%s\n", r.Name, r.Value.Table.Rows(), r.Elapsed.Round(time.Millisecond), note)
+		if a.outDir != "" {
+			p := filepath.Join(a.outDir, dataset.Sanitize(r.Name)+".xml")
+			if err := writeVOTableFile(p, r.Value.Doc); err != nil && werr == nil {
+				werr = err
+			}
+		}
+	})
+	fmt.Fprintln(cmd.ErrOrStderr(), sum)
+	if werr != nil {
+		return werr
+	}
+	if sum.OK == 0 {
+		return fmt.Errorf("no %s service answered", serviceType)
+	}
+	return nil
+}
+
+// svcDispatch runs a simple query (SIA, SSA) the way the flags ask: on
+// every registered service (--all), downloading the datasets found
+// (--download), or writing the answer (--output, --format).
+func svcDispatch[Q dataset.Parameters](cmd *cobra.Command, o *svcOpts, all *svcAll, serviceType, download string, c *dal.Client,
+	q Q, endpoint func(accessURL string) *dataset.Endpoint[Q], access func(dataset.Record) dataset.Access) error {
+	if all.all {
+		return svcFanOut(cmd, o, all, serviceType, func(ctx context.Context, u string) (*dataset.Result, error) {
+			return endpoint(u).Search(ctx, q)
+		})
+	}
+	ep := endpoint(o.url)
+	search := func(ctx context.Context) (*dataset.Result, error) { return ep.Search(ctx, q) }
+	if download != "" {
+		return svcSearchDownload(cmd, c, download, search, access)
+	}
+	return o.svcRun(cmd, func(ctx context.Context, w io.Writer) (int64, *dal.Truncation, error) { return ep.Copy(ctx, q, w) }, search)
+}
+
+func newConeCmd() *cobra.Command {
+	var o svcOpts
+	var all svcAll
+	var q scs.Query
+	cmd := &cobra.Command{
+		Use:   "cone (--url URL | --all) --ra DEG --dec DEG --sr DEG",
+		Short: "Simple Cone Search (SCS 1.03): sources within SR degrees of RA, DEC",
+		Example: `  voagent cone --url 'http://127.0.0.1:8080/twomass/q/cone/scs.xml?' --ra 10 --dec 20 --sr 0.05 -o near.xml
+  voagent cone --url URL --ra 10 --dec 20 --sr 0.05 --format csv --param jmag=10/12
+  voagent cone --all --registry http://127.0.0.1:8080/tap --ra 150 --dec 2 --sr 0.02 --output-dir near/`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			extra, err := o.begin(!all.all)
+			if err != nil {
+				return err
+			}
+			q.Extra, q.MaxRec = extra, o.maxrec
+			if _, err := q.Params(); err != nil {
+				return err
+			}
+			if all.all {
+				c := o.client()
+				return svcFanOut(cmd, &o, &all, "scs", func(ctx context.Context, u string) (*dataset.Result, error) {
+					r, err := scs.New(u, c).Search(ctx, q)
+					if err != nil {
+						return nil, err
+					}
+					return &r.Result, nil
+				})
+			}
+			svc := scs.New(o.url, o.client())
+			return o.svcRun(cmd,
+				func(ctx context.Context, w io.Writer) (int64, *dal.Truncation, error) { return svc.Copy(ctx, q, w) },
+				func(ctx context.Context) (*dataset.Result, error) {
+					r, err := svc.Search(ctx, q)
+					if err != nil {
+						return nil, err
+					}
+					return &r.Result, nil
+				})
+		},
+	}
+	o.addFlags(cmd, false)
+	all.addFlags(cmd)
+	f := cmd.Flags()
+	f.StringArrayVar(&o.params, "param", nil, "extra parameter key=value, sent as it is (repeatable)")
+	f.Float64Var(&q.RA, "ra", 0, "right ascension of the centre (ICRS degrees)")
+	f.Float64Var(&q.Dec, "dec", 0, "declination of the centre (ICRS degrees)")
+	f.Float64Var(&q.SR, "sr", 0, "search radius in degrees (0: metadata only)")
+	f.IntVar(&q.Verb, "verb", 0, "verbosity 1..3 (0: the service's default)")
+	for _, name := range []string{"ra", "dec", "sr"} {
+		_ = cmd.MarkFlagRequired(name)
+	}
+	return cmd
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe to read while the command writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestHubCommand runs `voagent hub --lockfile PATH` until its context is
+// cancelled (as SIGINT does through main) and checks the lockfile's life.
+func TestHubCommand(t *testing.T) {
+	lock := filepath.Join(t.TempDir(), "samp.lock")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	root := newRootCmd()
+	var out syncBuffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs([]string{"hub", "--lockfile", lock})
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), "lockfile: "+lock) {
+		select {
+		case err := <-done:
+			t.Fatalf("hub command ended early: %v\n%s", err, out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("hub command printed no lockfile line:\n%s", out.String())
+		}
+	}
+	st, err := os.Stat(lock)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("lockfile: %v, %v", st, err)
+	}
+
+	// A second hub on the same lockfile refuses to start.
+	if _, err := runCLI(t, "hub", "--lockfile", lock); err == nil || !strings.Contains(err.Error(), "already running") {
+		t.Errorf("second hub: %v", err)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("hub command: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("hub command did not stop when cancelled")
+	}
+	if _, err := os.Stat(lock); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("lockfile left behind: %v", err)
+	}
+}

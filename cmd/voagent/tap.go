@@ -1,0 +1,420 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/voagent/voagent/vo/adql"
+	"github.com/voagent/voagent/vo/dal"
+	"github.com/voagent/voagent/vo/tap"
+	"github.com/voagent/voagent/vo/uws"
+	"github.com/voagent/voagent/vo/votable"
+)
+
+func init() { commandGroups = append(commandGroups, newTapCmd) }
+
+type tapOpts struct {
+	out          string
+	format       string
+	async        bool
+	keep         bool
+	uploads      []string
+	maxrec       int64
+	timeout      time.Duration
+	send         string
+	capabilities bool
+	tables       bool
+	examples     bool
+	partition    string
+	key          string
+	parts        int
+	concurrency  int
+}
+
+func newTapCmd() *cobra.Command {
+	o := &tapOpts{}
+	cmd := &cobra.Command{
+		Use:   "tap URL [QUERY]",
+		Short: "Run an ADQL query on a TAP service (sync or async), or show its metadata",
+		Long: `Run an ADQL query on the TAP service at URL (its base URL, the parent of
+/sync and /async) and write the result to --out (default stdout).
+
+With --format votable (the default) the service's VOTable is written unchanged
+while its DALI status is checked; with --format csv the VOTable is decoded as
+it downloads and written as CSV. A result the service cut short (OVERFLOW) is
+reported on stderr, saying whether your --maxrec or the service's own limit
+stopped it.
+
+--async runs the query as a UWS job (with progress on a terminal); the job is
+deleted afterwards, also on errors and on Ctrl-C, unless --keep.
+--upload name=FILE sends a local VOTable, queried as TAP_UPLOAD.name.
+--partition TABLE splits SELECT * FROM TABLE [WHERE QUERY] on the table's
+primary key (UCD meta.id;meta.main, or --key) into --parts async jobs and
+concatenates their results.
+--send topcat sends the result to TOPCAT (table.load.votable) over SAMP;
+--send all sends it to every client that takes tables.
+--capabilities, --tables and --examples print the service's metadata.`,
+		Example: `  voagent tap http://127.0.0.1:8080/tap "SELECT TOP 10 * FROM twomass.psc"
+  voagent tap http://127.0.0.1:8080/tap "SELECT * FROM bigcat.main" --async --maxrec 2000000 -o big.vot
+  voagent tap http://127.0.0.1:8080/tap --upload pois=pois.vot --format csv \
+    "SELECT p.*, m.designation FROM TAP_UPLOAD.pois AS p JOIN twomass.psc AS m ON 1=CONTAINS(POINT('ICRS', m.ra, m.dec), CIRCLE('ICRS', p.ra, p.dec, 0.001))"
+  voagent tap http://127.0.0.1:8080/tap --partition bigcat.main --parts 8 "mag < 12"`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args) },
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.out, "out", "o", "-", "output file (- for stdout)")
+	f.StringVar(&o.format, "format", "", "output format: votable or csv (default from the --out extension, else votable)")
+	f.BoolVar(&o.async, "async", false, "run the query as an async (UWS) job")
+	f.BoolVar(&o.keep, "keep", false, "keep async jobs on the service instead of deleting them")
+	f.StringArrayVar(&o.uploads, "upload", nil, "upload a VOTable file as TAP_UPLOAD.name: name=FILE (repeatable)")
+	f.Int64Var(&o.maxrec, "maxrec", -1, "MAXREC: maximum number of rows (0: metadata only; default: the service's limit)")
+	f.DurationVar(&o.timeout, "timeout", 0, "give up after this long (default: no limit beyond the client's)")
+	f.StringVar(&o.send, "send", "", "send the result (the service's VOTable) to a SAMP client by samp.name, e.g. topcat, or to all")
+	f.BoolVar(&o.capabilities, "capabilities", false, "print the service's capabilities (languages, limits, upload methods)")
+	f.BoolVar(&o.tables, "tables", false, "list the service's tables")
+	f.BoolVar(&o.examples, "examples", false, "list the service's example queries")
+	f.StringVar(&o.partition, "partition", "", "split a query on TABLE's primary key into async jobs")
+	f.StringVar(&o.key, "key", "", "the numeric key column for --partition (default: UCD meta.id;meta.main)")
+	f.IntVar(&o.parts, "parts", 4, "number of parts for --partition")
+	f.IntVar(&o.concurrency, "concurrency", 2, "jobs run at once for --partition")
+	return cmd
+}
+
+func (o *tapOpts) run(cmd *cobra.Command, args []string) error {
+	if o.send != "" {
+		csv, err := (&svcOpts{format: o.format, output: o.out}).csv()
+		if err != nil {
+			return err
+		}
+		if csv {
+			return errors.New("--send sends the service's VOTable: drop --format csv")
+		}
+		if o.out == "" || o.out == "-" {
+			f, err := os.CreateTemp("", "voagent-tap-*.vot")
+			if err != nil {
+				return err
+			}
+			f.Close()
+			o.out = f.Name()
+			defer os.Remove(o.out)
+		}
+	}
+	if err := o.query(cmd, args); err != nil || o.send == "" {
+		return err
+	}
+	to := o.send
+	if strings.EqualFold(to, "all") {
+		to = ""
+	}
+	name := "TAP result"
+	if len(args) > 1 {
+		name = tapFirstLine(args[1])
+	}
+	return sendResource(cmd, &sendOptions{to: to, timeout: time.Minute}, "table.load.votable", o.out, "table-id", "", name, nil)
+}
+
+// query runs what the command line asks for and writes the result.
+func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if o.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.timeout)
+		defer cancel()
+	}
+	log := slog.Default()
+	svc := tap.New(args[0], dal.New(dal.Options{Logger: log}), log)
+	// Whatever happens, leave no job behind (unless --keep).
+	defer svc.Cleanup(context.WithoutCancel(ctx))
+	stdout := cmd.OutOrStdout()
+	switch {
+	case o.capabilities:
+		return tapPrintCapabilities(ctx, svc, stdout)
+	case o.tables:
+		return tapPrintTables(ctx, svc, stdout)
+	case o.examples:
+		return tapPrintExamples(ctx, svc, stdout)
+	case o.partition != "":
+		return o.runPartition(ctx, cmd, svc, args)
+	}
+	if len(args) < 2 {
+		return errors.New("missing QUERY (or one of --capabilities, --tables, --examples, --partition)")
+	}
+	csv, err := (&svcOpts{format: o.format, output: o.out}).csv()
+	if err != nil {
+		return err
+	}
+	q := &tap.Query{ADQL: args[1], HasMaxRec: o.maxrec >= 0, MaxRec: o.maxrec}
+	for _, u := range o.uploads {
+		name, file, ok := strings.Cut(u, "=")
+		if !ok || name == "" || file == "" {
+			return fmt.Errorf("--upload %q: want name=FILE", u)
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("--upload %s: %w", name, err)
+		}
+		q.Uploads = append(q.Uploads, tap.Upload{Name: name, VOTable: data})
+	}
+	progress := newTapProgress(cmd.ErrOrStderr())
+	defer progress.finish()
+	var tr *dal.Truncation
+	err = (&svcOpts{output: o.out}).withOutput(cmd, func(w io.Writer) error {
+		w = progress.counting(w)
+		if !o.async {
+			progress.phase("running query")
+			var err error
+			tr, err = tapWrite(w, csv, func() (*dal.Result, error) { return svc.Sync(ctx, q) },
+				func() (int64, *dal.Truncation, error) { return svc.SyncCopy(ctx, q, w) })
+			return err
+		}
+		job, err := svc.Submit(ctx, q, tap.AsyncOptions{Keep: o.keep, Progress: progress.jobPhase})
+		if err != nil {
+			return err
+		}
+		defer job.Close(ctx)
+		if o.keep {
+			fmt.Fprintf(cmd.ErrOrStderr(), "job: %s\n", job.URL)
+		}
+		if _, err := job.Wait(ctx); err != nil {
+			return err
+		}
+		progress.phase("downloading")
+		tr, err = tapWrite(w, csv, func() (*dal.Result, error) { return job.Result(ctx) },
+			func() (int64, *dal.Truncation, error) { return job.Copy(ctx, w) })
+		return err
+	})
+	progress.finish()
+	if err != nil {
+		return err
+	}
+	if tr != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "warning: result %s\n", tr)
+	}
+	return nil
+}
+
+// tapWrite writes a result as CSV (decoding the stream) or copies the
+// VOTable as the service sent it.
+func tapWrite(w io.Writer, csv bool, stream func() (*dal.Result, error), copyRaw func() (int64, *dal.Truncation, error)) (*dal.Truncation, error) {
+	if !csv {
+		_, tr, err := copyRaw()
+		return tr, err
+	}
+	r, err := stream()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	err = tapStreamCSV(w, r)
+	return r.Truncation(), err
+}
+
+// tapStreamCSV writes the first table of a streamed result as CSV, batch
+// by batch.
+func tapStreamCSV(w io.Writer, r *dal.Result) error {
+	t, err := r.NextTable()
+	if err == io.EOF {
+		return errors.New("the result holds no table")
+	}
+	if err != nil {
+		return err
+	}
+	cw := votable.NewCSVWriter(w, t.Fields)
+	for {
+		cols, err := r.NextBatch()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := cw.WriteBatch(cols); err != nil {
+			return fmt.Errorf("writing CSV: %w", err)
+		}
+	}
+	if err := cw.Close(); err != nil {
+		return fmt.Errorf("writing CSV: %w", err)
+	}
+	// Read to the end for a trailing status.
+	for {
+		if _, err := r.NextTable(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+}
+
+func (o *tapOpts) runPartition(ctx context.Context, cmd *cobra.Command, svc *tap.Service, args []string) error {
+	p := tap.Partition{Table: o.partition, Key: o.key, Parts: o.parts, Concurrency: o.concurrency,
+		Async: tap.AsyncOptions{Keep: o.keep}}
+	if len(args) == 2 {
+		p.Where = adql.Raw(args[1]) // the user's own ADQL condition
+	}
+	if o.maxrec > 0 {
+		p.MaxRec = o.maxrec
+	}
+	csv, err := (&svcOpts{format: o.format, output: o.out}).csv()
+	if err != nil {
+		return err
+	}
+	res, err := svc.RunPartitioned(ctx, p)
+	stderr := cmd.ErrOrStderr()
+	if res != nil {
+		for _, part := range res.Parts {
+			switch {
+			case part.Err != nil:
+				fmt.Fprintf(stderr, "part %d failed: %v\n", part.Index+1, part.Err)
+			case part.Truncation != nil:
+				fmt.Fprintf(stderr, "part %d: %d rows, %s: use more --parts or a higher --maxrec\n", part.Index+1, part.Rows, part.Truncation)
+			default:
+				fmt.Fprintf(stderr, "part %d: %d rows\n", part.Index+1, part.Rows)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return (&svcOpts{output: o.out}).withOutput(cmd, func(w io.Writer) error {
+		if csv {
+			return svcWriteCSV(w, res.Table())
+		}
+		return votable.Write(w, res.Document, votable.Binary2)
+	})
+}
+
+// tapProgress shows what an async job is doing, on a terminal only.
+type tapProgress struct {
+	bar   *progressbar.ProgressBar
+	start time.Time
+}
+
+func newTapProgress(w io.Writer) *tapProgress {
+	p := &tapProgress{start: time.Now()}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.bar = progressbar.NewOptions64(-1, progressbar.OptionSetWriter(w), progressbar.OptionShowBytes(true),
+			progressbar.OptionSpinnerType(14), progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionShowElapsedTimeOnFinish(), progressbar.OptionClearOnFinish(),
+			progressbar.OptionSetDescription("connecting"))
+	}
+	return p
+}
+
+func (p *tapProgress) phase(s string) {
+	if p.bar != nil {
+		p.bar.Describe(s)
+	}
+}
+
+func (p *tapProgress) jobPhase(j *uws.Job, elapsed time.Duration) {
+	if p.bar != nil {
+		p.bar.Describe(fmt.Sprintf("job %s %s", j.ID, j.Phase))
+		p.bar.Add(0)
+		return
+	}
+	slog.Debug("TAP job phase", "job", j.ID, "phase", j.Phase, "elapsed", elapsed.Round(time.Millisecond))
+}
+
+func (p *tapProgress) counting(w io.Writer) io.Writer {
+	if p.bar == nil {
+		return w
+	}
+	return io.MultiWriter(w, p.bar)
+}
+
+func (p *tapProgress) finish() {
+	if p.bar != nil {
+		p.bar.Finish()
+		p.bar = nil
+	}
+}
+
+func tapPrintCapabilities(ctx context.Context, svc *tap.Service, w io.Writer) error {
+	c, err := svc.Capabilities(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, l := range c.Languages {
+		fmt.Fprintf(tw, "language\t%s %s\n", l.Name, strings.Join(l.Versions, ", "))
+	}
+	limit := func(name string, l tap.Limit) {
+		for _, v := range append(append([]tap.LimitValue{}, l.Defaults...), l.Hards...) {
+			kind := "hard"
+			if len(l.Defaults) > 0 && v == l.Defaults[0] {
+				kind = "default"
+			}
+			mode := v.Mode
+			if mode == "" {
+				mode = "all modes"
+			}
+			fmt.Fprintf(tw, "%s\t%s %d %s (%s)\n", name, kind, v.Value, v.Unit, mode)
+		}
+	}
+	limit("output limit", c.OutputLimit)
+	limit("upload limit", c.UploadLimit)
+	limit("execution duration (s)", c.ExecutionDuration)
+	limit("retention period (s)", c.RetentionPeriod)
+	for _, u := range c.UploadMethods {
+		fmt.Fprintf(tw, "upload method\t%s\n", u)
+	}
+	for _, f := range c.OutputFormats {
+		fmt.Fprintf(tw, "output format\t%s %s\n", f.MIME, strings.Join(f.Aliases, ", "))
+	}
+	for _, d := range c.DataModels {
+		fmt.Fprintf(tw, "data model\t%s\n", d.IvoID)
+	}
+	return tw.Flush()
+}
+
+func tapPrintTables(ctx context.Context, svc *tap.Service, w io.Writer) error {
+	schemas, err := svc.Tables(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, s := range schemas {
+		for _, t := range s.Tables {
+			key := ""
+			if pk := t.PrimaryKey(); pk != nil {
+				key = "key " + pk.Name
+			}
+			fmt.Fprintf(tw, "%s\t%d columns\t%s\t%s\n", t.Name, len(t.Columns), key, tapFirstLine(t.Description))
+		}
+	}
+	return tw.Flush()
+}
+
+func tapPrintExamples(ctx context.Context, svc *tap.Service, w io.Writer) error {
+	ex, err := svc.Examples(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range ex {
+		fmt.Fprintf(w, "-- %s (%s)\n%s\n\n", e.Name, e.ID, e.Query)
+	}
+	return nil
+}
+
+func tapFirstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

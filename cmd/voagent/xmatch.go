@@ -1,0 +1,465 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/voagent/voagent/vo/sed"
+	"github.com/voagent/voagent/vo/votable"
+	"github.com/voagent/voagent/vo/xmatch"
+)
+
+func init() {
+	commandGroups = append(commandGroups, newXmatchCmd, newClusterCmd, newSEDCmd)
+}
+
+// xmBatchRows is the number of rows written per batch.
+const xmBatchRows = 1 << 16
+
+// xmReadTable reads the first table with data of a VOTable, or a CSV file
+// (by its .csv extension).
+func xmReadTable(ctx context.Context, path string) (*votable.Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if strings.EqualFold(filepath.Ext(path), ".csv") {
+		return xmatch.ReadCSV(f, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
+	}
+	doc, err := votable.ReadContext(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	for _, t := range doc.Tables() {
+		if len(t.Columns) == len(t.Fields) && len(t.Fields) > 0 {
+			if t.Name == "" {
+				t.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+			}
+			return t, nil
+		}
+	}
+	return nil, fmt.Errorf("%s holds no table with data", path)
+}
+
+// xmReadTables reads the files concurrently.
+func xmReadTables(ctx context.Context, paths []string) ([]*votable.Table, error) {
+	tabs := make([]*votable.Table, len(paths))
+	errs := make([]error, len(paths))
+	var wg sync.WaitGroup
+	for i, p := range paths {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tabs[i], errs[i] = xmReadTable(ctx, p)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return tabs, nil
+}
+
+// xmLimitMemory bounds the Go heap to twice the size of the input
+// columns (unless GOMEMLIMIT is set): the garbage collector then runs often
+// enough that the transient index and match arrays do not double the
+// footprint of the tables, at a small CPU cost.
+func xmLimitMemory(tabs []*votable.Table) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	var bytes int64
+	for _, t := range tabs {
+		for i, c := range t.Columns {
+			f := t.Fields[i]
+			n := int64(c.Len())
+			if s, ok := c.(*votable.Strings); ok {
+				for r := range c.Len() {
+					bytes += int64(len(s.Bytes(r)))
+				}
+				continue
+			}
+			bytes += n * int64(max(f.Datatype.Size(), 1)*max(f.Shape.Count(), 1))
+		}
+	}
+	debug.SetMemoryLimit(max(2*bytes, 64<<20))
+}
+
+// xmWriteOutput writes out to path ("-" for standard output) as CSV when
+// the name ends in .csv, else as a BINARY2 VOTable, in batches.
+func xmWriteOutput(ctx context.Context, cmd *cobra.Command, path string, out *xmatch.Output) error {
+	var w io.Writer
+	if path == "-" {
+		w = cmd.OutOrStdout()
+	} else {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	cols, err := out.NewColumns()
+	if err != nil {
+		return err
+	}
+	var batch func([]votable.Column) error
+	var closeFn func() error
+	if strings.EqualFold(filepath.Ext(path), ".csv") {
+		cw := votable.NewCSVWriter(w, out.Fields)
+		batch, closeFn = cw.WriteBatch, cw.Close
+	} else {
+		tw, err := votable.NewTableWriter(w, nil, out.TableMeta(), votable.Binary2)
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		batch, closeFn = tw.WriteBatch, tw.Close
+	}
+	for from := 0; from < out.Len(); from += xmBatchRows {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		to := min(from+xmBatchRows, out.Len())
+		if err := out.Fill(cols, from, to); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		if err := batch(cols); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	if err := closeFn(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if f, ok := w.(*os.File); ok && path != "-" {
+		return f.Close()
+	}
+	return nil
+}
+
+// xmStats prints the machine-readable timing line the benchmark scripts
+// read: RESULT {"t": match seconds, "count": rows, ...}.
+func xmStats(cmd *cobra.Command, stats map[string]any) {
+	b, _ := json.Marshal(stats)
+	fmt.Fprintf(cmd.OutOrStdout(), "RESULT %s\n", b)
+}
+
+func secondsSince(t time.Time) float64 { return time.Since(t).Seconds() }
+
+// xmCPUTime is the process's user+system CPU time in seconds: on a loaded
+// machine it measures the cost of a step better than the wall clock.
+func xmCPUTime() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// xmResult is what a matching command computed.
+type xmResult struct {
+	out   *xmatch.Output
+	count int            // pairs or clusters
+	extra map[string]any // more figures for the log and --stats
+}
+
+// xmPipeline reads the input tables (concurrently), bounds memory, runs
+// compute, writes its output (or prints the row count without --out) and
+// logs the timings; --stats prints them as a RESULT line.
+func xmPipeline(cmd *cobra.Command, name string, paths []string, out string, stats bool,
+	compute func(context.Context, []*votable.Table) (*xmResult, error)) error {
+	ctx := cmd.Context()
+	if prof, _ := cmd.Flags().GetString("cpuprofile"); prof != "" {
+		f, err := os.Create(prof)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	t0 := time.Now()
+	tabs, err := xmReadTables(ctx, paths)
+	if err != nil {
+		return err
+	}
+	xmLimitMemory(tabs)
+	tRead := secondsSince(t0)
+	t1, c1 := time.Now(), xmCPUTime()
+	res, err := compute(ctx, tabs)
+	if err != nil {
+		return err
+	}
+	tCompute, cCompute := secondsSince(t1), xmCPUTime()-c1
+	t2 := time.Now()
+	if out != "" {
+		if err := xmWriteOutput(ctx, cmd, out, res.out); err != nil {
+			return err
+		}
+	}
+	figures := map[string]any{"t": tCompute, "t_cpu": cCompute, "count": res.count, "rows": res.out.Len(),
+		"read": tRead, "write": secondsSince(t2), "wall": secondsSince(t0)}
+	for k, v := range res.extra {
+		figures[k] = v
+	}
+	attrs := []any{"tables", len(tabs)}
+	for _, k := range []string{"count", "rows", "read", "t", "write"} {
+		attrs = append(attrs, k, figures[k])
+	}
+	slog.Info(name, attrs...)
+	switch {
+	case stats:
+		xmStats(cmd, figures)
+	case out == "":
+		fmt.Fprintf(cmd.OutOrStdout(), "rows: %d\n", res.out.Len())
+	}
+	return nil
+}
+
+func newXmatchCmd() *cobra.Command {
+	var (
+		radius, find, join, out string
+		ra1, dec1, err1         string
+		ra2, dec2, err2         string
+		workers                 int
+		stats                   bool
+	)
+	cmd := &cobra.Command{
+		Use:   "xmatch TABLE1 TABLE2",
+		Short: "Cross-match two tables on the sky (VOTable or CSV in, VOTable BINARY2 or CSV out)",
+		Long: `Cross-match two tables by sky position.
+
+--find best         for each row of TABLE1, its nearest TABLE2 row within the radius
+                    (astropy match_to_catalog_sky, STILTS find=best1)
+--find best-mutual  pairs that are each other's nearest (symmetric)
+--find best-unique  STILTS find=best: each TABLE1 row's nearest, then the closest
+                    claim on each TABLE2 row
+--find all          every pair within the radius (astropy search_around_sky)
+--join              1and2 (pairs), 1or2, all1, all2, 1not2, 2not1, 1xor2 as in STILTS
+
+Positions are found by UCD (pos.eq.ra/dec;meta.main) or usual names, or named
+with --ra1/--dec1/--ra2/--dec2; --err1/--err2 name per-row error radii (added to
+--radius). The output has both tables' columns (clashing names get _1/_2), the
+separation in arcsec and the input row numbers. Without --out, prints the row count.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := xmatch.ParseAngle(radius, "arcsec")
+			if err != nil {
+				return fmt.Errorf("--radius: %w", err)
+			}
+			f, err := xmatch.ParseFind(find)
+			if err != nil {
+				return fmt.Errorf("--find: %w", err)
+			}
+			j, err := xmatch.ParseJoin(join)
+			if err != nil {
+				return fmt.Errorf("--join: %w", err)
+			}
+			return xmPipeline(cmd, "xmatch", args, out, stats, func(ctx context.Context, tabs []*votable.Table) (*xmResult, error) {
+				res, err := xmatch.MatchTables(ctx, tabs[0], tabs[1], xmatch.TableOptions{
+					Options: xmatch.Options{Radius: r, Find: f, Workers: workers},
+					Join:    j,
+					A:       xmatch.Coords{RA: ra1, Dec: dec1, Err: err1},
+					B:       xmatch.Coords{RA: ra2, Dec: dec2, Err: err2},
+				})
+				if err != nil {
+					return nil, err
+				}
+				return &xmResult{out: res.Output, count: len(res.Pairs)}, nil
+			})
+		},
+	}
+	fl := cmd.Flags()
+	xmCommonFlags(fl, &radius, &out, &workers, &stats, "match radius", "match", "pairs")
+	fl.StringVar(&find, "find", "best", "best, best-mutual, best-unique or all")
+	fl.StringVar(&join, "join", "1and2", "rows output: 1and2, 1or2, all1, all2, 1not2, 2not1, 1xor2")
+	fl.StringVar(&ra1, "ra1", "", "RA column of table 1 (default: by UCD or name)")
+	fl.StringVar(&dec1, "dec1", "", "Dec column of table 1")
+	fl.StringVar(&err1, "err1", "", "per-row error radius column of table 1 (unit from the column, arcsec by default)")
+	fl.StringVar(&ra2, "ra2", "", "RA column of table 2")
+	fl.StringVar(&dec2, "dec2", "", "Dec column of table 2")
+	fl.StringVar(&err2, "err2", "", "per-row error radius column of table 2")
+	return cmd
+}
+
+func newClusterCmd() *cobra.Command {
+	var (
+		radius, out string
+		minCats     int
+		workers     int
+		stats       bool
+	)
+	cmd := &cobra.Command{
+		Use:   "cluster TABLE1 TABLE2 [TABLE3...]",
+		Short: "Group the sources of several tables into clusters by pairwise best sky matches",
+		Long: `Link every ordered pair of tables by best match within the radius (N(N-1)
+asymmetric matches), gather the linked rows with union-find, and write one row
+per cluster: cluster_id, mean ra/dec, n_members, n_catalogues, ambiguous (a table
+has several members; its columns show the member nearest the mean), then each
+table's columns. Feed the result to 'voagent sed'. Without --out, prints the
+number of clusters.`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := xmatch.ParseAngle(radius, "arcsec")
+			if err != nil {
+				return fmt.Errorf("--radius: %w", err)
+			}
+			return xmPipeline(cmd, "cluster", args, out, stats, func(ctx context.Context, tabs []*votable.Table) (*xmResult, error) {
+				res, err := xmatch.ClusterTables(ctx, tabs, xmatch.ClusterOptions{
+					Options:       xmatch.Options{Radius: r, Workers: workers},
+					MinCatalogues: minCats,
+				})
+				if err != nil {
+					return nil, err
+				}
+				multi, amb := res.Clusters.Counts()
+				return &xmResult{out: res.Output, count: res.Clusters.Len(), extra: map[string]any{
+					"clusters": res.Clusters.Len(), "multi_catalogue": multi, "ambiguous": amb,
+					"edges": res.Clusters.Edges}}, nil
+			})
+		},
+	}
+	fl := cmd.Flags()
+	xmCommonFlags(fl, &radius, &out, &workers, &stats, "link radius", "cluster", "clusters")
+	fl.IntVar(&minCats, "min-catalogues", 1, "keep clusters spanning at least this many tables (1: all, singletons included)")
+	return cmd
+}
+
+// xmCommonFlags registers the flags the xmatch and cluster commands share.
+func xmCommonFlags(fl *pflag.FlagSet, radius, out *string, workers *int, stats *bool, radiusWhat, step, counted string) {
+	fl.StringVarP(radius, "radius", "r", "1arcsec", radiusWhat+": 1arcsec, 0.5arcmin, 0.001deg, 3mas (a bare number is arcsec)")
+	fl.StringVarP(out, "out", "o", "", "output file (.csv for CSV, else VOTable BINARY2; - for standard output)")
+	fl.IntVar(workers, "workers", 0, "goroutines for matching (default: all cores)")
+	fl.BoolVar(stats, "stats", false, fmt.Sprintf(`print timings as RESULT {"t": %s s, "count": %s, ...}`, step, counted))
+	fl.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
+}
+
+func newSEDCmd() *cobra.Command {
+	var (
+		out, plotPath, bandsPath string
+		panels, replace          bool
+		maxPlot                  int
+	)
+	cmd := &cobra.Command{
+		Use:   "sed TABLE",
+		Short: "Build approximate SEDs from the magnitude columns of a table (e.g. voagent cluster's output)",
+		Long: `Map each magnitude column (UCD phot.mag;em.*, or a known name) to a band and its
+effective wavelength, and collect per row the (wavelength, magnitude, catalogue)
+points. --out writes the SED table (one row per source and band; plot mag against
+wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
+--bands FILE adds band rules, one per line: NAME | WAVELENGTH_UM | UCD [| GLOBS]
+(--replace-bands to use only those).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			bands := sed.DefaultBands
+			if bandsPath != "" {
+				f, err := os.Open(bandsPath)
+				if err != nil {
+					return fmt.Errorf("--bands: %w", err)
+				}
+				bands, err = sed.ParseBands(f, !replace)
+				f.Close()
+				if err != nil {
+					return fmt.Errorf("--bands %s: %w", bandsPath, err)
+				}
+			}
+			t, err := xmReadTable(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			for _, c := range sed.Columns(t, bands) {
+				slog.Debug("sed column", "use", c)
+			}
+			sources, err := sed.Extract(t, bands)
+			if err != nil {
+				return err
+			}
+			if out != "" {
+				st, err := sed.Table(sources)
+				if err != nil {
+					return err
+				}
+				if err := xmWriteTable(cmd, out, st); err != nil {
+					return err
+				}
+			}
+			if plotPath != "" {
+				f, err := os.Create(plotPath)
+				if err != nil {
+					return err
+				}
+				if err := sed.Plot(f, sources, sed.PlotOptions{Panels: panels, Max: maxPlot,
+					Title: "SEDs from " + filepath.Base(args[0])}); err != nil {
+					f.Close()
+					return err
+				}
+				if err := f.Close(); err != nil {
+					return err
+				}
+			}
+			points := 0
+			for _, s := range sources {
+				points += len(s.Points)
+			}
+			slog.Info("sed", "sources", len(sources), "points", points, "columns", len(sed.Columns(t, bands)))
+			if out == "" && plotPath == "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "rows: %d\n", points)
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&out, "out", "o", "", "SED table (.csv for CSV, else VOTable BINARY2; - for standard output)")
+	fl.StringVar(&plotPath, "plot", "", "PNG file of the SEDs")
+	fl.BoolVar(&panels, "panels", false, "one panel per source instead of one overview")
+	fl.IntVar(&maxPlot, "max", 0, "most sources plotted (default 20, 12 with --panels)")
+	fl.StringVar(&bandsPath, "bands", "", "file of band rules added before the defaults")
+	fl.BoolVar(&replace, "replace-bands", false, "use only the rules of --bands")
+	return cmd
+}
+
+// xmWriteTable writes a whole in-memory table (CSV by extension, else
+// BINARY2 VOTable).
+func xmWriteTable(cmd *cobra.Command, path string, t *votable.Table) error {
+	var w io.Writer = cmd.OutOrStdout()
+	var f *os.File
+	if path != "-" {
+		var err error
+		if f, err = os.Create(path); err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	var err error
+	if strings.EqualFold(filepath.Ext(path), ".csv") {
+		err = votable.WriteCSV(w, t)
+	} else {
+		err = votable.WriteTable(w, t, votable.Binary2)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if f != nil {
+		return f.Close()
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/voagent/voagent/agent"
+	"github.com/voagent/voagent/samp/connector"
+	"github.com/voagent/voagent/vo/votable"
+)
+
+// The table MTypes.
+const (
+	MTypeLoadVOTable  = "table.load.votable"
+	MTypeHighlightRow = "table.highlight.row"
+	MTypeSelectRows   = "table.select.rowList"
+)
+
+func registerTable(a *agent.Agent) {
+	c := a.Connector()
+	c.HandleFunc(MTypeLoadVOTable, func(ctx context.Context, req *connector.Request) (map[string]any, error) {
+		return loadVOTable(ctx, a, req)
+	})
+	c.HandleFunc(MTypeHighlightRow, func(ctx context.Context, req *connector.Request) (map[string]any, error) {
+		return highlightRow(a, req)
+	})
+	c.HandleFunc(MTypeSelectRows, func(ctx context.Context, req *connector.Request) (map[string]any, error) {
+		return selectRows(a, req)
+	})
+}
+
+func param(req *connector.Request, name string) string {
+	s, _ := req.Message.Params[name].(string)
+	return s
+}
+
+// loadVOTable reads the table a tool sent and keeps it under its table-id.
+func loadVOTable(ctx context.Context, a *agent.Agent, req *connector.Request) (map[string]any, error) {
+	u := param(req, "url")
+	if u == "" {
+		return nil, errors.New("table.load.votable: missing url parameter")
+	}
+	r, err := open(ctx, u)
+	if err != nil {
+		return nil, fmt.Errorf("table.load.votable: %w", err)
+	}
+	defer r.Close()
+	doc, err := votable.ReadContext(ctx, r)
+	if err != nil {
+		return nil, fmt.Errorf("table.load.votable %s: %w", u, err)
+	}
+	tables := doc.Tables()
+	if len(tables) == 0 {
+		return nil, fmt.Errorf("table.load.votable %s: the document has no table", u)
+	}
+	t := &agent.Table{ID: param(req, "table-id"), URL: u, Name: param(req, "name"), Sender: req.Sender.Name(),
+		Data: tables[0], Document: doc, Received: time.Now()}
+	a.Tables().Put(t)
+	a.Logger().Info("table loaded", "table-id", t.ID, "url", u, "rows", t.Data.Rows(), "from", t.Sender)
+	return nil, nil
+}
+
+// rowPosition returns the sky position of a row from its table's UCDs.
+func rowPosition(t *votable.Table, row int) (ra, dec float64, ok bool) {
+	ri, di := -1, -1
+	for _, u := range []string{"pos.eq.ra;meta.main", "pos.eq.ra", "POS_EQ_RA_MAIN"} {
+		if ri = t.FieldByUCD(u); ri >= 0 {
+			break
+		}
+	}
+	for _, u := range []string{"pos.eq.dec;meta.main", "pos.eq.dec", "POS_EQ_DEC_MAIN"} {
+		if di = t.FieldByUCD(u); di >= 0 {
+			break
+		}
+	}
+	if ri < 0 || di < 0 {
+		return 0, 0, false
+	}
+	ra, ok1 := votable.Float64(t.Columns[ri], row)
+	dec, ok2 := votable.Float64(t.Columns[di], row)
+	return ra, dec, ok1 && ok2
+}
+
+// highlightRow resolves the row TOPCAT highlighted: the table by table-id
+// or url, the position from the UCDs.
+func highlightRow(a *agent.Agent, req *connector.Request) (map[string]any, error) {
+	t, err := a.Tables().Find(param(req, "table-id"), param(req, "url"))
+	if err != nil {
+		return nil, err
+	}
+	row, err := strconv.Atoi(param(req, "row"))
+	if err != nil || row < 0 || row >= t.Data.Rows() {
+		return nil, fmt.Errorf("row %q out of range (table %q has %d rows)", param(req, "row"), t.ID, t.Data.Rows())
+	}
+	ra, dec, ok := rowPosition(t.Data, row)
+	if !ok {
+		return nil, fmt.Errorf("table %q row %d has no sky position (no pos.eq.ra/pos.eq.dec columns, or null)", t.ID, row)
+	}
+	a.Logger().Info("row highlighted", "table-id", t.ID, "row", row, "ra", ra, "dec", dec)
+	return nil, nil
+}
+
+// selectRows checks a row selection against the table it names.
+func selectRows(a *agent.Agent, req *connector.Request) (map[string]any, error) {
+	t, err := a.Tables().Find(param(req, "table-id"), param(req, "url"))
+	if err != nil {
+		return nil, err
+	}
+	list, _ := req.Message.Params["row-list"].([]any)
+	a.Logger().Info("rows selected", "table-id", t.ID, "count", len(list))
+	return nil, nil
+}

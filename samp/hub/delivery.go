@@ -1,0 +1,190 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/voagent/voagent/samp/xmlrpc"
+)
+
+// client is a registered client. The fields other than id, key and q are
+// guarded by Hub.mu.
+type client struct {
+	id  string
+	key string
+	q   *queue
+
+	meta map[string]any
+	subs map[string]any
+	rpc  *xmlrpc.Client // nil until setXmlrpcCallback
+	gone bool
+
+	failures int // consecutive failed callbacks; used by the worker only
+}
+
+// delivery is one callback to make to a client: method with args (the
+// client's private key is prepended when sending). failed, when set, is
+// called if the callback certainly did not reach the client's application,
+// so that a call can be answered with an error instead of hanging.
+type delivery struct {
+	method string
+	args   []any
+	failed func(reason string)
+}
+
+var (
+	errQueueFull   = errors.New("too many undelivered messages")
+	errQueueClosed = errors.New("client is no longer registered")
+)
+
+// queue is a client's FIFO of deliveries, bounded in length.
+type queue struct {
+	mu       sync.Mutex
+	items    []delivery
+	head     int
+	max      int
+	closed   bool
+	deadline time.Time // after close: drop what is left at this time
+	wake     chan struct{}
+}
+
+func newQueue(max int) *queue {
+	return &queue{max: max, wake: make(chan struct{}, 1)}
+}
+
+func (q *queue) push(d delivery) error {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return errQueueClosed
+	}
+	if len(q.items)-q.head >= q.max {
+		q.mu.Unlock()
+		return errQueueFull
+	}
+	q.items = append(q.items, d)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// pop waits for the next delivery. It returns false once the queue is closed
+// and empty, or closed and past its deadline.
+func (q *queue) pop() (delivery, time.Time, bool) {
+	for {
+		q.mu.Lock()
+		if q.head < len(q.items) && (!q.closed || time.Now().Before(q.deadline)) {
+			d := q.items[q.head]
+			q.items[q.head] = delivery{}
+			q.head++
+			if q.head == len(q.items) {
+				q.items, q.head = q.items[:0], 0
+			} else if q.head > 1024 && q.head*2 > len(q.items) {
+				q.items = append(q.items[:0:0], q.items[q.head:]...)
+				q.head = 0
+			}
+			deadline := q.deadline
+			q.mu.Unlock()
+			return d, deadline, true
+		}
+		if q.closed {
+			q.mu.Unlock()
+			return delivery{}, time.Time{}, false
+		}
+		q.mu.Unlock()
+		<-q.wake
+	}
+}
+
+// close refuses new deliveries; the ones queued are still made until
+// deadline (a zero deadline drops them at once). It returns the deliveries
+// that will not be made when deadline is zero.
+func (q *queue) close(deadline time.Time) []delivery {
+	q.mu.Lock()
+	q.closed = true
+	q.deadline = deadline
+	var dropped []delivery
+	if deadline.IsZero() {
+		dropped = append(dropped, q.items[q.head:]...)
+		q.items, q.head = nil, 0
+	}
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+	return dropped
+}
+
+// run is a client's delivery goroutine: it makes the client's callbacks one
+// at a time, in order, each bounded by the callback timeout, and drops the
+// client when they keep failing.
+func (h *Hub) run(c *client) {
+	defer h.workers.Done()
+	for {
+		d, deadline, ok := c.q.pop()
+		if !ok {
+			return
+		}
+		h.mu.Lock()
+		rpc := c.rpc
+		h.mu.Unlock()
+		if rpc == nil {
+			if d.failed != nil {
+				d.failed("client " + c.id + " is not callable")
+			}
+			continue
+		}
+		ctx, cancel := context.WithTimeout(h.stopCtx, h.opts.CallbackTimeout)
+		if !deadline.IsZero() {
+			ctx, cancel = context.WithDeadline(ctx, deadline)
+		}
+		args := make([]any, 0, len(d.args)+1)
+		args = append(args, c.key)
+		args = append(args, d.args...)
+		_, err := rpc.Call(ctx, d.method, args...)
+		cancel()
+		if err == nil {
+			c.failures = 0
+			continue
+		}
+		if h.stopCtx.Err() != nil {
+			continue // the hub is stopping: not the client's fault
+		}
+		var f *xmlrpc.Fault
+		if errors.As(err, &f) {
+			// The client is alive but refused the callback.
+			c.failures = 0
+			h.log.Debug("client refused a callback", "client", c.id, "method", d.method, "fault", f.Message)
+			if d.failed != nil {
+				d.failed("client " + c.id + " refused the message: " + f.Message)
+			}
+			continue
+		}
+		c.failures++
+		h.log.Warn("callback failed", "client", c.id, "method", d.method, "failures", c.failures, "err", err)
+		if d.failed != nil && !isTimeout(err) {
+			// A timeout may still be processed and replied to; anything else
+			// (connection refused...) certainly was not.
+			d.failed("cannot deliver to client " + c.id + ": " + err.Error())
+		}
+		if c.failures >= h.opts.MaxFailures {
+			h.drop(c, "its callbacks failed "+itoa(c.failures)+" times in a row")
+		}
+	}
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() && !strings.Contains(err.Error(), "dial")
+}

@@ -1,0 +1,352 @@
+// Package hub is a SAMP 1.3 hub for the Standard Profile: it writes the
+// lockfile, serves the samp.hub.* XML-RPC API on 127.0.0.1 and routes
+// messages between registered clients.
+//
+// Each client has its own delivery queue served by its own goroutine, with a
+// timeout on every callback, so a slow or dead client never delays the
+// others; a client whose callbacks keep failing is dropped (and the others
+// told with samp.hub.event.unregister). Calls whose recipient goes away or
+// cannot be reached are answered by the hub with a samp.error response, so
+// that callers (callAndWait with no timeout in particular) never hang.
+//
+// The hub is itself a client (id "hub") with metadata, subscribed to
+// samp.app.ping. It sends the samp.hub.event.* messages (register,
+// unregister, metadata, subscriptions, shutdown) and samp.hub.disconnect to a
+// client it drops; clients may not send samp.hub.* messages themselves.
+//
+// Typical use:
+//
+//	h, err := hub.New(hub.Options{Logger: log})
+//	if err != nil { ... }
+//	if err := h.Start(ctx); err != nil { ... } // lockfile written
+//	defer h.Close()                              // shutdown event, lockfile removed
+package hub
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/voagent/voagent/samp/profile"
+	"github.com/voagent/voagent/samp/xmlrpc"
+)
+
+// ID is the hub's own client id.
+const ID = "hub"
+
+// ErrRunning is wrapped by Start's error when a live hub already owns the
+// lockfile: a caller that only wants some hub to be running can use that
+// one.
+var ErrRunning = errors.New("a SAMP hub is already running")
+
+// Default option values.
+const (
+	DefaultCallbackTimeout = 30 * time.Second
+	DefaultMaxFailures     = 3
+	DefaultMaxQueue        = 10000
+	DefaultShutdownWait    = 3 * time.Second
+)
+
+// Options configures a hub. The zero value is usable.
+type Options struct {
+	// Lockfile is the path of the lockfile to write. Empty means where
+	// clients look: SAMP_HUB (std-lockurl:file:...) or else ~/.samp.
+	Lockfile string
+	// Addr is the address to listen on; it must be a loopback address.
+	// Empty means 127.0.0.1 on a random port.
+	Addr string
+	// Logger receives the hub's log; nil discards it.
+	Logger *slog.Logger
+	// Metadata is the hub's own client metadata; nil gives a default
+	// samp.name "voagent-hub".
+	Metadata map[string]any
+	// CallbackTimeout bounds every call from the hub to a client.
+	CallbackTimeout time.Duration
+	// MaxFailures is the number of consecutive failed callbacks after which
+	// a client is dropped.
+	MaxFailures int
+	// MaxQueue is the number of undelivered messages a client may have
+	// before new messages to it are refused.
+	MaxQueue int
+	// MaxBody bounds the size of an incoming XML-RPC request.
+	MaxBody int64
+	// ShutdownWait bounds how long Close waits for the shutdown event to be
+	// delivered.
+	ShutdownWait time.Duration
+}
+
+// Hub is a running SAMP hub. Create it with New, start it with Start and stop
+// it with Close (or by cancelling Start's context).
+type Hub struct {
+	opts     Options
+	log      *slog.Logger
+	secret   string
+	lockPath string
+	meta     map[string]any
+	subs     map[string]any
+
+	mu      sync.Mutex
+	clients map[string]*client // by public id
+	keys    map[string]*client // by private key
+	pending map[string]*pending
+	nextID  int
+	nextMsg uint64
+	closing bool
+	started bool
+	server  *http.Server
+	url     string
+
+	httpc     *http.Client // for callbacks
+	stopCtx   context.Context
+	stop      context.CancelFunc // aborts callbacks still running at shutdown
+	done      chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+	workers   sync.WaitGroup
+}
+
+// New returns a hub configured by opts; nothing is started yet.
+func New(opts Options) (*Hub, error) {
+	if opts.CallbackTimeout <= 0 {
+		opts.CallbackTimeout = DefaultCallbackTimeout
+	}
+	if opts.MaxFailures <= 0 {
+		opts.MaxFailures = DefaultMaxFailures
+	}
+	if opts.MaxQueue <= 0 {
+		opts.MaxQueue = DefaultMaxQueue
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = xmlrpc.DefaultMaxBody
+	}
+	if opts.ShutdownWait <= 0 {
+		opts.ShutdownWait = DefaultShutdownWait
+	}
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	host, _, err := net.SplitHostPort(opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("hub address %q: %w", opts.Addr, err)
+	}
+	if !profile.IsLoopbackHost(host) {
+		return nil, fmt.Errorf("hub address %q: the hub listens on loopback addresses only", opts.Addr)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	lockPath := opts.Lockfile
+	if lockPath == "" {
+		loc, err := profile.Locate()
+		if err != nil {
+			return nil, fmt.Errorf("finding where to write the lockfile: %w", err)
+		}
+		if loc.Path == "" {
+			return nil, fmt.Errorf("lockfile location %s is not a local file: cannot write it", loc.URL)
+		}
+		lockPath = loc.Path
+	}
+	meta := opts.Metadata
+	if meta == nil {
+		meta = map[string]any{
+			"samp.name":             "voagent-hub",
+			"samp.description.text": "SAMP hub built into voagent",
+			"author.name":           "voagent",
+		}
+	}
+	stopCtx, stop := context.WithCancel(context.Background())
+	return &Hub{
+		stopCtx:  stopCtx,
+		stop:     stop,
+		opts:     opts,
+		log:      log,
+		secret:   randomHex(16),
+		lockPath: lockPath,
+		meta:     meta,
+		subs:     map[string]any{"samp.app.ping": map[string]any{}},
+		clients:  map[string]*client{},
+		keys:     map[string]*client{},
+		pending:  map[string]*pending{},
+		httpc:    &http.Client{Transport: xmlrpc.NewTransport()},
+		done:     make(chan struct{}),
+	}, nil
+}
+
+// Start checks the lockfile (refusing to start if a live hub owns it,
+// replacing a stale one), starts serving on the loopback interface and
+// writes the lockfile. It returns once clients can register. When ctx is
+// done the hub closes itself, as Close does.
+func (h *Hub) Start(ctx context.Context) error {
+	h.mu.Lock()
+	if h.started {
+		h.mu.Unlock()
+		return errors.New("hub already started")
+	}
+	h.started = true
+	h.mu.Unlock()
+
+	if err := h.checkLockfile(ctx); err != nil {
+		return err
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", h.opts.Addr)
+	if err != nil {
+		return fmt.Errorf("hub: listening on %s: %w", h.opts.Addr, err)
+	}
+	url := "http://" + ln.Addr().String() + "/xmlrpc"
+	srv := &http.Server{
+		Handler:           xmlrpc.NewServer(h.handle, xmlrpc.WithMaxBody(h.opts.MaxBody), xmlrpc.WithLogger(h.log)),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		// No WriteTimeout: callAndWait may wait as long as its caller asks.
+		ErrorLog: slog.NewLogLogger(h.log.Handler(), slog.LevelDebug),
+		BaseContext: func(net.Listener) context.Context {
+			return context.WithoutCancel(ctx)
+		},
+	}
+	h.mu.Lock()
+	h.server, h.url = srv, url
+	h.mu.Unlock()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			h.log.Error("hub server stopped", "err", err)
+		}
+	}()
+	info := &profile.LockInfo{
+		Secret:         h.secret,
+		XMLRPCURL:      url,
+		ProfileVersion: profile.ProfileVersion,
+		Extra: map[string]string{
+			"hub.impl":           "voagent",
+			"profile.start.date": time.Now().UTC().Format(time.RFC3339),
+		},
+	}
+	if err := profile.WriteLockfile(h.lockPath, info); err != nil {
+		srv.Close()
+		return fmt.Errorf("hub: %w", err)
+	}
+	h.log.Info("SAMP hub started", "url", url, "lockfile", h.lockPath)
+	go func() {
+		select {
+		case <-ctx.Done():
+			h.Close()
+		case <-h.done:
+		}
+	}()
+	return nil
+}
+
+// checkLockfile refuses to start when the lockfile names a hub that answers
+// samp.hub.ping; an unreadable lockfile or one naming a dead hub is stale and
+// will be overwritten.
+func (h *Hub) checkLockfile(ctx context.Context) error {
+	loc := profile.Location{URL: profile.FileURL(h.lockPath), Path: h.lockPath}
+	info, err := profile.ReadLockfile(ctx, loc)
+	if errors.Is(err, profile.ErrNoLockfile) {
+		return nil
+	}
+	if err != nil {
+		h.log.Warn("overwriting unreadable lockfile", "lockfile", h.lockPath, "err", err)
+		return nil
+	}
+	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if _, err := xmlrpc.NewClient(info.XMLRPCURL, xmlrpc.WithHTTPClient(h.httpc)).Call(pctx, "samp.hub.ping"); err == nil {
+		return fmt.Errorf("hub: %w at %s (lockfile %s)", ErrRunning, info.XMLRPCURL, h.lockPath)
+	}
+	h.log.Warn("overwriting lockfile of a hub that does not answer", "lockfile", h.lockPath, "url", info.XMLRPCURL)
+	return nil
+}
+
+// URL returns the hub's XML-RPC URL (empty before Start).
+func (h *Hub) URL() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.url
+}
+
+// Lockfile returns the path of the hub's lockfile.
+func (h *Hub) Lockfile() string { return h.lockPath }
+
+// Done is closed once the hub has stopped.
+func (h *Hub) Done() <-chan struct{} { return h.done }
+
+// Close stops the hub: it removes the lockfile, sends
+// samp.hub.event.shutdown to the subscribed clients (waiting at most
+// Options.ShutdownWait), answers pending synchronous calls with a fault and
+// stops the server. It is safe to call more than once.
+func (h *Hub) Close() error {
+	h.closeOnce.Do(func() {
+		h.closeErr = h.shutdown()
+		close(h.done)
+	})
+	return h.closeErr
+}
+
+func (h *Hub) shutdown() error {
+	h.mu.Lock()
+	started := h.server != nil
+	h.closing = true // no more registrations
+	all := make([]*client, 0, len(h.clients))
+	for _, c := range h.clients {
+		all = append(all, c)
+	}
+	h.mu.Unlock()
+	var errs []error
+	if started {
+		if err := profile.RemoveLockfile(h.lockPath, h.secret); err != nil {
+			errs = append(errs, err)
+		}
+		h.broadcastEvent("samp.hub.event.shutdown", map[string]any{}, "")
+	}
+	// Close every queue: the workers make what is queued (the shutdown event
+	// at least) until ShutdownWait has passed, then callbacks still running
+	// are cancelled.
+	deadline := time.Now().Add(h.opts.ShutdownWait)
+	for _, c := range all {
+		c.q.close(deadline)
+	}
+	waited := make(chan struct{})
+	go func() { h.workers.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(h.opts.ShutdownWait):
+		h.log.Warn("some clients did not take the shutdown event in time")
+	}
+	h.stop()
+	h.mu.Lock()
+	for id, p := range h.pending {
+		delete(h.pending, id)
+		if p.result != nil {
+			p.result <- syncResult{err: sampError("the hub is shutting down")}
+		}
+	}
+	h.mu.Unlock()
+	if started {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if err := h.server.Shutdown(ctx); err != nil {
+			h.server.Close()
+		}
+		h.log.Info("SAMP hub stopped", "lockfile", h.lockPath)
+	}
+	h.httpc.CloseIdleConnections()
+	return errors.Join(errs...)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // never happens on Linux
+	}
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Times jsamp calcstorm (JSAMP clients sending each other arithmetic queries
+# through a hub, every answer checked) on voagent's hub and on the JSAMP hub,
+# in the same run, and prints the ratios.
+#
+# Usage: scripts/bench-samp-hub.sh [NCLIENT] [NQUERY] [RUNS]   (default 10 100 1)
+# Needs: java, /usr/share/java/jsamp.jar (Debian package jsamp), go.
+# Every calcstorm run is bounded by a 300 s timeout; the hubs use private
+# lockfiles in a temporary directory and are stopped by PID at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+nclient=${1:-10}
+nquery=${2:-100}
+runs=${3:-1}
+jar=/usr/share/java/jsamp.jar
+[ -r "$jar" ] || { echo "bench-samp-hub: $jar missing (apt-get install jsamp)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/bench-samp-hub.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+go build -o "$work/voagent" ./cmd/voagent
+
+wait_lock() { for _ in $(seq 1 300); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
+
+# start_hub NAME: starts a hub on $work/NAME.lock.
+declare -A hub_pid
+start_hub() {
+	local lock=$work/$1.lock
+	case $1 in
+	voagent) SAMP_HUB=std-lockurl:file://$lock "$work/voagent" hub --lockfile "$lock" > "$work/$1.log" 2>&1 & ;;
+	jsamp) SAMP_HUB=std-lockurl:file://$lock java -classpath "$jar" org.astrogrid.samp.JSamp \
+		hub -mode no-gui -profiles std > "$work/$1.log" 2>&1 & ;;
+	esac
+	hub_pid[$1]=$!
+	pids+=("$!")
+	wait_lock "$lock" || { echo "$1 hub did not start:"; cat "$work/$1.log"; exit 1; }
+}
+
+# storm HUB MODE: prints the elapsed milliseconds of one calcstorm run on
+# HUB, or FAIL with the reason.
+storm() {
+	local out ms
+	if ! out=$(SAMP_HUB=std-lockurl:file://$work/$1.lock timeout 300 java -classpath "$jar" \
+		org.astrogrid.samp.JSamp calcstorm -nclient "$nclient" -nquery "$nquery" -mode "$2" 2>&1); then
+		echo "FAIL: $(echo "$out" | grep -v '^[[:space:]]*at ' | tail -3 | tr '\n' ' ')"
+		return
+	fi
+	ms=$(echo "$out" | sed -n 's/^Elapsed time: \([0-9]*\) ms.*/\1/p' | tail -1)
+	if [ -z "$ms" ] || echo "$out" | grep -q Exception; then
+		echo "FAIL: $(echo "$out" | tail -3 | tr '\n' ' ')"
+	else
+		echo "$ms"
+	fi
+}
+
+declare -A best
+echo "calcstorm -nclient $nclient -nquery $nquery ($((nclient * nquery)) messages), $runs run(s), loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
+# Both hubs run side by side; runs alternate between them so that both see
+# the same machine load.
+start_hub voagent
+start_hub jsamp
+for mode in sync async notify; do
+	for r in $(seq 1 "$runs"); do
+		for hub in voagent jsamp; do
+			ms=$(storm "$hub" "$mode")
+			printf '%-8s %-6s run %d: %s\n' "$hub" "$mode" "$r" "$ms"
+			case $ms in
+			FAIL*) best[$hub.$mode]=FAIL ;;
+			*) if [ "${best[$hub.$mode]:-}" != FAIL ] && { [ -z "${best[$hub.$mode]:-}" ] || [ "$ms" -lt "${best[$hub.$mode]}" ]; }; then
+				best[$hub.$mode]=$ms
+			fi ;;
+			esac
+		done
+	done
+done
+for hub in voagent jsamp; do
+	echo "$hub hub CPU time: $(awk '{print ($14 + $15) * 10}' "/proc/${hub_pid[$hub]}/stat") ms"
+done
+
+echo
+printf '%-7s %12s %12s %20s\n' mode "voagent ms" "jsamp ms" "jsamp/voagent"
+status=0
+for mode in sync async notify; do
+	v=${best[voagent.$mode]} j=${best[jsamp.$mode]}
+	if [ "$v" = FAIL ] || [ "$j" = FAIL ]; then
+		printf '%-7s %12s %12s %20s\n' "$mode" "$v" "$j" -
+		[ "$v" = FAIL ] && status=1
+		continue
+	fi
+	printf '%-7s %12s %12s %20s\n' "$mode" "$v" "$j" "$(awk -v a="$j" -v b="$v" 'BEGIN { printf "%.2f", a / b }')"
+done
+echo "(ratio > 1: voagent's hub is faster; best of $runs run(s); loadavg $(cut -d' ' -f1-3 /proc/loadavg))"
+exit $status

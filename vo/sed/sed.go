@@ -1,0 +1,180 @@
+package sed
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/voagent/voagent/vo/votable"
+	"github.com/voagent/voagent/vo/xmatch"
+)
+
+// Point is one photometric measurement of an SED.
+type Point struct {
+	// Wavelength is the band's effective wavelength in micrometres.
+	Wavelength float64
+	Mag        float64
+	Band       string
+	// Catalogue is the label of the catalogue the column came from (the
+	// GROUP of a cluster table), or "" when unknown.
+	Catalogue string
+	Column    string
+}
+
+// Source is the SED of one table row, points by increasing wavelength.
+type Source struct {
+	// ID is the row's identifier (the meta.id;meta.main column, else the
+	// 1-based row number), as text.
+	ID      string
+	Row     int
+	RA, Dec float64
+	Points  []Point
+}
+
+// photColumn is a magnitude column recognised in a table.
+type photColumn struct {
+	col       votable.Column
+	band      Band
+	catalogue string
+}
+
+// Columns lists the magnitude columns of t that bands recognises, with the
+// band and catalogue of each (for a report of what was used).
+func Columns(t *votable.Table, bands Bands) []string {
+	var out []string
+	for _, pc := range photColumns(t, bands) {
+		s := fmt.Sprintf("%s -> %s (%g um)", pc.col.Field().Name, pc.band.Name, pc.band.Wavelength)
+		if pc.catalogue != "" {
+			s += " from " + pc.catalogue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func photColumns(t *votable.Table, bands Bands) []photColumn {
+	// Catalogue of each field, from the table's GROUPs of FIELDrefs.
+	catOf := map[string]string{}
+	for _, g := range t.Groups {
+		for _, r := range g.FieldRefs {
+			catOf[r.Ref] = g.Name
+		}
+	}
+	var out []photColumn
+	for i, f := range t.Fields {
+		if i >= len(t.Columns) {
+			break
+		}
+		if !xmatch.IsNumericScalar(t.Columns[i]) {
+			continue
+		}
+		b, ok := bands.Lookup(f.Name, f.UCD)
+		if !ok {
+			continue
+		}
+		out = append(out, photColumn{col: t.Columns[i], band: b, catalogue: catOf[f.ID]})
+	}
+	return out
+}
+
+// Extract builds the SED of every row of t that has at least one finite
+// magnitude. Positions come from the pos.eq.ra/dec;meta.main columns (NaN
+// when absent), the identifier from the meta.id;meta.main column.
+func Extract(t *votable.Table, bands Bands) ([]Source, error) {
+	if len(t.Columns) != len(t.Fields) {
+		return nil, fmt.Errorf("%s has no data", t.Label())
+	}
+	pcs := photColumns(t, bands)
+	if len(pcs) == 0 {
+		return nil, fmt.Errorf("%s has no magnitude column that a band rule recognises (UCD phot.mag;em.* or a known name)", t.Label())
+	}
+	idc := t.FieldByUCD("meta.id;meta.main")
+	rac := t.FieldByUCD("pos.eq.ra;meta.main")
+	decc := t.FieldByUCD("pos.eq.dec;meta.main")
+	var out []Source
+	for row := range t.Rows() {
+		s := Source{Row: row, RA: math.NaN(), Dec: math.NaN()}
+		for _, pc := range pcs {
+			m, ok := votable.Float64(pc.col, row)
+			if !ok || math.IsNaN(m) || math.IsInf(m, 0) {
+				continue
+			}
+			s.Points = append(s.Points, Point{Wavelength: pc.band.Wavelength, Mag: m, Band: pc.band.Name,
+				Catalogue: pc.catalogue, Column: pc.col.Field().Name})
+		}
+		if len(s.Points) == 0 {
+			continue
+		}
+		sort.SliceStable(s.Points, func(i, j int) bool { return s.Points[i].Wavelength < s.Points[j].Wavelength })
+		s.ID = strconv.Itoa(row + 1)
+		if idc >= 0 {
+			if v := t.Columns[idc].Value(row); v != nil {
+				s.ID = fmt.Sprint(v)
+			}
+		}
+		if rac >= 0 {
+			if v, ok := votable.Float64(t.Columns[rac], row); ok {
+				s.RA = v
+			}
+		}
+		if decc >= 0 {
+			if v, ok := votable.Float64(t.Columns[decc], row); ok {
+				s.Dec = v
+			}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Table builds the SED table: one row per source and band, with columns
+// source (the source identifier), ra, dec, band, catalogue, column,
+// wavelength (um, em.wl) and mag (phot.mag). In TOPCAT, plot mag against
+// wavelength (log X, flipped Y) with one subset per source.
+func Table(sources []Source) (*votable.Table, error) {
+	fields := []*votable.Field{
+		{Name: "source", Datatype: votable.Char, Arraysize: "*", UCD: "meta.id;meta.main", Description: "Source (cluster) identifier"},
+		{Name: "ra", Datatype: votable.Double, Unit: "deg", UCD: "pos.eq.ra;meta.main", Description: "Source right ascension"},
+		{Name: "dec", Datatype: votable.Double, Unit: "deg", UCD: "pos.eq.dec;meta.main", Description: "Source declination"},
+		{Name: "band", Datatype: votable.Char, Arraysize: "*", UCD: "instr.bandpass", Description: "Photometric band"},
+		{Name: "catalogue", Datatype: votable.Char, Arraysize: "*", UCD: "meta.dataset", Description: "Catalogue of the measurement"},
+		{Name: "column", Datatype: votable.Char, Arraysize: "*", UCD: "meta.ref", Description: "Column the magnitude was read from"},
+		{Name: "wavelength", Datatype: votable.Double, Unit: "um", UCD: "em.wl.effective", Description: "Effective wavelength of the band"},
+		{Name: "mag", Datatype: votable.Double, Unit: "mag", UCD: "phot.mag", Description: "Magnitude"},
+	}
+	cols := make([]votable.Column, len(fields))
+	for i, f := range fields {
+		if f.Arraysize != "" {
+			f.Shape, _ = votable.ParseShape(f.Arraysize)
+		}
+		c, err := votable.NewColumn(f)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = c
+	}
+	src, ra, dec := cols[0].(*votable.Strings), cols[1].(*votable.Scalar[float64]), cols[2].(*votable.Scalar[float64])
+	band, cat, col := cols[3].(*votable.Strings), cols[4].(*votable.Strings), cols[5].(*votable.Strings)
+	wl, mag := cols[6].(*votable.Scalar[float64]), cols[7].(*votable.Scalar[float64])
+	for _, s := range sources {
+		for _, p := range s.Points {
+			for _, e := range []error{src.AppendString(s.ID, false), band.AppendString(p.Band, false),
+				cat.AppendString(p.Catalogue, p.Catalogue == ""), col.AppendString(p.Column, false)} {
+				if e != nil {
+					return nil, e
+				}
+			}
+			ra.Append(s.RA, math.IsNaN(s.RA))
+			dec.Append(s.Dec, math.IsNaN(s.Dec))
+			wl.Append(p.Wavelength, false)
+			mag.Append(p.Mag, false)
+		}
+	}
+	n := int64(0)
+	if len(cols) > 0 {
+		n = int64(cols[0].Len())
+	}
+	return &votable.Table{Name: "sed", Description: "Approximate SEDs: one row per source and band",
+		Fields: fields, Columns: cols, NRows: n, Serialization: votable.Binary2}, nil
+}

@@ -1,0 +1,192 @@
+package sed
+
+import (
+	"bytes"
+	"image/png"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/voagent/voagent/vo/votable"
+)
+
+func TestLookup(t *testing.T) {
+	for _, c := range []struct {
+		name, ucd string
+		want      string // "" for no band
+	}{
+		{"jmag", "phot.mag;em.IR.J", "2MASS J"},
+		{"Kmag", "PHOT.MAG;EM.IR.K", "2MASS K"},
+		{"w1mag", "phot.mag;em.IR.3-4um", "WISE W1"},
+		{"w4", "phot.mag;em.IR.15-30um", "WISE W4"},
+		{"bmag", "phot.mag;em.opt.B", "Johnson B"},
+		{"Vmag", "phot.mag;em.opt.V;meta.main", "Johnson V"},
+		{"phot_bp_mean_mag", "phot.mag;em.opt.B", "Gaia BP"},
+		{"phot_rp_mean_mag", "phot.mag;em.opt.R", "Gaia RP"},
+		{"phot_g_mean_mag", "phot.mag;em.opt", "Gaia G"},
+		{"gmag", "phot.mag;em.opt.B", "SDSS g"},
+		{"umag", "phot.mag;em.opt.U", "SDSS u"},
+		{"zmag", "phot.mag;em.opt.I", "SDSS z"},
+		{"Imag", "phot.mag;em.opt.I", "Johnson I"},
+		{"FUVmag", "phot.mag;em.UV.100-200nm", "GALEX FUV"},
+		{"NUVmag", "phot.mag;em.UV.200-300nm", "GALEX NUV"},
+		{"e_jmag", "stat.error;phot.mag;em.IR.J", ""},
+		{"flux", "phot.flux;em.IR.J", ""},
+		{"jmag", "", "2MASS J"},         // CSV: by name
+		{"w2mpro", "", "WISE W2"},       // CSV: by name
+		{"jmag", "phot.mag", "2MASS J"}, // no em word: by name
+		{"ra", "", ""},
+		{"xmag", "phot.mag;em.X-ray", ""},
+	} {
+		b, ok := DefaultBands.Lookup(c.name, c.ucd)
+		got := ""
+		if ok {
+			got = b.Name
+		}
+		if got != c.want {
+			t.Errorf("Lookup(%q, %q) = %q, want %q", c.name, c.ucd, got, c.want)
+		}
+	}
+}
+
+func TestParseBands(t *testing.T) {
+	in := "# my rules\nSDSS r | 0.6166 | em.opt.R | rmag,r_*\n\nMy X | 10 | - | xmag\n"
+	bs, err := ParseBands(strings.NewReader(in), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bs) != 2+len(DefaultBands) {
+		t.Fatalf("%d rules", len(bs))
+	}
+	if b, _ := bs.Lookup("rmag", "phot.mag;em.opt.R"); b.Name != "SDSS r" {
+		t.Errorf("override not first: %q", b.Name)
+	}
+	if b, _ := bs.Lookup("Xmag", ""); b.Name != "My X" || b.Wavelength != 10 {
+		t.Errorf("name rule: %+v", b)
+	}
+	only, err := ParseBands(strings.NewReader(in), false)
+	if err != nil || len(only) != 2 {
+		t.Fatalf("replace: %d rules, %v", len(only), err)
+	}
+	if _, ok := only.Lookup("jmag", "phot.mag;em.IR.J"); ok {
+		t.Errorf("replaced rules still know J")
+	}
+	for _, bad := range []string{"J | x | em.IR.J", "J | 1.2", "J | -1 | em.IR.J", "J | 1 | - ", "J | 1 | em.IR.J | [", "a|1|b|c|d"} {
+		if _, err := ParseBands(strings.NewReader(bad), false); err == nil {
+			t.Errorf("ParseBands(%q): no error", bad)
+		}
+	}
+}
+
+// clusterTable is a small table shaped like vo/xmatch's cluster output.
+func clusterTable(t *testing.T) *votable.Table {
+	t.Helper()
+	fields := []*votable.Field{
+		{Name: "cluster_id", Datatype: votable.Int, UCD: "meta.id;meta.main"},
+		{Name: "ra", Datatype: votable.Double, UCD: "pos.eq.ra;meta.main"},
+		{Name: "dec", Datatype: votable.Double, UCD: "pos.eq.dec;meta.main"},
+		{Name: "jmag", Datatype: votable.Float, UCD: "phot.mag;em.IR.J", ID: "c1_1"},
+		{Name: "e_jmag", Datatype: votable.Float, UCD: "stat.error;phot.mag;em.IR.J", ID: "c1_2"},
+		{Name: "w1mag", Datatype: votable.Float, UCD: "phot.mag;em.IR.3-4um", ID: "c2_1"},
+		{Name: "bmag", Datatype: votable.Double, UCD: "phot.mag;em.opt.B", ID: "c3_1"},
+	}
+	tab := &votable.Table{Name: "clusters", Fields: fields, Groups: []*votable.Group{
+		{Name: "twomass", FieldRefs: []*votable.FieldRef{{Ref: "c1_1"}, {Ref: "c1_2"}}},
+		{Name: "wise", FieldRefs: []*votable.FieldRef{{Ref: "c2_1"}}},
+		{Name: "optical", FieldRefs: []*votable.FieldRef{{Ref: "c3_1"}}},
+	}}
+	id := votable.NewScalar[int32](fields[0])
+	ra, dec := votable.NewScalar[float64](fields[1]), votable.NewScalar[float64](fields[2])
+	j, ej, w1 := votable.NewScalar[float32](fields[3]), votable.NewScalar[float32](fields[4]), votable.NewScalar[float32](fields[5])
+	b := votable.NewScalar[float64](fields[6])
+	nan := float32(math.NaN())
+	for _, r := range []struct {
+		j, w1 float32
+		b     float64
+		nb    bool
+	}{{12, 11, 14, false}, {13, nan, 0, true}, {nan, nan, 0, true}} {
+		id.Append(int32(id.Len()+1), false)
+		ra.Append(10, false)
+		dec.Append(-5, false)
+		j.Append(r.j, false)
+		ej.Append(0.1, false)
+		w1.Append(r.w1, r.w1 != r.w1)
+		b.Append(r.b, r.nb)
+	}
+	tab.Columns = []votable.Column{id, ra, dec, j, ej, w1, b}
+	return tab
+}
+
+func TestExtractAndTable(t *testing.T) {
+	srcs, err := Extract(clusterTable(t), DefaultBands)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srcs) != 2 {
+		t.Fatalf("%d sources, want 2 (the third has no magnitude)", len(srcs))
+	}
+	s := srcs[0]
+	if s.ID != "1" || s.RA != 10 || s.Dec != -5 || len(s.Points) != 3 {
+		t.Fatalf("source 1: %+v", s)
+	}
+	want := []Point{
+		{Wavelength: 0.445, Mag: 14, Band: "Johnson B", Catalogue: "optical", Column: "bmag"},
+		{Wavelength: 1.235, Mag: 12, Band: "2MASS J", Catalogue: "twomass", Column: "jmag"},
+		{Wavelength: 3.353, Mag: 11, Band: "WISE W1", Catalogue: "wise", Column: "w1mag"},
+	}
+	for i, p := range s.Points {
+		if p != want[i] {
+			t.Errorf("point %d: %+v, want %+v", i, p, want[i])
+		}
+	}
+	if len(srcs[1].Points) != 1 || srcs[1].Points[0].Band != "2MASS J" {
+		t.Errorf("source 2: %+v", srcs[1])
+	}
+	tab, err := Table(srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.Rows() != 4 {
+		t.Fatalf("SED table has %d rows, want 4", tab.Rows())
+	}
+	if v := tab.Columns[tab.FieldByName("wavelength")].Value(2); v != 3.353 {
+		t.Errorf("row 3 wavelength %v", v)
+	}
+	if v := tab.Columns[tab.FieldByName("source")].Value(3); v != "2" {
+		t.Errorf("row 4 source %v", v)
+	}
+	var buf bytes.Buffer
+	if err := votable.WriteTable(&buf, tab, votable.Binary2); err != nil {
+		t.Fatal(err)
+	}
+	if doc, err := votable.Read(&buf); err != nil || doc.Tables()[0].Rows() != 4 {
+		t.Errorf("SED table round trip: %v", err)
+	}
+	if _, err := Extract(&votable.Table{Name: "x", Fields: []*votable.Field{{Name: "a", Datatype: votable.Double}},
+		Columns: []votable.Column{votable.NewScalar[float64](&votable.Field{Name: "a"})}}, DefaultBands); err == nil {
+		t.Errorf("table without magnitudes: no error")
+	}
+}
+
+func TestPlot(t *testing.T) {
+	srcs, err := Extract(clusterTable(t), DefaultBands)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, panels := range []bool{false, true} {
+		var buf bytes.Buffer
+		if err := Plot(&buf, srcs, PlotOptions{Panels: panels, Width: 300, Height: 200}); err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(&buf)
+		if err != nil {
+			t.Fatalf("panels=%v: not a PNG: %v", panels, err)
+		}
+		if b := img.Bounds(); b.Dx() < 300 || b.Dy() < 200 {
+			t.Errorf("panels=%v: image %v", panels, b)
+		}
+	}
+	if err := Plot(&bytes.Buffer{}, nil, PlotOptions{}); err == nil {
+		t.Errorf("no source: no error")
+	}
+}

@@ -1,0 +1,283 @@
+package xmatch
+
+import (
+	"context"
+	"fmt"
+	"math"
+)
+
+// Clusters is the partition of the rows of N catalogues into groups of
+// sources linked by pairwise best matches (course workflow 10).
+type Clusters struct {
+	// Label gives, per catalogue and row, the index of the row's cluster.
+	Label [][]int32
+	// Start, Cat and Row list the members of every cluster: cluster k holds
+	// the rows Row[Start[k]:Start[k+1]] of catalogues Cat[Start[k]:Start[k+1]],
+	// ordered by catalogue then row. Clusters are numbered in order of their
+	// first member (catalogue 1's rows first).
+	Start []int32
+	Cat   []int32
+	Row   []int32
+	// Edges is the number of links found (best matches within the radius,
+	// counted once per direction and pair of catalogues).
+	Edges int
+}
+
+// Len is the number of clusters.
+func (c *Clusters) Len() int { return len(c.Start) - 1 }
+
+// Members returns the catalogues and rows of cluster k (not to be modified).
+func (c *Clusters) Members(k int) (cats, rows []int32) {
+	return c.Cat[c.Start[k]:c.Start[k+1]], c.Row[c.Start[k]:c.Start[k+1]]
+}
+
+// Cluster links every ordered pair of catalogues by best match (for each
+// row of catalogue i, its nearest row of catalogue j within the radius:
+// N(N-1) asymmetric matches) and gathers the linked rows with union-find.
+// Every row belongs to exactly one cluster; an isolated row (or one with a
+// NaN position) is a cluster of its own. A cluster may hold several rows of
+// one catalogue (see Summary.Ambiguous): they are kept apart in Members,
+// never merged into one.
+func Cluster(ctx context.Context, cats []Positions, opt Options) (*Clusters, error) {
+	if len(cats) == 0 {
+		return nil, fmt.Errorf("no catalogue to cluster")
+	}
+	ix, err := Indexes(ctx, opt.Radius, opt.Workers, cats...)
+	if err != nil {
+		return nil, err
+	}
+	return ClusterIndexes(ctx, ix, opt)
+}
+
+// ClusterIndexes clusters catalogues indexed together by Indexes.
+func ClusterIndexes(ctx context.Context, ix []*Index, opt Options) (*Clusters, error) {
+	off := make([]int, len(ix)+1)
+	for k, x := range ix {
+		off[k+1] = off[k] + x.rows
+	}
+	if off[len(ix)] > math.MaxInt32-1 {
+		return nil, fmt.Errorf("%d rows in all: more than %d", off[len(ix)], math.MaxInt32-1)
+	}
+	uf := newUnionFind(off[len(ix)])
+	r := opt.Radius * degToRad
+	if !(r >= 0) || math.IsInf(r, 0) {
+		return nil, fmt.Errorf("match radius %g degrees is not a finite non-negative number", opt.Radius)
+	}
+	edges := 0
+	for i := range ix {
+		for j := range ix {
+			if i == j {
+				continue
+			}
+			near, _, err := nearest(ctx, ix[i], ix[j], r, opt.Workers)
+			if err != nil {
+				return nil, fmt.Errorf("matching catalogue %d to %d: %w", i+1, j+1, err)
+			}
+			for row, m := range near {
+				if m >= 0 {
+					uf.union(int32(off[i]+row), int32(off[j]+int(m)))
+					edges++
+				}
+			}
+		}
+	}
+	c := &Clusters{Label: make([][]int32, len(ix)), Edges: edges}
+	// Number the clusters by first member, count their sizes.
+	id := make([]int32, len(uf.parent)) // root -> cluster+1
+	var size []int32
+	for k := range ix {
+		c.Label[k] = make([]int32, ix[k].rows)
+		for row := range ix[k].rows {
+			root := uf.find(int32(off[k] + row))
+			if id[root] == 0 {
+				size = append(size, 0)
+				id[root] = int32(len(size))
+			}
+			l := id[root] - 1
+			c.Label[k][row] = l
+			size[l]++
+		}
+	}
+	c.Start = make([]int32, len(size)+1)
+	for k, s := range size {
+		c.Start[k+1] = c.Start[k] + s
+	}
+	c.Cat = make([]int32, off[len(ix)])
+	c.Row = make([]int32, off[len(ix)])
+	fill := make([]int32, len(size))
+	copy(fill, c.Start[:len(size)])
+	for k := range ix {
+		for row, l := range c.Label[k] {
+			p := fill[l]
+			c.Cat[p], c.Row[p] = int32(k), int32(row)
+			fill[l]++
+		}
+	}
+	return c, nil
+}
+
+// unionFind is a disjoint-set forest with union by size and path halving.
+type unionFind struct {
+	parent []int32
+	size   []int32
+}
+
+func newUnionFind(n int) *unionFind {
+	u := &unionFind{parent: make([]int32, n), size: make([]int32, n)}
+	for i := range u.parent {
+		u.parent[i] = int32(i)
+		u.size[i] = 1
+	}
+	return u
+}
+
+func (u *unionFind) find(x int32) int32 {
+	for u.parent[x] != x {
+		u.parent[x] = u.parent[u.parent[x]]
+		x = u.parent[x]
+	}
+	return x
+}
+
+func (u *unionFind) union(a, b int32) {
+	ra, rb := u.find(a), u.find(b)
+	if ra == rb {
+		return
+	}
+	if u.size[ra] < u.size[rb] {
+		ra, rb = rb, ra
+	}
+	u.parent[rb] = ra
+	u.size[ra] += u.size[rb]
+}
+
+// Summary describes one cluster.
+type Summary struct {
+	// RA and Dec are the mean position in degrees (the normalised mean of
+	// the members' unit vectors); NaN for a cluster of NaN positions.
+	RA, Dec float64
+	// Members is the number of rows, Catalogues the number of catalogues
+	// they come from.
+	Members, Catalogues int
+	// Ambiguous is true when the cluster holds more than one row of some
+	// catalogue.
+	Ambiguous bool
+	// Rep gives, per catalogue, the member row closest to the mean
+	// position (-1 when the catalogue has no member).
+	Rep []int32
+}
+
+// Summarize computes the Summary of cluster k given the catalogues'
+// positions.
+func (c *Clusters) Summarize(k int, cats []Positions) Summary {
+	var sc summaryScratch
+	return c.summarize(k, cats, &sc, make([]int32, len(cats)))
+}
+
+// summaryScratch holds the per-catalogue buffers of summarize, reused
+// from one cluster to the next.
+type summaryScratch struct {
+	seen []int
+	best []float64
+}
+
+// summarize fills a Summary whose Rep is rep (len(cats) entries).
+func (c *Clusters) summarize(k int, cats []Positions, sc *summaryScratch, rep []int32) Summary {
+	if len(sc.seen) != len(cats) {
+		sc.seen, sc.best = make([]int, len(cats)), make([]float64, len(cats))
+	}
+	seen, best := sc.seen, sc.best
+	s := Summary{Rep: rep}
+	for i := range rep {
+		rep[i], seen[i] = -1, 0
+	}
+	cs, rs := c.Members(k)
+	var x, y, z float64
+	n := 0
+	for m, cat := range cs {
+		p := cats[cat]
+		ra, dec := p.RA[rs[m]]*degToRad, p.Dec[rs[m]]*degToRad
+		seen[cat]++
+		if math.IsNaN(ra) || math.IsNaN(dec) {
+			continue
+		}
+		sd, cd := math.Sincos(dec)
+		sr, cr := math.Sincos(ra)
+		x, y, z = x+cd*cr, y+cd*sr, z+sd
+		n++
+	}
+	s.Members = len(cs)
+	for _, v := range seen {
+		if v > 0 {
+			s.Catalogues++
+		}
+		if v > 1 {
+			s.Ambiguous = true
+		}
+	}
+	if n == 0 {
+		s.RA, s.Dec = math.NaN(), math.NaN()
+	} else {
+		s.RA = math.Atan2(y, x) * radToDeg
+		if s.RA < 0 {
+			s.RA += 360
+		}
+		s.Dec = math.Atan2(z, math.Hypot(x, y)) * radToDeg
+	}
+	for m, cat := range cs {
+		if !s.Ambiguous {
+			rep[cat] = rs[m] // one member per catalogue: no choice to make
+			continue
+		}
+		p := cats[cat]
+		d := Separation(s.RA, s.Dec, p.RA[rs[m]], p.Dec[rs[m]])
+		if rep[cat] < 0 || d < best[cat] || (math.IsNaN(best[cat]) && !math.IsNaN(d)) {
+			rep[cat], best[cat] = rs[m], d
+		}
+	}
+	return s
+}
+
+// Summaries computes the Summary of every cluster; minCatalogues > 1 keeps
+// only the clusters spanning that many catalogues. It returns the kept
+// clusters' numbers and summaries.
+func (c *Clusters) Summaries(cats []Positions, minCatalogues int) ([]int32, []Summary) {
+	var sc summaryScratch
+	reps := make([]int32, len(cats)*c.Len())
+	kept := make([]int32, 0, c.Len())
+	sums := make([]Summary, 0, c.Len())
+	used := 0
+	for k := range c.Len() {
+		s := c.summarize(k, cats, &sc, reps[used:used+len(cats)])
+		if s.Catalogues >= minCatalogues {
+			kept = append(kept, int32(k))
+			sums = append(sums, s)
+			used += len(cats)
+		}
+	}
+	return kept, sums
+}
+
+// Counts returns the number of clusters spanning several catalogues and
+// the number of ambiguous ones (several rows of one catalogue).
+func (c *Clusters) Counts() (multiCatalogue, ambiguous int) {
+	for k := range c.Len() {
+		cats, _ := c.Members(k)
+		// Members are ordered by catalogue.
+		n, amb := 0, false
+		for m, cat := range cats {
+			if m == 0 || cat != cats[m-1] {
+				n++
+			} else {
+				amb = true
+			}
+		}
+		if n > 1 {
+			multiCatalogue++
+		}
+		if amb {
+			ambiguous++
+		}
+	}
+	return multiCatalogue, ambiguous
+}

@@ -1,0 +1,365 @@
+package xmatch
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// Positions are the sky positions of one catalogue, in degrees (ICRS or any
+// one frame shared by the catalogues being matched).
+type Positions struct {
+	RA, Dec []float64
+	// Err, when not nil, is a per-row match radius in degrees: two rows
+	// match when their separation is at most Options.Radius plus the Err
+	// of each side that has one (STILTS' sky-with-errors rule). A NaN or
+	// negative Err counts as 0.
+	Err []float64
+	// blocks, set instead of RA and Dec by the table layer, hold the
+	// positions in the tables' own column storage (not copied).
+	blocks []posBlock
+	n      int
+}
+
+// posBlock is a run of rows of chunked positions, in degrees.
+type posBlock struct{ ra, dec []float64 }
+
+// Len is the number of rows.
+func (p Positions) Len() int {
+	if p.blocks != nil {
+		return p.n
+	}
+	return len(p.RA)
+}
+
+// each calls fn with consecutive runs of positions (degrees), the first
+// row of each run given.
+func (p Positions) each(fn func(first int, ra, dec []float64)) {
+	if p.blocks == nil {
+		fn(0, p.RA, p.Dec)
+		return
+	}
+	first := 0
+	for _, b := range p.blocks {
+		fn(first, b.ra, b.dec)
+		first += len(b.ra)
+	}
+}
+
+func (p Positions) check(what string) error {
+	if p.blocks != nil {
+		return nil // built by the table layer, consistent by construction
+	}
+	if len(p.RA) != len(p.Dec) {
+		return fmt.Errorf("%s: %d RA values but %d Dec values", what, len(p.RA), len(p.Dec))
+	}
+	if p.Err != nil && len(p.Err) != len(p.RA) {
+		return fmt.Errorf("%s: %d error radii for %d rows", what, len(p.Err), len(p.RA))
+	}
+	if len(p.RA) > math.MaxInt32-1 {
+		return fmt.Errorf("%s: %d rows, more than the %d this package handles", what, len(p.RA), math.MaxInt32-1)
+	}
+	return nil
+}
+
+// Index is a catalogue sorted into declination zones, and by right
+// ascension within a zone: the zone algorithm (Gray, Szalay et al., SDSS).
+// Matching two indexes is a merge of their zones, with the work split by
+// zone across cores. Rows with a NaN position are left out (they never
+// match).
+type Index struct {
+	h     float64 // zone height (radians)
+	nz    int
+	start []int32 // zone z holds sorted positions start[z]..start[z+1]
+	// pos are the positions (radians, RA in [0, 2π)) sorted by zone then
+	// RA, row their original rows.
+	pos  []radec
+	row  []int32
+	err  []float64 // radians, nil when the catalogue has no error radii
+	rows int       // rows of the catalogue, NaN ones included
+	// maxErr is the largest per-row error radius (radians).
+	maxErr float64
+}
+
+// Len is the number of rows of the indexed catalogue (NaN rows included).
+func (ix *Index) Len() int { return ix.rows }
+
+// zoneOf returns the zone of a declination in radians, clamped.
+func (ix *Index) zoneOf(dec float64) int {
+	z := int(math.Floor((dec + halfPi) / ix.h))
+	if z < 0 {
+		return 0
+	}
+	if z >= ix.nz {
+		return ix.nz - 1
+	}
+	return z
+}
+
+// zoneHeight picks the zone height (radians) for catalogues of up to n
+// rows spread over decSpan radians of declination, matched with radii up to
+// rmax radians: at least rmax (so that a match lies in the same or an
+// adjacent zone) and about targetPerZone rows per zone, which keeps zones
+// cheap to walk while the right ascension windows stay nearly empty.
+func zoneHeight(rmax, decSpan float64, n int) float64 {
+	const targetPerZone = 256
+	if decSpan <= 0 {
+		decSpan = 1e-6
+	}
+	h := decSpan * targetPerZone / float64(max(n, 1))
+	h = max(h, rmax, 1e-9)
+	// At most 2^22 zones (16 MB of offsets).
+	h = max(h, math.Pi/(1<<22))
+	return min(h, math.Pi)
+}
+
+// workers returns how many goroutines to use.
+func workers(n int) int {
+	if n > 0 {
+		return n
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// decSpan returns the declination range (radians) covered by the
+// catalogues' finite positions.
+func decSpan(cats ...Positions) float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, c := range cats {
+		c.each(func(_ int, _, decs []float64) {
+			for _, d := range decs {
+				if d < lo {
+					lo = d
+				}
+				if d > hi {
+					hi = d
+				}
+			}
+		})
+	}
+	if hi < lo {
+		return 0
+	}
+	return (hi - lo) * degToRad
+}
+
+// newIndex sorts p into zones of height h (radians).
+func newIndex(ctx context.Context, p Positions, h float64, nworkers int) (*Index, error) {
+	n := p.Len()
+	ix := &Index{h: h, rows: n}
+	ix.nz = max(1, int(math.Ceil(math.Pi/h)))
+	// Count the rows of each zone, checking the positions.
+	count := make([]int32, ix.nz+1)
+	bad := -1
+	p.each(func(first int, ras, decs []float64) {
+		for k, dec := range decs {
+			ra := ras[k]
+			if math.IsNaN(ra) || math.IsNaN(dec) || math.IsInf(ra, 0) {
+				continue
+			}
+			if dec < -90 || dec > 90 {
+				if bad < 0 {
+					bad = first + k
+				}
+				continue
+			}
+			count[ix.zoneOf(dec*degToRad)+1]++
+		}
+	})
+	if bad >= 0 {
+		var dec float64
+		p.each(func(first int, _, decs []float64) {
+			if bad >= first && bad < first+len(decs) {
+				dec = decs[bad-first]
+			}
+		})
+		return nil, fmt.Errorf("row %d: declination %g is outside [-90, 90] degrees", bad, dec)
+	}
+	for z := 1; z <= ix.nz; z++ {
+		count[z] += count[z-1]
+	}
+	m := int(count[ix.nz])
+	ix.start = slices.Clone(count)
+	// Scatter the rows into their zones (a counting sort), then sort each
+	// zone by RA.
+	ix.pos = make([]radec, m)
+	ix.row = make([]int32, m)
+	fill := count[:ix.nz]
+	p.each(func(first int, ras, decs []float64) {
+		for k, dec := range decs {
+			ra := ras[k]
+			if math.IsNaN(ra) || math.IsNaN(dec) || math.IsInf(ra, 0) {
+				continue
+			}
+			if ra < 0 || ra >= 360 {
+				ra = math.Mod(ra, 360)
+				if ra < 0 {
+					ra += 360
+				}
+			}
+			ra *= degToRad
+			if ra >= twoPi {
+				ra = 0
+			}
+			d := dec * degToRad
+			z := ix.zoneOf(d)
+			ix.pos[fill[z]] = radec{ra, d}
+			ix.row[fill[z]] = int32(first + k)
+			fill[z]++
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if p.Err != nil {
+		ix.err = make([]float64, m)
+	}
+	// Sort each zone by RA, zones shared out between the workers.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	nw := workers(nworkers)
+	maxErr := make([]float64, nw)
+	for w := range nw {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				z0 := int(next.Add(64)) - 64
+				if z0 >= ix.nz || ctx.Err() != nil {
+					return
+				}
+				for z := z0; z < min(z0+64, ix.nz); z++ {
+					s0, s1 := int(ix.start[z]), int(ix.start[z+1])
+					sortByRA(ix.pos[s0:s1], ix.row[s0:s1])
+					if ix.err != nil {
+						for k, r := range ix.row[s0:s1] {
+							e := p.Err[r] * degToRad
+							if !(e > 0) { // NaN or negative
+								e = 0
+							}
+							ix.err[s0+k] = e
+							maxErr[w] = max(maxErr[w], e)
+						}
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, e := range maxErr {
+		ix.maxErr = max(ix.maxErr, e)
+	}
+	if math.IsInf(ix.maxErr, 0) {
+		return nil, fmt.Errorf("an error radius is infinite")
+	}
+	return ix, nil
+}
+
+// radec is an indexed position (radians).
+type radec struct{ ra, dec float64 }
+
+// sortByRA sorts positions by RA, moving their rows along: quicksort with
+// a median-of-three pivot, insertion sort for short runs (written out
+// because the generic sort with a comparison function costs twice as much
+// here).
+func sortByRA(p []radec, r []int32) {
+	swap := func(i, j int) {
+		p[i], p[j] = p[j], p[i]
+		r[i], r[j] = r[j], r[i]
+	}
+	for len(p) > 24 {
+		m := len(p) / 2
+		last := len(p) - 1
+		if p[m].ra < p[0].ra {
+			swap(m, 0)
+		}
+		if p[last].ra < p[0].ra {
+			swap(last, 0)
+		}
+		if p[last].ra < p[m].ra {
+			swap(last, m)
+		}
+		pivot := p[m].ra
+		i, j := 0, last
+		for i <= j {
+			for p[i].ra < pivot {
+				i++
+			}
+			for p[j].ra > pivot {
+				j--
+			}
+			if i <= j {
+				swap(i, j)
+				i++
+				j--
+			}
+		}
+		// Recurse into the smaller part, loop on the larger.
+		if j+1 < len(p)-i {
+			sortByRA(p[:j+1], r[:j+1])
+			p, r = p[i:], r[i:]
+		} else {
+			sortByRA(p[i:], r[i:])
+			p, r = p[:j+1], r[:j+1]
+		}
+	}
+	for i := 1; i < len(p); i++ {
+		v, w := p[i], r[i]
+		j := i
+		for j > 0 && p[j-1].ra > v.ra {
+			p[j], r[j] = p[j-1], r[j-1]
+			j--
+		}
+		p[j], r[j] = v, w
+	}
+}
+
+// Indexes builds one zone index per catalogue with a common zone height,
+// suited to matching any two of them with radius up to radius degrees (plus
+// their error radii). Build them once to match the same catalogues several
+// times (Cluster does).
+func Indexes(ctx context.Context, radius float64, nworkers int, cats ...Positions) ([]*Index, error) {
+	h, err := commonHeight(radius, cats...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Index, len(cats))
+	for k := range cats {
+		ix, err := newIndex(ctx, cats[k], h, nworkers)
+		if err != nil {
+			return nil, fmt.Errorf("indexing catalogue %d: %w", k+1, err)
+		}
+		out[k] = ix
+	}
+	return out, nil
+}
+
+// commonHeight checks the catalogues and the radius and returns the zone
+// height for indexing them together.
+func commonHeight(radius float64, cats ...Positions) (float64, error) {
+	if !(radius >= 0) || math.IsInf(radius, 0) {
+		return 0, fmt.Errorf("match radius %g degrees is not a finite non-negative number", radius)
+	}
+	n := 0
+	maxErr := 0.0
+	for k, c := range cats {
+		if err := c.check(fmt.Sprintf("catalogue %d", k+1)); err != nil {
+			return 0, err
+		}
+		n = max(n, c.Len())
+		for _, e := range c.Err {
+			if e > maxErr {
+				maxErr = e
+			}
+		}
+	}
+	rmax := (radius + 2*maxErr) * degToRad
+	return zoneHeight(rmax, decSpan(cats...), n), nil
+}

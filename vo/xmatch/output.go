@@ -1,0 +1,289 @@
+package xmatch
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/voagent/voagent/vo/votable"
+)
+
+// Output is a result table whose rows are built on demand from the input
+// tables: write it in batches (constant memory: Fill into reused columns,
+// then votable.TableWriter.WriteBatch) or materialize it with Table.
+type Output struct {
+	// Name and Description become the table's.
+	Name, Description string
+	Fields            []*votable.Field
+	// Groups (catalogue groups of a cluster table) go to the table.
+	Groups []*votable.Group
+	n      int
+	// fill appends rows [from, to) to cols, one per field.
+	fill func(cols []votable.Column, from, to int) error
+}
+
+// Len is the number of rows.
+func (o *Output) Len() int { return o.n }
+
+// NewColumns makes empty columns for the fields, to pass to Fill.
+func (o *Output) NewColumns() ([]votable.Column, error) {
+	cols := make([]votable.Column, len(o.Fields))
+	for i, f := range o.Fields {
+		c, err := votable.NewColumn(f)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = c
+	}
+	return cols, nil
+}
+
+// Fill resets cols and fills them with rows [from, to).
+func (o *Output) Fill(cols []votable.Column, from, to int) error {
+	if from < 0 || to > o.n || from > to {
+		return fmt.Errorf("rows %d to %d of a table of %d", from, to, o.n)
+	}
+	if len(cols) != len(o.Fields) {
+		return fmt.Errorf("%d columns for %d fields", len(cols), len(o.Fields))
+	}
+	for _, c := range cols {
+		c.Reset()
+	}
+	return o.fill(cols, from, to)
+}
+
+// TableMeta returns the table's metadata without data.
+func (o *Output) TableMeta() *votable.Table {
+	return &votable.Table{Name: o.Name, Description: o.Description, Fields: o.Fields,
+		Groups: o.Groups, NRows: -1, Serialization: votable.Binary2}
+}
+
+// Table materializes the whole output.
+func (o *Output) Table() (*votable.Table, error) {
+	cols, err := o.NewColumns()
+	if err != nil {
+		return nil, err
+	}
+	if err := o.Fill(cols, 0, o.n); err != nil {
+		return nil, err
+	}
+	t := o.TableMeta()
+	t.Columns = cols
+	t.NRows = int64(o.n)
+	return t, nil
+}
+
+// copyField copies a field's metadata under a new name, without the
+// references (ID, ref) that would dangle in another document.
+func copyField(f *votable.Field, name string) *votable.Field {
+	g := *f
+	g.Name, g.ID, g.Ref = name, "", ""
+	return &g
+}
+
+// uniqueNames renames clashing names with suffixes: a name present in
+// several groups gets suffix(k) in group k, and any remaining clash gets
+// "_" appended. Names compare case-insensitively, as VOTable readers such
+// as TOPCAT look them up. Groups are lists of names; the result has the
+// same shape.
+func uniqueNames(groups [][]string, suffix func(k int) string) [][]string {
+	count := map[string]int{}
+	for _, g := range groups {
+		seen := map[string]bool{}
+		for _, n := range g {
+			if l := strings.ToLower(n); !seen[l] {
+				count[l]++
+				seen[l] = true
+			}
+		}
+	}
+	used := map[string]bool{}
+	out := make([][]string, len(groups))
+	for k, g := range groups {
+		out[k] = make([]string, len(g))
+		for i, n := range g {
+			m := n
+			if count[strings.ToLower(n)] > 1 {
+				m = n + suffix(k)
+			}
+			for used[strings.ToLower(m)] {
+				m += "_"
+			}
+			used[strings.ToLower(m)] = true
+			out[k][i] = m
+		}
+	}
+	return out
+}
+
+// gatherer appends cells of a source column, by row (-1 gives a null), to
+// a destination column of the same type.
+type gatherer func(dst votable.Column, rows []int32) error
+
+func newGatherer(src votable.Column) (gatherer, error) {
+	switch c := src.(type) {
+	case *votable.Scalar[bool]:
+		return gatherScalar(c), nil
+	case *votable.Scalar[uint8]:
+		return gatherScalar(c), nil
+	case *votable.Scalar[int16]:
+		return gatherScalar(c), nil
+	case *votable.Scalar[int32]:
+		return gatherScalar(c), nil
+	case *votable.Scalar[int64]:
+		return gatherScalar(c), nil
+	case *votable.Scalar[float32]:
+		return gatherScalar(c), nil
+	case *votable.Scalar[float64]:
+		return gatherScalar(c), nil
+	case *votable.Scalar[complex64]:
+		return gatherScalar(c), nil
+	case *votable.Scalar[complex128]:
+		return gatherScalar(c), nil
+	case *votable.Array[bool]:
+		return gatherArray(c), nil
+	case *votable.Array[uint8]:
+		return gatherArray(c), nil
+	case *votable.Array[int16]:
+		return gatherArray(c), nil
+	case *votable.Array[int32]:
+		return gatherArray(c), nil
+	case *votable.Array[int64]:
+		return gatherArray(c), nil
+	case *votable.Array[float32]:
+		return gatherArray(c), nil
+	case *votable.Array[float64]:
+		return gatherArray(c), nil
+	case *votable.Array[complex64]:
+		return gatherArray(c), nil
+	case *votable.Array[complex128]:
+		return gatherArray(c), nil
+	case *votable.Strings:
+		return func(dst votable.Column, rows []int32) error {
+			d, ok := dst.(*votable.Strings)
+			if !ok {
+				return fmt.Errorf("column %q: want a string column, got %T", c.Field().Name, dst)
+			}
+			for _, r := range rows {
+				var err error
+				if r < 0 {
+					err = d.Append(nil, true)
+				} else {
+					err = d.Append(c.Bytes(int(r)), c.IsNull(int(r)))
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}, nil
+	}
+	return nil, fmt.Errorf("column %q: unsupported column type %T", src.Field().Name, src)
+}
+
+// nullValue is the value stored in a null cell: NaN for floats.
+func nullValue[T votable.Number]() T {
+	var z T
+	switch p := any(&z).(type) {
+	case *float64:
+		*p = math.NaN()
+	case *float32:
+		*p = float32(math.NaN())
+	}
+	return z
+}
+
+func gatherScalar[T votable.Number](c *votable.Scalar[T]) gatherer {
+	null := nullValue[T]()
+	return func(dst votable.Column, rows []int32) error {
+		d, ok := dst.(*votable.Scalar[T])
+		if !ok {
+			return fmt.Errorf("column %q: want %T, got %T", c.Field().Name, c, dst)
+		}
+		for _, r := range rows {
+			if r < 0 {
+				d.Append(null, true)
+			} else {
+				d.Append(c.At(int(r)), c.IsNull(int(r)))
+			}
+		}
+		return nil
+	}
+}
+
+func gatherArray[T votable.Number](c *votable.Array[T]) gatherer {
+	return func(dst votable.Column, rows []int32) error {
+		d, ok := dst.(*votable.Array[T])
+		if !ok {
+			return fmt.Errorf("column %q: want %T, got %T", c.Field().Name, c, dst)
+		}
+		for _, r := range rows {
+			var err error
+			if r < 0 {
+				err = d.Append(nil, true)
+			} else {
+				err = d.Append(c.At(int(r)), c.IsNull(int(r)))
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// tableGather gathers all columns of one input table.
+type tableGather struct {
+	t    *votable.Table
+	cols []gatherer
+}
+
+func newTableGather(t *votable.Table) (*tableGather, error) {
+	if len(t.Columns) != len(t.Fields) {
+		return nil, fmt.Errorf("%s has no data", t.Label())
+	}
+	g := &tableGather{t: t, cols: make([]gatherer, len(t.Columns))}
+	for i, c := range t.Columns {
+		var err error
+		if g.cols[i], err = newGatherer(c); err != nil {
+			return nil, fmt.Errorf("%s: %w", t.Label(), err)
+		}
+	}
+	return g, nil
+}
+
+func (g *tableGather) gather(dst []votable.Column, rows []int32) error {
+	for i, fn := range g.cols {
+		if err := fn(dst[i], rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// appendFloats appends values to a double column, NaN as null.
+func appendFloats(dst votable.Column, vals []float64) error {
+	d, ok := dst.(*votable.Scalar[float64])
+	if !ok {
+		return fmt.Errorf("want a double column, got %T", dst)
+	}
+	for _, v := range vals {
+		d.Append(v, math.IsNaN(v))
+	}
+	return nil
+}
+
+// appendRowNumbers appends 1-based row numbers (null for -1) to an int column.
+func appendRowNumbers(dst votable.Column, rows []int32) error {
+	d, ok := dst.(*votable.Scalar[int32])
+	if !ok {
+		return fmt.Errorf("want an int column, got %T", dst)
+	}
+	for _, r := range rows {
+		d.Append(r+1, r < 0)
+	}
+	return nil
+}
+
+func suffixNumber(k int) string { return "_" + strconv.Itoa(k+1) }
