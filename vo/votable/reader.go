@@ -163,8 +163,9 @@ func (d *Decoder) NextBatch() ([]Column, error) {
 	return d.cols, nil
 }
 
-// readAll decodes every remaining row of the current table into t.Columns.
-func (d *Decoder) readAll(t *Table) error {
+// readAll decodes every remaining row of the current table into t.Columns,
+// checking ctx between batches.
+func (d *Decoder) readAll(ctx context.Context, t *Table) error {
 	cols, err := newColumns(t)
 	if err != nil {
 		return err
@@ -172,7 +173,10 @@ func (d *Decoder) readAll(t *Table) error {
 	t.Columns = cols
 	if d.data != nil {
 		for {
-			n, err := d.data.decode(cols, 1<<62)
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			n, err := d.data.decode(cols, chunkRows)
 			d.row += int64(n)
 			if err == io.EOF {
 				d.data = nil
@@ -231,7 +235,7 @@ func ReadContext(ctx context.Context, r io.Reader) (*Document, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := d.readAll(t); err != nil {
+		if err := d.readAll(ctx, t); err != nil {
 			return nil, d.fail(err)
 		}
 	}
