@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/voagent
 FUZZTIME ?= 10s
 
-.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo fuzz lint peers deps
+.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout fuzz lint peers deps
 
 build:
 	$(GO) build -o $(BIN) ./cmd/voagent
@@ -34,6 +34,9 @@ bench-xmatch: build
 
 bench-vo: build
 	scripts/bench-vo.sh
+
+bench-fanout: build
+	scripts/bench-fanout.sh
 
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
