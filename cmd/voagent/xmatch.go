@@ -216,6 +216,11 @@ func xmPipeline(cmd *cobra.Command, name string, paths []string, out string, sta
 	}
 	figures := map[string]any{"t": tCompute, "t_cpu": cCompute, "count": res.count, "rows": res.out.Len(),
 		"read": tRead, "write": secondsSince(t2), "wall": secondsSince(t0)}
+	if err := xmSend(cmd, out, name+" of "+strings.Join(baseNames(paths), ", "), func(p string) error {
+		return xmWriteOutput(ctx, cmd, p, res.out)
+	}); err != nil {
+		return err
+	}
 	for k, v := range res.extra {
 		figures[k] = v
 	}
@@ -349,6 +354,52 @@ func xmCommonFlags(fl *pflag.FlagSet, radius, out *string, workers *int, stats *
 	fl.IntVar(workers, "workers", 0, "goroutines for matching (default: all cores)")
 	fl.BoolVar(stats, "stats", false, fmt.Sprintf(`print timings as RESULT {"t": %s s, "count": %s, ...}`, step, counted))
 	fl.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
+	addSendFlag(fl)
+}
+
+// addSendFlag adds --send, which sends the output table over SAMP.
+func addSendFlag(fl *pflag.FlagSet) {
+	fl.String("send", "", "send the output table over SAMP (table.load.votable) to a client by samp.name, e.g. topcat, or to all")
+}
+
+// xmSend sends the command's output table to the --send client: the
+// written file when it is a VOTable, else a temporary VOTable that write
+// makes.
+func xmSend(cmd *cobra.Command, out, name string, write func(path string) error) error {
+	to, _ := cmd.Flags().GetString("send")
+	if to == "" {
+		return nil
+	}
+	if strings.EqualFold(to, "all") {
+		to = ""
+	}
+	path := out
+	if out == "" || out == "-" || strings.EqualFold(filepath.Ext(out), ".csv") {
+		f, err := os.CreateTemp("", "voagent-*.vot")
+		if err != nil {
+			return err
+		}
+		f.Close()
+		path = f.Name()
+		defer os.Remove(path)
+		if err := write(path); err != nil {
+			return err
+		}
+	}
+	return sendResource(cmd, &sendOptions{to: to, timeout: time.Minute}, "table.load.votable", path, "table-id", "", name, nil)
+}
+
+func sendTo(cmd *cobra.Command) string {
+	s, _ := cmd.Flags().GetString("send")
+	return s
+}
+
+func baseNames(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = filepath.Base(p)
+	}
+	return out
 }
 
 func newSEDCmd() *cobra.Command {
@@ -392,12 +443,17 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 			if err != nil {
 				return err
 			}
-			if out != "" {
+			if out != "" || sendTo(cmd) != "" {
 				st, err := sed.Table(sources)
 				if err != nil {
 					return err
 				}
-				if err := xmWriteTable(cmd, out, st); err != nil {
+				if out != "" {
+					if err := xmWriteTable(cmd, out, st); err != nil {
+						return err
+					}
+				}
+				if err := xmSend(cmd, out, "SEDs of "+filepath.Base(args[0]), func(p string) error { return xmWriteTable(cmd, p, st) }); err != nil {
 					return err
 				}
 			}
@@ -433,6 +489,7 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 	fl.IntVar(&maxPlot, "max", 0, "most sources plotted (default 20, 12 with --panels)")
 	fl.StringVar(&bandsPath, "bands", "", "file of band rules added before the defaults")
 	fl.BoolVar(&replace, "replace-bands", false, "use only the rules of --bands")
+	addSendFlag(fl)
 	return cmd
 }
 

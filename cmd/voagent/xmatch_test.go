@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/voagent/voagent/samp/connection/conntest"
 	"github.com/voagent/voagent/vo/votable"
 )
 
@@ -107,5 +108,37 @@ func TestXmatchClusterSEDCommands(t *testing.T) {
 		if _, err := runVoagent(t, bad...); err == nil {
 			t.Errorf("voagent %v: no error", bad)
 		}
+	}
+}
+
+// TestXmatchSend sends a cross-match and an SED table to a client named
+// "topcat" (an astropy peer) on a JSAMP hub.
+func TestXmatchSend(t *testing.T) {
+	dir := t.TempDir()
+	a := writeFile(t, dir, "a.csv", "id,ra,dec,jmag\n1,10.0,20.0,12.5\n2,30.0,-10.0,13.0\n")
+	b := writeFile(t, dir, "b.csv", "id,RAJ2000,DEJ2000,w1mag\n7,10.0,20.000139,11.5\n9,100.0,5.0,10.0\n")
+	e := conntest.NewEnv(t)
+	e.JSAMPHub(t)
+	t.Setenv("SAMP_HUB", e.Hub)
+	peer := e.AstropyPeer(t, "topcat")
+	out, err := runVoagent(t, "xmatch", a, b, "-r", "1", "--out", filepath.Join(dir, "m.csv"), "--send", "topcat")
+	if err != nil || !strings.Contains(out, "samp.ok") {
+		t.Fatalf("xmatch --send: %v\n%s", err, out)
+	}
+	m := peer.Next(t)
+	params, _ := m["params"].(map[string]any)
+	if m["mtype"] != "table.load.votable" || !strings.Contains(params["name"].(string), "a.csv, b.csv") {
+		t.Fatalf("peer got %v", m)
+	}
+	clusters := filepath.Join(dir, "cl.vot")
+	if _, err := runVoagent(t, "cluster", a, b, "-r", "1", "--out", clusters); err != nil {
+		t.Fatal(err)
+	}
+	out, err = runVoagent(t, "sed", clusters, "--send", "topcat")
+	if err != nil || !strings.Contains(out, "samp.ok") {
+		t.Fatalf("sed --send: %v\n%s", err, out)
+	}
+	if m := peer.Next(t); m["mtype"] != "table.load.votable" {
+		t.Fatalf("peer got %v", m)
 	}
 }
