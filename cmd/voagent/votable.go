@@ -61,6 +61,44 @@ type paramInfo struct {
 	UCD   string `json:"ucd,omitempty"`
 }
 
+// streamTables reads the VOTable at path ("-" for standard input) table by
+// table with constant memory: start is called with each table's metadata,
+// add with each batch of its rows, end after its last batch. It returns the
+// document's metadata, complete once the whole document is read.
+func streamTables(cmd *cobra.Command, path string, start func(*votable.Table), add func([]votable.Column), end func(*votable.Table)) (*votable.Document, error) {
+	in, err := openInput(cmd, path)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	d := votable.NewDecoder(in)
+	defer d.Close()
+	for {
+		t, err := d.NextTable()
+		if err == io.EOF {
+			return d.Document(), nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		start(t)
+		for {
+			if err := cmd.Context().Err(); err != nil {
+				return nil, err
+			}
+			cols, err := d.NextBatch()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			add(cols)
+		}
+		end(t)
+	}
+}
+
 func newVOTableInfoCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -68,43 +106,25 @@ func newVOTableInfoCmd() *cobra.Command {
 		Short: "List the tables of a VOTable: rows, columns with datatype, arraysize, unit, UCD",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			in, err := openInput(cmd, args[0])
+			var infos []tableInfo
+			var rows int64
+			doc, err := streamTables(cmd, args[0],
+				func(*votable.Table) { rows = 0 },
+				func(cols []votable.Column) { rows += int64(cols[0].Len()) },
+				func(t *votable.Table) {
+					ti := tableInfo{Index: t.Index + 1, Name: t.Name, ID: t.ID, Rows: rows, Serialization: t.Serialization.String()}
+					for _, f := range t.Fields {
+						ti.Columns = append(ti.Columns, columnInfo{Name: f.Name, Datatype: f.Datatype.String(), Arraysize: f.Arraysize, Unit: f.Unit, UCD: f.UCD, XType: f.XType})
+					}
+					for _, p := range t.Params {
+						ti.Params = append(ti.Params, paramInfo{Name: p.Name, Value: p.Value, Unit: p.Unit, UCD: p.UCD})
+					}
+					infos = append(infos, ti)
+				})
 			if err != nil {
 				return err
 			}
-			defer in.Close()
-			d := votable.NewDecoder(in)
-			defer d.Close()
-			var infos []tableInfo
-			for {
-				t, err := d.NextTable()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					return fmt.Errorf("%s: %w", args[0], err)
-				}
-				var rows int64
-				for {
-					cols, err := d.NextBatch()
-					if err == io.EOF {
-						break
-					}
-					if err != nil {
-						return fmt.Errorf("%s: %w", args[0], err)
-					}
-					rows += int64(cols[0].Len())
-				}
-				ti := tableInfo{Index: t.Index + 1, Name: t.Name, ID: t.ID, Rows: rows, Serialization: t.Serialization.String()}
-				for _, f := range t.Fields {
-					ti.Columns = append(ti.Columns, columnInfo{Name: f.Name, Datatype: f.Datatype.String(), Arraysize: f.Arraysize, Unit: f.Unit, UCD: f.UCD, XType: f.XType})
-				}
-				for _, p := range t.Params {
-					ti.Params = append(ti.Params, paramInfo{Name: p.Name, Value: p.Value, Unit: p.Unit, UCD: p.UCD})
-				}
-				infos = append(infos, ti)
-			}
-			if q := d.Document().QueryStatus(); q != nil && len(infos) > 0 {
+			if q := doc.QueryStatus(); q != nil && len(infos) > 0 {
 				infos[0].QueryStatus = q.Value
 			}
 			out := cmd.OutOrStdout()
@@ -274,13 +294,6 @@ func newVOTableStatsCmd() *cobra.Command {
 		Short: "Per column: good values, nulls, min, max, mean (streaming, like stilts tpipe omode=stats)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			in, err := openInput(cmd, args[0])
-			if err != nil {
-				return err
-			}
-			defer in.Close()
-			d := votable.NewDecoder(in)
-			defer d.Close()
 			type colJSON struct {
 				Name  string   `json:"name"`
 				Good  int64    `json:"good"`
@@ -297,38 +310,24 @@ func newVOTableStatsCmd() *cobra.Command {
 			}
 			var all []tabJSON
 			out := cmd.OutOrStdout()
-			for {
-				t, err := d.NextTable()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					return fmt.Errorf("%s: %w", args[0], err)
-				}
-				st := votable.NewStats(t.Fields)
-				for {
-					if err := cmd.Context().Err(); err != nil {
-						return err
+			var st *votable.Stats
+			_, err := streamTables(cmd, args[0],
+				func(t *votable.Table) { st = votable.NewStats(t.Fields) },
+				func(cols []votable.Column) { st.Add(cols) },
+				func(t *votable.Table) {
+					tj := tabJSON{Index: t.Index + 1, Name: t.Name, Rows: st.Rows}
+					for _, c := range st.Columns {
+						cj := colJSON{Name: c.Name, Good: c.Good, Nulls: c.Nulls}
+						if c.Numeric && c.Good > 0 {
+							mn, mx, mean := c.Min, c.Max, c.Mean()
+							cj.Min, cj.Max, cj.Mean = &mn, &mx, &mean
+						}
+						tj.Columns = append(tj.Columns, cj)
 					}
-					cols, err := d.NextBatch()
-					if err == io.EOF {
-						break
-					}
-					if err != nil {
-						return fmt.Errorf("%s: %w", args[0], err)
-					}
-					st.Add(cols)
-				}
-				tj := tabJSON{Index: t.Index + 1, Name: t.Name, Rows: st.Rows}
-				for _, c := range st.Columns {
-					cj := colJSON{Name: c.Name, Good: c.Good, Nulls: c.Nulls}
-					if c.Numeric && c.Good > 0 {
-						mn, mx, mean := c.Min, c.Max, c.Mean()
-						cj.Min, cj.Max, cj.Mean = &mn, &mx, &mean
-					}
-					tj.Columns = append(tj.Columns, cj)
-				}
-				all = append(all, tj)
+					all = append(all, tj)
+				})
+			if err != nil {
+				return err
 			}
 			if asJSON {
 				enc := json.NewEncoder(out)
