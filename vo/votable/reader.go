@@ -370,41 +370,29 @@ func (d *Decoder) element(se xml.StartElement) (*Table, error) {
 		if err != nil {
 			return nil, err
 		}
-		if res != nil {
-			res.Params = append(res.Params, p)
-		} else {
-			d.doc.Params = append(d.doc.Params, p)
-		}
+		l := d.lists(res)
+		*l.params = append(*l.params, p)
 	case "GROUP":
 		g, err := d.group(se)
 		if err != nil {
 			return nil, err
 		}
-		if res != nil {
-			res.Groups = append(res.Groups, g)
-		} else {
-			d.doc.Groups = append(d.doc.Groups, g)
-		}
+		l := d.lists(res)
+		*l.groups = append(*l.groups, g)
 	case "COOSYS":
 		c, err := d.coosys(se)
 		if err != nil {
 			return nil, err
 		}
-		if res != nil {
-			res.CooSys = append(res.CooSys, c)
-		} else {
-			d.doc.CooSys = append(d.doc.CooSys, c)
-		}
+		l := d.lists(res)
+		*l.coosys = append(*l.coosys, c)
 	case "TIMESYS":
 		ts := &TimeSys{ID: attr(se, "ID"), TimeOrigin: attr(se, "timeorigin"), TimeScale: attr(se, "timescale"), RefPosition: attr(se, "refposition")}
 		if err := d.x.Skip(); err != nil {
 			return nil, d.syntax(err)
 		}
-		if res != nil {
-			res.TimeSys = append(res.TimeSys, ts)
-		} else {
-			d.doc.TimeSys = append(d.doc.TimeSys, ts)
-		}
+		l := d.lists(res)
+		*l.timesys = append(*l.timesys, ts)
 	case "LINK":
 		l, err := d.link(se)
 		if err != nil {
@@ -448,6 +436,22 @@ func (d *Decoder) element(se xml.StartElement) (*Table, error) {
 		}
 	}
 	return nil, nil
+}
+
+// metaLists are the lists that metadata elements outside a TABLE go to.
+type metaLists struct {
+	params  *[]*Param
+	groups  *[]*Group
+	coosys  *[]*CooSys
+	timesys *[]*TimeSys
+}
+
+// lists returns those of the innermost open RESOURCE, or of the document.
+func (d *Decoder) lists(res *Resource) metaLists {
+	if res != nil {
+		return metaLists{&res.Params, &res.Groups, &res.CooSys, &res.TimeSys}
+	}
+	return metaLists{&d.doc.Params, &d.doc.Groups, &d.doc.CooSys, &d.doc.TimeSys}
 }
 
 // tableHead reads a TABLE's children up to the start of its data (setting
