@@ -2,6 +2,7 @@ package datalink
 
 import (
 	"context"
+	"github.com/voagent/voagent/internal/peertest"
 	"net/url"
 	"os"
 	"strings"
@@ -204,7 +205,7 @@ func TestTestbed(t *testing.T) {
 			t.Fatal(err)
 		}
 		if LinksService(res.Doc) == nil {
-			t.Skip("SIA 2 result carries no datalink descriptor")
+			peertest.Missing(t, "dachs testbed SIA 2", "the SIA 2 result carries no datalink descriptor")
 		}
 		l, err := NewClient(hc).LinksFor(ctx, res, []int{0})
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/voagent/voagent/internal/peertest"
 	"io"
 	"os"
 	"strings"
@@ -117,7 +118,7 @@ func TestTestbedMaxrecOverflow(t *testing.T) {
 		var n int64
 		r, err := s.Sync(ctx, &Query{ADQL: "SELECT id FROM " + string(big)})
 		if err != nil {
-			t.Skipf("big table unavailable: %v", err)
+			peertest.Missing(t, "dachs testbed bigcat.main", err.Error())
 		}
 		defer r.Close()
 		for _, err = r.NextTable(); err == nil; _, err = r.NextTable() {
@@ -275,7 +276,7 @@ func TestTestbedPartition(t *testing.T) {
 	// bigcat.main has an integer key 1..N; take the first 3000 ids in 3 parts.
 	res, err := s.RunPartitioned(ctx, Partition{Table: in.BigTable, Parts: 3, Concurrency: 2, Where: adql.Raw("id <= 3000")})
 	if err != nil {
-		t.Skipf("big table unavailable: %v", err)
+		peertest.Missing(t, "dachs testbed bigcat.main", err.Error())
 	}
 	if len(res.Failed()) != 0 || len(res.Truncated()) != 0 {
 		t.Fatalf("parts: %+v", res.Parts)
