@@ -4,7 +4,6 @@
 package dataset
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -32,7 +31,7 @@ func (r Record) String(col int) string {
 	if col < 0 || r.Table == nil || col >= len(r.Table.Columns) || r.Row >= r.Table.Columns[col].Len() {
 		return ""
 	}
-	return CellString(r.Table.Columns[col], r.Row)
+	return votable.CellText(r.Table.Columns[col], r.Row)
 }
 
 // Float returns the cell of column col as a number, and false when it is
@@ -100,42 +99,4 @@ func stripNS(u string) string {
 		u = u[i+1:]
 	}
 	return u
-}
-
-// CellString writes row i of c as text: "" for null, arrays space-separated.
-func CellString(c votable.Column, i int) string {
-	if c.IsNull(i) {
-		return ""
-	}
-	if s, ok := c.(*votable.Strings); ok {
-		return s.At(i)
-	}
-	switch v := c.Value(i).(type) {
-	case nil:
-		return ""
-	case float64:
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	case float32:
-		return strconv.FormatFloat(float64(v), 'g', -1, 32)
-	case []float64:
-		return joinNums(v, func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) })
-	case []float32:
-		return joinNums(v, func(x float32) string { return strconv.FormatFloat(float64(x), 'g', -1, 32) })
-	case []int64:
-		return joinNums(v, func(x int64) string { return strconv.FormatInt(x, 10) })
-	case []int32:
-		return joinNums(v, func(x int32) string { return strconv.FormatInt(int64(x), 10) })
-	case []int16:
-		return joinNums(v, func(x int16) string { return strconv.FormatInt(int64(x), 10) })
-	default:
-		return strings.Trim(fmt.Sprint(v), "[]")
-	}
-}
-
-func joinNums[T any](vs []T, f func(T) string) string {
-	parts := make([]string, len(vs))
-	for i, v := range vs {
-		parts[i] = f(v)
-	}
-	return strings.Join(parts, " ")
 }

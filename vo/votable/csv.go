@@ -50,14 +50,7 @@ func (cw *CSVWriter) WriteBatch(cols []Column) error {
 			if j > 0 {
 				b = append(b, ',')
 			}
-			if c.IsNull(i) {
-				continue
-			}
-			if s, ok := c.(*Strings); ok {
-				b = appendCSVField(b, s.Bytes(i))
-				continue
-			}
-			cw.cell = appendText(cw.cell[:0], c, i)
+			cw.cell = AppendCellText(cw.cell[:0], c, i)
 			b = appendCSVField(b, cw.cell)
 		}
 		b = append(b, '\n')
@@ -77,6 +70,23 @@ func (cw *CSVWriter) Close() error {
 	}
 	return cw.w.Flush()
 }
+
+// AppendCellText appends the plain text of row i of c: nothing for a null,
+// the string itself (unescaped) for char columns, numbers as TABLEDATA
+// writes them (shortest round-trip form, NaN, +Inf, -Inf), booleans as T/F,
+// array elements separated by spaces.
+func AppendCellText(dst []byte, c Column, i int) []byte {
+	if c.IsNull(i) {
+		return dst
+	}
+	if s, ok := c.(*Strings); ok {
+		return append(dst, s.Bytes(i)...)
+	}
+	return appendText(dst, c, i)
+}
+
+// CellText is AppendCellText as a string.
+func CellText(c Column, i int) string { return string(AppendCellText(nil, c, i)) }
 
 // WriteCSV writes a whole table as CSV.
 func WriteCSV(w io.Writer, t *Table) error {

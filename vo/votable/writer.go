@@ -133,9 +133,13 @@ func (x *xmlWriter) indent(n int) {
 
 // attr writes name="value" when value is not empty.
 func (x *xmlWriter) attr(name, value string) {
-	if value == "" {
-		return
+	if value != "" {
+		x.attrAlways(name, value)
 	}
+}
+
+// attrAlways writes name="value", even when value is empty.
+func (x *xmlWriter) attrAlways(name, value string) {
 	x.buf = append(x.buf[:0], ' ')
 	x.buf = append(x.buf, name...)
 	x.buf = append(x.buf, '=', '"')
@@ -344,13 +348,8 @@ func (x *xmlWriter) info(i *Info, depth int) {
 	x.indent(depth)
 	x.raw("<INFO")
 	x.attr("ID", i.ID)
-	x.raw(" name=\"")
-	x.buf = appendEscaped(x.buf[:0], i.Name, true)
-	x.bytes(x.buf)
-	x.raw("\" value=\"")
-	x.buf = appendEscaped(x.buf[:0], i.Value, true)
-	x.bytes(x.buf)
-	x.raw("\"")
+	x.attrAlways("name", i.Name)
+	x.attrAlways("value", i.Value)
 	x.attr("unit", i.Unit)
 	x.attr("ucd", i.UCD)
 	x.attr("utype", i.Utype)
@@ -369,10 +368,8 @@ func (x *xmlWriter) field(f *Field, elem, value string, isParam bool, depth int)
 	x.indent(depth)
 	x.raw("<" + elem)
 	x.attr("ID", f.ID)
-	x.raw(" name=\"")
-	x.buf = appendEscaped(x.buf[:0], f.Name, true)
-	x.bytes(x.buf)
-	x.raw("\" datatype=\"" + f.Datatype.String() + "\"")
+	x.attrAlways("name", f.Name)
+	x.attrAlways("datatype", f.Datatype.String())
 	as := f.Arraysize
 	if as == "" && f.Shape != nil {
 		as = f.Shape.String()
@@ -391,10 +388,7 @@ func (x *xmlWriter) field(f *Field, elem, value string, isParam bool, depth int)
 		}
 	}
 	if isParam {
-		x.raw(" value=\"")
-		x.buf = appendEscaped(x.buf[:0], value, true)
-		x.bytes(x.buf)
-		x.raw("\"")
+		x.attrAlways("value", value)
 	}
 	if f.Description == "" && f.Values == nil && len(f.Links) == 0 {
 		x.raw("/>\n")
@@ -420,10 +414,7 @@ func (x *xmlWriter) values(v *Values, depth int) {
 	x.attr("ID", v.ID)
 	x.attr("type", v.Type)
 	if v.HasNull {
-		x.raw(" null=\"")
-		x.buf = appendEscaped(x.buf[:0], v.Null, true)
-		x.bytes(x.buf)
-		x.raw("\"")
+		x.attrAlways("null", v.Null)
 	}
 	x.attr("ref", v.Ref)
 	if v.Min == nil && v.Max == nil && len(v.Options) == 0 {
@@ -440,10 +431,7 @@ func (x *xmlWriter) values(v *Values, depth int) {
 		}
 		x.indent(depth + 1)
 		x.raw("<" + b.el)
-		x.raw(" value=\"")
-		x.buf = appendEscaped(x.buf[:0], b.b.Value, true)
-		x.bytes(x.buf)
-		x.raw("\"")
+		x.attrAlways("value", b.b.Value)
 		x.attr("inclusive", b.b.Inclusive)
 		x.raw("/>\n")
 	}
@@ -458,10 +446,7 @@ func (x *xmlWriter) option(o *Option, depth int) {
 	x.indent(depth)
 	x.raw("<OPTION")
 	x.attr("name", o.Name)
-	x.raw(" value=\"")
-	x.buf = appendEscaped(x.buf[:0], o.Value, true)
-	x.bytes(x.buf)
-	x.raw("\"")
+	x.attrAlways("value", o.Value)
 	if len(o.Options) == 0 {
 		x.raw("/>\n")
 		return
