@@ -235,7 +235,7 @@ func (r *Result) ReadAll(ctx context.Context) (*votable.Document, error) {
 			if err != nil {
 				return nil, err
 			}
-			if err := AppendColumns(cols, batch); err != nil {
+			if err := votable.AppendColumns(cols, batch); err != nil {
 				return nil, r.resp.fail(0, kindErr(ErrInvalid, err))
 			}
 		}

@@ -167,7 +167,7 @@ func (s *Service) RunPartitioned(ctx context.Context, p Partition) (*Partitioned
 			res.Document, out = d, t
 			continue
 		}
-		if err := dal.AppendColumns(out.Columns, t.Columns); err != nil {
+		if err := votable.AppendColumns(out.Columns, t.Columns); err != nil {
 			res.Parts[i].Err = fmt.Errorf("concatenating part %d: %w", i, err)
 		}
 		docs[i] = nil // release

@@ -117,146 +117,21 @@ func uniqueNames(groups [][]string, suffix func(k int) string) [][]string {
 	return out
 }
 
-// gatherer appends cells of a source column, by row (-1 gives a null), to
-// a destination column of the same type.
-type gatherer func(dst votable.Column, rows []int32) error
-
-func newGatherer(src votable.Column) (gatherer, error) {
-	switch c := src.(type) {
-	case *votable.Scalar[bool]:
-		return gatherScalar(c), nil
-	case *votable.Scalar[uint8]:
-		return gatherScalar(c), nil
-	case *votable.Scalar[int16]:
-		return gatherScalar(c), nil
-	case *votable.Scalar[int32]:
-		return gatherScalar(c), nil
-	case *votable.Scalar[int64]:
-		return gatherScalar(c), nil
-	case *votable.Scalar[float32]:
-		return gatherScalar(c), nil
-	case *votable.Scalar[float64]:
-		return gatherScalar(c), nil
-	case *votable.Scalar[complex64]:
-		return gatherScalar(c), nil
-	case *votable.Scalar[complex128]:
-		return gatherScalar(c), nil
-	case *votable.Array[bool]:
-		return gatherArray(c), nil
-	case *votable.Array[uint8]:
-		return gatherArray(c), nil
-	case *votable.Array[int16]:
-		return gatherArray(c), nil
-	case *votable.Array[int32]:
-		return gatherArray(c), nil
-	case *votable.Array[int64]:
-		return gatherArray(c), nil
-	case *votable.Array[float32]:
-		return gatherArray(c), nil
-	case *votable.Array[float64]:
-		return gatherArray(c), nil
-	case *votable.Array[complex64]:
-		return gatherArray(c), nil
-	case *votable.Array[complex128]:
-		return gatherArray(c), nil
-	case *votable.Strings:
-		return func(dst votable.Column, rows []int32) error {
-			d, ok := dst.(*votable.Strings)
-			if !ok {
-				return fmt.Errorf("column %q: want a string column, got %T", c.Field().Name, dst)
-			}
-			for _, r := range rows {
-				var err error
-				if r < 0 {
-					err = d.Append(nil, true)
-				} else {
-					err = d.Append(c.Bytes(int(r)), c.IsNull(int(r)))
-				}
-				if err != nil {
-					return err
-				}
-			}
-			return nil
-		}, nil
-	}
-	return nil, fmt.Errorf("column %q: unsupported column type %T", src.Field().Name, src)
-}
-
-// nullValue is the value stored in a null cell: NaN for floats.
-func nullValue[T votable.Number]() T {
-	var z T
-	switch p := any(&z).(type) {
-	case *float64:
-		*p = math.NaN()
-	case *float32:
-		*p = float32(math.NaN())
-	}
-	return z
-}
-
-func gatherScalar[T votable.Number](c *votable.Scalar[T]) gatherer {
-	null := nullValue[T]()
-	return func(dst votable.Column, rows []int32) error {
-		d, ok := dst.(*votable.Scalar[T])
-		if !ok {
-			return fmt.Errorf("column %q: want %T, got %T", c.Field().Name, c, dst)
-		}
-		for _, r := range rows {
-			if r < 0 {
-				d.Append(null, true)
-			} else {
-				d.Append(c.At(int(r)), c.IsNull(int(r)))
-			}
-		}
-		return nil
-	}
-}
-
-func gatherArray[T votable.Number](c *votable.Array[T]) gatherer {
-	return func(dst votable.Column, rows []int32) error {
-		d, ok := dst.(*votable.Array[T])
-		if !ok {
-			return fmt.Errorf("column %q: want %T, got %T", c.Field().Name, c, dst)
-		}
-		for _, r := range rows {
-			var err error
-			if r < 0 {
-				err = d.Append(nil, true)
-			} else {
-				err = d.Append(c.At(int(r)), c.IsNull(int(r)))
-			}
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
-
 // tableGather gathers all columns of one input table.
-type tableGather struct {
-	t    *votable.Table
-	cols []gatherer
-}
+type tableGather struct{ t *votable.Table }
 
 func newTableGather(t *votable.Table) (*tableGather, error) {
 	if len(t.Columns) != len(t.Fields) {
 		return nil, fmt.Errorf("%s has no data", t.Label())
 	}
-	g := &tableGather{t: t, cols: make([]gatherer, len(t.Columns))}
-	for i, c := range t.Columns {
-		var err error
-		if g.cols[i], err = newGatherer(c); err != nil {
-			return nil, fmt.Errorf("%s: %w", t.Label(), err)
-		}
-	}
-	return g, nil
+	return &tableGather{t: t}, nil
 }
 
+// gather appends the listed rows of every column (-1 gives a null row).
 func (g *tableGather) gather(dst []votable.Column, rows []int32) error {
-	for i, fn := range g.cols {
-		if err := fn(dst[i], rows); err != nil {
-			return err
+	for i, c := range g.t.Columns {
+		if err := votable.Gather(dst[i], c, rows); err != nil {
+			return fmt.Errorf("%s: %w", g.t.Label(), err)
 		}
 	}
 	return nil
