@@ -48,7 +48,11 @@ gobench() { VOAGENT_BENCH_EXTERNAL_HUB=1 timeout 900 "$work/connector.test" -tes
 VOAGENT_BENCH_WARMUP=1500 gobench 10x 'BenchmarkCallAndWait' > /dev/null
 echo "hub warmed up; loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
 
-"$py" "$script" peer bench-pyecho < /dev/zero > "$work/peer.log" 2>&1 &
+# The peer runs until its stdin closes: give it a FIFO this script holds
+# open (not /dev/zero, which it would read forever, burning a core).
+mkfifo "$work/peer.in"
+exec 3<> "$work/peer.in"
+"$py" "$script" peer bench-pyecho < "$work/peer.in" > "$work/peer.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 600); do grep -q '"id"' "$work/peer.log" 2> /dev/null && break; sleep 0.1; done
 astropy1=$(timeout 900 "$py" "$script" bench bench-pyecho "$n")

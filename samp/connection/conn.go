@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -44,8 +43,8 @@ type Callable interface {
 type Options struct {
 	// Logger receives debug logs (default: discard).
 	Logger *slog.Logger
-	// HTTPClient makes the calls to the hub (default: xmlrpc's shared one).
-	HTTPClient *http.Client
+	// Transport makes the calls to the hub (default: xmlrpc's shared one).
+	Transport *xmlrpc.Transport
 	// MaxMessageBytes bounds hub responses and callback requests
 	// (default DefaultMaxMessageBytes).
 	MaxMessageBytes int64
@@ -69,8 +68,8 @@ func (o Options) withDefaults() Options {
 
 func (o Options) client(url string) *xmlrpc.Client {
 	opts := []xmlrpc.ClientOption{xmlrpc.WithMaxResponse(o.MaxMessageBytes)}
-	if o.HTTPClient != nil {
-		opts = append(opts, xmlrpc.WithHTTPClient(o.HTTPClient))
+	if o.Transport != nil {
+		opts = append(opts, xmlrpc.WithTransport(o.Transport))
 	}
 	return xmlrpc.NewClient(url, opts...)
 }
@@ -83,7 +82,7 @@ type Conn struct {
 	lock    profile.LockInfo
 	reg     RegInfo
 	mu      sync.Mutex
-	srv     *http.Server
+	srv     *xmlrpc.Server
 	cbURL   string
 	closed  bool
 	closeCh chan struct{}
@@ -198,8 +197,8 @@ func (c *Conn) Close() {
 	if srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			srv.Close()
+		if err := srv.Close(ctx); err != nil {
+			c.opts.Logger.Debug("closing the SAMP callback server", "err", err)
 		}
 	}
 }
@@ -345,20 +344,8 @@ func (c *Conn) Serve(ctx context.Context, cb Callable) error {
 		return fmt.Errorf("listening for SAMP callbacks: %w", err)
 	}
 	url := "http://" + ln.Addr().String() + "/xmlrpc"
-	h := xmlrpc.NewServer(c.callbackHandler(cb), xmlrpc.WithMaxBody(c.opts.MaxMessageBytes), xmlrpc.WithLogger(c.opts.Logger))
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(c.opts.Logger.Handler(), slog.LevelDebug),
-	}
-	// Hubs call back rarely enough that a fresh connection per callback
-	// costs nothing, and JSAMP's Java client was measured 5-15% slower on a
-	// kept-alive connection (delayed ACKs once TCP quick-ack mode ends).
-	srv.SetKeepAlivesEnabled(false)
+	srv := xmlrpc.NewServer(c.callbackHandler(cb), xmlrpc.WithMaxBody(c.opts.MaxMessageBytes),
+		xmlrpc.WithLogger(c.opts.Logger), xmlrpc.WithWriteTimeout(60*time.Second))
 	c.mu.Lock()
 	if c.closed || c.srv != nil {
 		c.mu.Unlock()
@@ -368,7 +355,7 @@ func (c *Conn) Serve(ctx context.Context, cb Callable) error {
 	c.srv, c.cbURL = srv, url
 	c.mu.Unlock()
 	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, xmlrpc.ErrServerClosed) {
 			c.opts.Logger.Warn("SAMP callback server stopped", "err", err)
 		}
 	}()

@@ -109,6 +109,7 @@ func BenchmarkNotify(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "sent/s")
 	deadline := time.Now().Add(2 * time.Minute)
 	for notified.Load()-before < int64(b.N) && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)

@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"sync"
 	"time"
 
@@ -100,10 +99,10 @@ type Hub struct {
 	nextMsg uint64
 	closing bool
 	started bool
-	server  *http.Server
+	server  *xmlrpc.Server
 	url     string
 
-	httpc     *http.Client // for callbacks
+	httpc     *xmlrpc.Transport // for callbacks
 	stopCtx   context.Context
 	stop      context.CancelFunc // aborts callbacks still running at shutdown
 	done      chan struct{}
@@ -175,7 +174,7 @@ func New(opts Options) (*Hub, error) {
 		clients:  map[string]*client{},
 		keys:     map[string]*client{},
 		pending:  map[string]*pending{},
-		httpc:    &http.Client{Transport: xmlrpc.NewTransport()},
+		httpc:    xmlrpc.NewTransport(),
 		done:     make(chan struct{}),
 	}, nil
 }
@@ -202,22 +201,13 @@ func (h *Hub) Start(ctx context.Context) error {
 		return fmt.Errorf("hub: listening on %s: %w", h.opts.Addr, err)
 	}
 	url := "http://" + ln.Addr().String() + "/xmlrpc"
-	srv := &http.Server{
-		Handler:           xmlrpc.NewServer(h.handle, xmlrpc.WithMaxBody(h.opts.MaxBody), xmlrpc.WithLogger(h.log)),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		// No WriteTimeout: callAndWait may wait as long as its caller asks.
-		ErrorLog: slog.NewLogLogger(h.log.Handler(), slog.LevelDebug),
-		BaseContext: func(net.Listener) context.Context {
-			return context.WithoutCancel(ctx)
-		},
-	}
+	// No write timeout: callAndWait may wait as long as its caller asks.
+	srv := xmlrpc.NewServer(h.handle, xmlrpc.WithMaxBody(h.opts.MaxBody), xmlrpc.WithLogger(h.log))
 	h.mu.Lock()
 	h.server, h.url = srv, url
 	h.mu.Unlock()
 	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, xmlrpc.ErrServerClosed) {
 			h.log.Error("hub server stopped", "err", err)
 		}
 	}()
@@ -231,7 +221,7 @@ func (h *Hub) Start(ctx context.Context) error {
 		},
 	}
 	if err := profile.WriteLockfile(h.lockPath, info); err != nil {
-		srv.Close()
+		srv.Close(context.Background())
 		return fmt.Errorf("hub: %w", err)
 	}
 	h.log.Info("SAMP hub started", "url", url, "lockfile", h.lockPath)
@@ -260,7 +250,7 @@ func (h *Hub) checkLockfile(ctx context.Context) error {
 	}
 	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	if _, err := xmlrpc.NewClient(info.XMLRPCURL, xmlrpc.WithHTTPClient(h.httpc)).Call(pctx, "samp.hub.ping"); err == nil {
+	if _, err := xmlrpc.NewClient(info.XMLRPCURL, xmlrpc.WithTransport(h.httpc)).Call(pctx, "samp.hub.ping"); err == nil {
 		return fmt.Errorf("hub: %w at %s (lockfile %s)", ErrRunning, info.XMLRPCURL, h.lockPath)
 	}
 	h.log.Warn("overwriting lockfile of a hub that does not answer", "lockfile", h.lockPath, "url", info.XMLRPCURL)
@@ -334,8 +324,8 @@ func (h *Hub) shutdown() error {
 	if started {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		if err := h.server.Shutdown(ctx); err != nil {
-			h.server.Close()
+		if err := h.server.Close(ctx); err != nil {
+			h.log.Debug("closing the hub's server", "err", err)
 		}
 		h.log.Info("SAMP hub stopped", "lockfile", h.lockPath)
 	}

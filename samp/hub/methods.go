@@ -237,7 +237,7 @@ func (h *Hub) setCallback(c *client, v any) (any, error) {
 	if !isLocalHost(u.Hostname()) {
 		return nil, sampError("setXmlrpcCallback: %q is not on this host", raw)
 	}
-	rpc := xmlrpc.NewClient(raw, xmlrpc.WithHTTPClient(h.httpc))
+	rpc := xmlrpc.NewClient(raw, xmlrpc.WithTransport(h.httpc))
 	h.mu.Lock()
 	c.rpc = rpc
 	h.mu.Unlock()

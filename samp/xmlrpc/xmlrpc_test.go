@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -325,7 +326,40 @@ func TestEncodeFault(t *testing.T) {
 	}
 }
 
+// serve starts srv on a loopback listener with Serve (fasthttp) and returns
+// its URL; the server is closed when the test ends.
+func serve(t testing.TB, srv *Server) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		srv.Close(context.Background())
+		if err := <-done; !errors.Is(err, ErrServerClosed) {
+			t.Errorf("Serve returned %v after Close", err)
+		}
+	})
+	return "http://" + ln.Addr().String() + "/xmlrpc"
+}
+
+// TestServerAndClient runs the same calls through Serve (fasthttp) and
+// through ServeHTTP (net/http).
 func TestServerAndClient(t *testing.T) {
+	t.Run("Serve", func(t *testing.T) {
+		testServerAndClient(t, func(h HandlerFunc) string { return serve(t, NewServer(h, WithMaxBody(4096))) })
+	})
+	t.Run("ServeHTTP", func(t *testing.T) {
+		testServerAndClient(t, func(h HandlerFunc) string {
+			srv := httptest.NewServer(NewServer(h, WithMaxBody(4096)))
+			t.Cleanup(srv.Close)
+			return srv.URL
+		})
+	})
+}
+
+func testServerAndClient(t *testing.T, start func(HandlerFunc) string) {
 	h := func(ctx context.Context, method string, params []any) (any, error) {
 		switch method {
 		case "echo":
@@ -341,9 +375,8 @@ func TestServerAndClient(t *testing.T) {
 		}
 		return nil, Faultf(CodeMethodNotFound, "no method %s", method)
 	}
-	srv := httptest.NewServer(NewServer(h, WithMaxBody(4096)))
-	defer srv.Close()
-	c := NewClient(srv.URL)
+	srvURL := start(h)
+	c := NewClient(srvURL)
 	ctx := context.Background()
 
 	got, err := c.Call(ctx, "echo", "a", []any{"b"}, map[string]any{"c": "d"})
@@ -365,6 +398,7 @@ func TestServerAndClient(t *testing.T) {
 		{"unencodable", nil, CodeInternalError, "cannot encode chan int"},
 		{"nope", nil, CodeMethodNotFound, "no method nope"},
 		{"echo", []any{strings.Repeat("x", 5000)}, CodeInvalidRequest, "exceeds size limit"},
+		{"echo", []any{strings.Repeat("x", 50000)}, CodeInvalidRequest, "exceeds size limit"},
 	}
 	for _, tt := range faults {
 		_, err := c.Call(ctx, tt.method, tt.params...)
@@ -375,7 +409,7 @@ func TestServerAndClient(t *testing.T) {
 	}
 
 	// Malformed body: a parse-error fault, not a crash.
-	resp, err := http.Post(srv.URL, "text/xml", strings.NewReader("<methodCall><oops"))
+	resp, err := http.Post(srvURL, "text/xml", strings.NewReader("<methodCall><oops"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +420,7 @@ func TestServerAndClient(t *testing.T) {
 		t.Errorf("malformed: got %v, %v", v, err)
 	}
 	// GET is refused.
-	resp, err = http.Get(srv.URL)
+	resp, err = http.Get(srvURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -485,13 +519,11 @@ func BenchmarkDecodeCall(b *testing.B) {
 	}
 }
 
-// BenchmarkClientServer is one loopback call through Client and NewServer.
+// BenchmarkClientServer is one loopback call through Client and Server.
 func BenchmarkClientServer(b *testing.B) {
-	srv := httptest.NewServer(NewServer(func(ctx context.Context, method string, params []any) (any, error) {
+	c := NewClient(serve(b, NewServer(func(ctx context.Context, method string, params []any) (any, error) {
 		return "", nil
-	}))
-	defer srv.Close()
-	c := NewClient(srv.URL)
+	})))
 	ctx := context.Background()
 	for b.Loop() {
 		if _, err := c.Call(ctx, "samp.client.receiveCall", benchCall...); err != nil {
