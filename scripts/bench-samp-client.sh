@@ -57,7 +57,7 @@ pids+=($!)
 for _ in $(seq 1 600); do grep -q '"id"' "$work/peer.log" 2> /dev/null && break; sleep 0.1; done
 astropy1=$(timeout 900 "$py" "$script" bench bench-pyecho "$n")
 echo "astropy run 1: $astropy1"
-gobench=$(gobench "${n}x" 'BenchmarkCallAndWait|BenchmarkCall$|BenchmarkNotify')
+gobench=$(gobench "${n}x" 'BenchmarkCallAndWait|BenchmarkCall$|BenchmarkNotify|BenchmarkHubPing')
 echo "$gobench" | grep '^Benchmark'
 astropy2=$(timeout 900 "$py" "$script" bench bench-pyecho "$n")
 echo "astropy run 2: $astropy2"
@@ -66,15 +66,25 @@ metric() { echo "$gobench" | awk -v b="$1" -v u="$2" '$1 ~ "^"b"(-[0-9]+)?$" { f
 go_caw=$(metric BenchmarkCallAndWait calls/s)
 go_call=$(metric BenchmarkCall calls/s)
 go_notify=$(metric BenchmarkNotify notify/s)
+go_ping=$(metric BenchmarkHubPing pings/s)
 best() { printf '%s\n%s\n' "$astropy1" "$astropy2" | "$py" -c 'import json,sys; print(max(json.loads(l)[sys.argv[1]] for l in sys.stdin if l.strip()))' "$1"; }
 py_caw=$(best call_per_s)
 py_notify=$(best notify_per_s)
+py_ping=$(best ping_per_s)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
 echo
 printf '%-34s %12s %12s %8s\n' measure voagent astropy ratio
 printf '%-34s %12s %12s %8s\n' "callAndWait round trips /s" "$go_caw" "$py_caw" "$(ratio "$go_caw" "$py_caw")"
 printf '%-34s %12s %12s %8s\n' "call (async, own deadline) /s" "$go_call" "$py_caw" "$(ratio "$go_call" "$py_caw")"
 printf '%-34s %12s %12s %8s\n' "notifications delivered /s" "$go_notify" "$py_notify" "$(ratio "$go_notify" "$py_notify")"
+printf '%-34s %12s %12s %8s\n' "hub pings /s (hub's floor)" "$go_ping" "$py_ping" "$(ratio "$go_ping" "$py_ping")"
+# What the hub itself allows: a callAndWait is a request to the hub
+# (callAndWait), a callback from the hub (receiveCall) and another request
+# (reply). The fastest client's ping gives the cost of a request, its
+# notify rate that of a request plus a callback (the JSAMP hub delivers a
+# notification inside the sender's request; voagent's hub delivers in the
+# background, which makes this a looser bound).
+awk -v p="$go_ping" -v q="$go_notify" -v a="$py_caw" 'BEGIN { if (p > 0 && q > 0 && a > 0) { c = 1 / (1 / p + 1 / q); printf "estimated ceiling for any client through this hub: about %.0f callAndWait round trips/s (%.1fx astropy)\n", c, c / a } }'
 echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "For scale, the Go client with voagent's own hub in one process (no JVM, no Python):"

@@ -120,3 +120,22 @@ func BenchmarkNotify(b *testing.B) {
 		b.Fatalf("%d of %d notifications delivered", got, b.N)
 	}
 }
+
+// BenchmarkHubPing: samp.hub.ping round trips, the hub's own cost per
+// request. A callAndWait makes two requests to the hub (callAndWait, reply)
+// and the hub one callback, so half this rate bounds every client's
+// round trips through that hub.
+func BenchmarkHubPing(b *testing.B) {
+	c, id, _ := benchPair(b)
+	warmUp(b, c, id)
+	url := c.Info().HubURL
+	ctx := context.Background()
+	b.ResetTimer()
+	start := time.Now()
+	for b.Loop() {
+		if err := connection.Ping(ctx, url, connection.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "pings/s")
+}

@@ -159,8 +159,13 @@ def cmd_bench(name, n):
                 break
             time.sleep(0.005)
         dt_notify = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for i in range(n):
+            c.ping()
+        dt_ping = time.perf_counter() - t0
         print(json.dumps({"client": "astropy", "calls": n, "call_per_s": round(n / dt_call, 1),
-                          "notify_per_s": round(got / dt_notify, 1), "notified": got}))
+                          "notify_per_s": round(got / dt_notify, 1), "notified": got,
+                          "ping_per_s": round(n / dt_ping, 1)}))
     finally:
         close(c)
 
