@@ -298,8 +298,9 @@ func (c *Client) once(ctx context.Context, req *Request) (*Response, error) {
 	c.log.Debug("VO request", "op", req.op(), "method", hreq.Method, "url", hreq.URL.String())
 	hresp, err := hc.Do(hreq)
 	if err != nil {
+		err = g.cause(err) // before release, which cancels the guard's context
 		g.release()
-		return nil, fail(0, g.cause(err))
+		return nil, fail(0, err)
 	}
 	g.touch()
 	limit := c.opt.MaxBytes

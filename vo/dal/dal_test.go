@@ -6,10 +6,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -259,6 +262,27 @@ func TestRetryCounts(t *testing.T) {
 	_, err := c.Do(context.Background(), &Request{URL: srv.URLOf("/retry?code=429&after=3600&times=1&y")})
 	if !errors.As(err, &e) || e.RetryAfter != time.Hour {
 		t.Errorf("Retry-After not reported: %v", err)
+	}
+}
+
+// A service that refuses connections is reported as such (not as a
+// cancelled context), and the refusal is retried like any network failure.
+func TestConnectionRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := "http://" + ln.Addr().String() + "/scs"
+	ln.Close()
+	var log bytes.Buffer
+	c := New(Options{Timeout: 10 * time.Second, Retries: 2, Backoff: time.Millisecond, Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	_, err = c.Do(context.Background(), &Request{Op: "cone search", URL: u})
+	var e *Error
+	if !errors.As(err, &e) || !errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), u) {
+		t.Errorf("got %v, want a connection refused naming %s", err, u)
+	}
+	if n := strings.Count(log.String(), "retrying VO request"); n != 2 {
+		t.Errorf("%d retries, want 2", n)
 	}
 }
 
