@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,8 +16,42 @@ import (
 
 // Config is the whole configuration.
 type Config struct {
-	SAMP   SAMP   `toml:"samp"`
-	Search Search `toml:"search"`
+	SAMP     SAMP     `toml:"samp"`
+	Search   Search   `toml:"search"`
+	Vicinity Vicinity `toml:"vicinity"`
+	// Catalogs are the services a vicinity search queries ([[catalog]]).
+	Catalogs []Catalog `toml:"catalog"`
+}
+
+// Vicinity configures the search run when a row is highlighted in TOPCAT.
+type Vicinity struct {
+	// Enabled turns the search on table.highlight.row on or off.
+	Enabled bool `toml:"enabled"`
+	// SendTo is the samp.name of the client that receives the result
+	// tables ("" sends to every client subscribed to table.load.votable).
+	SendTo string `toml:"send_to"`
+	// PointAt is the samp.name of the client told to look at the position
+	// (coord.pointAt.sky); "" tells nobody.
+	PointAt string `toml:"point_at"`
+	// MaxRec caps the rows asked of each catalogue.
+	MaxRec int `toml:"maxrec"`
+}
+
+// Catalog is one service of the vicinity search.
+type Catalog struct {
+	// Name labels the results ("2MASS").
+	Name string `toml:"name"`
+	// Kind is "scs" (Simple Cone Search) or "tap".
+	Kind string `toml:"kind"`
+	// URL is the cone search access URL or the TAP base URL.
+	URL string `toml:"url"`
+	// Table, RA and Dec name the TAP table and its position columns (RA
+	// and Dec default to "ra" and "dec"); unused for "scs".
+	Table string `toml:"table"`
+	RA    string `toml:"ra"`
+	Dec   string `toml:"dec"`
+	// RadiusArcsec overrides search.radius_arcsec for this catalogue.
+	RadiusArcsec float64 `toml:"radius_arcsec"`
 }
 
 // SAMP configures the hub connection.
@@ -58,8 +93,9 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 // Default is the embedded configuration used when no file is given.
 func Default() Config {
 	return Config{
-		SAMP:   SAMP{StartHub: true, Name: "voagent", CallTimeout: Duration{30 * time.Second}},
-		Search: Search{Timeout: Duration{60 * time.Second}, Concurrency: 4, RadiusArcsec: 60},
+		SAMP:     SAMP{StartHub: true, Name: "voagent", CallTimeout: Duration{30 * time.Second}},
+		Search:   Search{Timeout: Duration{60 * time.Second}, Concurrency: 4, RadiusArcsec: 60},
+		Vicinity: Vicinity{Enabled: true, SendTo: "topcat", PointAt: "aladin", MaxRec: 2000},
 	}
 }
 
@@ -118,6 +154,28 @@ func (c Config) Validate() error {
 		return fmt.Errorf("search.concurrency must be at least 1, not %d", c.Search.Concurrency)
 	case c.Search.RadiusArcsec <= 0 || c.Search.RadiusArcsec > 180*3600:
 		return fmt.Errorf("search.radius_arcsec %g is out of range (0, 648000]", c.Search.RadiusArcsec)
+	case c.Vicinity.MaxRec < 1:
+		return fmt.Errorf("vicinity.maxrec must be at least 1, not %d", c.Vicinity.MaxRec)
+	}
+	seen := map[string]bool{}
+	for i, cat := range c.Catalogs {
+		where := fmt.Sprintf("catalog %d (%q)", i+1, cat.Name)
+		u, err := url.Parse(cat.URL)
+		switch {
+		case cat.Name == "":
+			return fmt.Errorf("catalog %d: name must not be empty", i+1)
+		case seen[cat.Name]:
+			return fmt.Errorf("%s: the name is used twice", where)
+		case cat.Kind != "scs" && cat.Kind != "tap":
+			return fmt.Errorf("%s: kind %q must be \"scs\" or \"tap\"", where, cat.Kind)
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+			return fmt.Errorf("%s: url %q is not an http(s) URL", where, cat.URL)
+		case cat.Kind == "tap" && cat.Table == "":
+			return fmt.Errorf("%s: a tap catalogue needs table", where)
+		case cat.RadiusArcsec < 0 || cat.RadiusArcsec > 180*3600:
+			return fmt.Errorf("%s: radius_arcsec %g is out of range [0, 648000]", where, cat.RadiusArcsec)
+		}
+		seen[cat.Name] = true
 	}
 	return nil
 }

@@ -21,6 +21,16 @@ func TestLoad(t *testing.T) {
 		{name: "unknown key", text: "[samp]\nnmae = \"x\"\n", wantErr: "unknown setting \"samp.nmae\""},
 		{name: "bad duration", text: "[search]\ntimeout = \"soon\"\n", wantErr: "bad duration"},
 		{name: "range", text: "[search]\nconcurrency = 0\n", wantErr: "search.concurrency"},
+		{name: "catalogues", text: "[vicinity]\nsend_to = \"\"\n[[catalog]]\nname = \"2MASS\"\nkind = \"scs\"\nurl = \"http://127.0.0.1:8080/twomass/q/cone/scs.xml\"\n" +
+			"[[catalog]]\nname = \"AllWISE\"\nkind = \"tap\"\nurl = \"http://127.0.0.1:8080/tap\"\ntable = \"allwise.source\"\nradius_arcsec = 10\n",
+			check: func(c Config) bool {
+				return len(c.Catalogs) == 2 && c.Catalogs[1].Table == "allwise.source" && c.Catalogs[1].RadiusArcsec == 10 &&
+					c.Vicinity.SendTo == "" && c.Vicinity.Enabled && c.Vicinity.PointAt == "aladin"
+			}},
+		{name: "catalogue kind", text: "[[catalog]]\nname = \"x\"\nkind = \"sia\"\nurl = \"http://h/\"\n", wantErr: `catalog 1 ("x"): kind "sia"`},
+		{name: "catalogue url", text: "[[catalog]]\nname = \"x\"\nkind = \"scs\"\nurl = \"ftp://h/\"\n", wantErr: "not an http(s) URL"},
+		{name: "tap without table", text: "[[catalog]]\nname = \"x\"\nkind = \"tap\"\nurl = \"http://h/tap\"\n", wantErr: "needs table"},
+		{name: "duplicate name", text: "[[catalog]]\nname = \"x\"\nkind = \"scs\"\nurl = \"http://h/\"\n[[catalog]]\nname = \"x\"\nkind = \"scs\"\nurl = \"http://h/\"\n", wantErr: "used twice"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,12 +2,15 @@ package handlers
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/voagent/voagent/agent"
 	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/internal/peertest"
+	"github.com/voagent/voagent/internal/testbed"
 	"github.com/voagent/voagent/samp/connection/conntest"
 	"github.com/voagent/voagent/samp/profile"
 )
@@ -47,5 +50,66 @@ func TestJSAMPSendsTables(t *testing.T) {
 	}
 	if tab, err := a.Tables().Find("T7", ""); err != nil || tab.Sender != "topcat" || tab.Name != "sample" {
 		t.Fatalf("stored table %+v, %v", tab, err)
+	}
+}
+
+// TestVicinityTOPCAT is the vicinity search with the real peers: a JSAMP
+// hub, JSAMP's messagesender highlighting a row as TOPCAT would, the DaCHS
+// testbed's cone search and TAP services, and TOPCAT under Xvfb loading the
+// result tables (its samp.ok means it read and loaded each one).
+func TestVicinityTOPCAT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts TOPCAT")
+	}
+	in := testbed.Require(t)
+	topcat := peertest.Command(t, "topcat")
+	env := conntest.NewEnv(t)
+	env.JSAMPHub(t)
+	t.Setenv("SAMP_HUB", env.Hub)
+	display := env.Xvfb(t)
+	// /usr/bin/topcat runs java as a child: stop the whole process group.
+	env.StartWith(t, conntest.StartOptions{Env: []string{"DISPLAY=" + display}, Group: true}, topcat, "-nohub")
+	env.WaitClient(t, "topcat")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := config.Default()
+	cfg.SAMP.StartHub = false
+	cfg.Catalogs = []config.Catalog{
+		{Name: "2MASS", Kind: "scs", URL: in.Catalogs[0].SCS},
+		{Name: "AllWISE", Kind: "tap", URL: in.TAP, Table: in.Catalogs[1].Table},
+	}
+	var logs syncBuffer
+	a := agent.New(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	Register(a)
+	run(t, ctx, a.Run)
+	if err := a.WaitConnected(ctx, 60*time.Second); err != nil {
+		t.Fatalf("agent did not register with the JSAMP hub: %v", err)
+	}
+	conntest.Eventually(t, "the agent to see TOPCAT", func() bool { return len(a.Connector().FindClients("topcat")) > 0 })
+
+	anchor := in.Anchors[1]
+	file := writePositions(t, env.Dir, "targets.vot", []agent.Position{{RA: 1, Dec: 1}, {RA: anchor.RA, Dec: anchor.Dec}})
+	send := func(params ...string) {
+		t.Helper()
+		args := []string{"messagesender", "-targetname", "voagent", "-sendername", "topcat-highlighter", "-mode", "sync"}
+		if out := env.JSAMPTool(t, append(args, params...)...); !strings.Contains(out, "samp.ok") {
+			t.Fatalf("%v: %s", params, out)
+		}
+	}
+	send("-mtype", "table.load.votable", "-param", "url", profile.FileURL(file), "-param", "table-id", "targets")
+	send("-mtype", "table.highlight.row", "-param", "table-id", "targets", "-param", "url", profile.FileURL(file), "-param", "row", "1")
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(logs.String(), "vicinity search done") && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	l := logs.String()
+	for _, cat := range []string{"2MASS", "AllWISE"} {
+		if !strings.Contains(l, `msg="vicinity result sent" catalogue=`+cat) {
+			t.Errorf("TOPCAT did not take the %s table:\n%s", cat, l)
+		}
+	}
+	if !strings.Contains(l, "2 of 2 services answered") {
+		t.Errorf("summary:\n%s", l)
 	}
 }

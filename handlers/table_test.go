@@ -18,15 +18,21 @@ import (
 
 // writeSample writes a 3-row table with sky positions found by UCD.
 func writeSample(t *testing.T, dir string) string {
+	return writePositions(t, dir, "sample.vot", []agent.Position{{RA: 10.5, Dec: -30}, {RA: 11.5, Dec: -29}, {RA: 12.5, Dec: -28}})
+}
+
+// writePositions writes a table of positions (RAJ2000, DEJ2000 with UCDs
+// pos.eq.ra/dec;meta.main) to dir/name.
+func writePositions(t *testing.T, dir, name string, pos []agent.Position) string {
 	t.Helper()
 	ra := &votable.Field{Name: "RAJ2000", Datatype: votable.Double, UCD: "pos.eq.ra;meta.main", Unit: "deg"}
 	dec := &votable.Field{Name: "DEJ2000", Datatype: votable.Double, UCD: "pos.eq.dec;meta.main", Unit: "deg"}
 	rc, dc := votable.NewScalar[float64](ra), votable.NewScalar[float64](dec)
-	for i := 0; i < 3; i++ {
-		rc.Append(10.5+float64(i), false)
-		dc.Append(-30+float64(i), false)
+	for _, p := range pos {
+		rc.Append(p.RA, false)
+		dc.Append(p.Dec, false)
 	}
-	p := filepath.Join(dir, "sample.vot")
+	p := filepath.Join(dir, name)
 	f, err := os.Create(p)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,56 @@
+package agent
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// results is the directory holding the tables the agent makes, which other
+// tools load through file URLs (TOPCAT, Aladin and astropy read file: URLs
+// of the same user). It is created on first use with mode 0700, its files
+// with 0600, and removed when the agent stops.
+type results struct {
+	once sync.Once
+	dir  string
+	err  error
+	seq  atomic.Int64
+}
+
+// create opens a new result file whose name carries label.
+func (r *results) create(label string) (*os.File, error) {
+	r.once.Do(func() {
+		r.dir, r.err = os.MkdirTemp("", "voagent-results-")
+	})
+	if r.err != nil {
+		return nil, fmt.Errorf("result directory: %w", r.err)
+	}
+	name := fmt.Sprintf("%s/%04d-%s.vot", r.dir, r.seq.Add(1), safeName(label))
+	return os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+}
+
+// remove deletes the directory and the results in it.
+func (r *results) remove() error {
+	if r.dir == "" {
+		return nil
+	}
+	return os.RemoveAll(r.dir)
+}
+
+// safeName keeps letters, digits, '-', '_' and '.' of s (others become '_'),
+// at most 40 of them.
+func safeName(s string) string {
+	s = strings.Map(func(c rune) rune {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+			return c
+		}
+		return '_'
+	}, s)
+	if len(s) > 40 {
+		s = s[:40]
+	}
+	return s
+}

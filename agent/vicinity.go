@@ -1,0 +1,147 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/samp/profile"
+	"github.com/voagent/voagent/vo/adql"
+	"github.com/voagent/voagent/vo/dal"
+	"github.com/voagent/voagent/vo/fanout"
+	"github.com/voagent/voagent/vo/scs"
+	"github.com/voagent/voagent/vo/tap"
+	"github.com/voagent/voagent/vo/votable"
+)
+
+// Position is a sky position in ICRS degrees.
+type Position struct{ RA, Dec float64 }
+
+// String writes the position as "RA,Dec" in degrees.
+func (p Position) String() string { return fmt.Sprintf("%.5f,%+.5f", p.RA, p.Dec) }
+
+// Found is one catalogue's answer to a vicinity search.
+type Found struct {
+	// Catalog is the catalogue's configured name.
+	Catalog string
+	// Table is the result, kept in the agent's table store (so that a row
+	// highlighted in it later is found) and written to a file (Table.URL).
+	Table *Table
+	// Truncation is set when the catalogue returned only part of the rows
+	// in the cone (vicinity.maxrec or a limit of the service).
+	Truncation *dal.Truncation
+}
+
+// Vicinity searches every configured catalogue around pos, at most
+// search.concurrency at once and each within search.timeout, and passes each
+// answer to found as soon as it arrives (from one goroutine at a time, with
+// the search's context, cancelled when a newer search begins). A new
+// Vicinity cancels the one still running: a new highlighted row supersedes
+// the previous. The summary names the catalogues that failed; one failing
+// never loses the others' results.
+func (a *Agent) Vicinity(ctx context.Context, pos Position, found func(context.Context, Found)) (fanout.Summary, error) {
+	if err := adql.CheckPosition(pos.RA, pos.Dec); err != nil {
+		return fanout.Summary{}, fmt.Errorf("vicinity search: %w", err)
+	}
+	ctx, done := a.latest.Begin(ctx)
+	defer done()
+	tasks := make([]fanout.Task[Found], len(a.cfg.Catalogs))
+	for i, cat := range a.cfg.Catalogs {
+		tasks[i] = fanout.Task[Found]{Name: cat.Name, Run: func(ctx context.Context) (Found, error) {
+			return a.searchCatalog(ctx, cat, pos)
+		}}
+	}
+	opts := fanout.Options{Concurrency: a.cfg.Search.Concurrency, Deadline: a.cfg.Search.Timeout.Duration, Logger: a.log}
+	sum := fanout.Run(ctx, opts, tasks, func(r fanout.Result[Found]) {
+		if r.Err == nil && ctx.Err() == nil {
+			found(ctx, r.Value)
+		}
+	})
+	return sum, context.Cause(ctx)
+}
+
+// searchCatalog runs the cone around pos in one catalogue, writes the
+// service's VOTable to a result file and stores the table.
+func (a *Agent) searchCatalog(ctx context.Context, cat config.Catalog, pos Position) (Found, error) {
+	radius := cat.RadiusArcsec
+	if radius == 0 {
+		radius = a.cfg.Search.RadiusArcsec
+	}
+	f, err := a.results.create(cat.Name)
+	if err != nil {
+		return Found{}, err
+	}
+	path := f.Name()
+	tr, err := a.copyCone(ctx, cat, pos, radius/3600, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Found{}, fmt.Errorf("%s (%s %s): %w", cat.Name, cat.Kind, cat.URL, err)
+	}
+	doc, err := votable.ReadFile(path)
+	if err != nil {
+		return Found{}, fmt.Errorf("%s: reading the result: %w", cat.Name, err)
+	}
+	tables := doc.Tables()
+	if len(tables) == 0 {
+		return Found{}, fmt.Errorf("%s: the result has no table", cat.Name)
+	}
+	t := &Table{
+		ID:       fmt.Sprintf("voagent-vicinity-%s-%s", safeName(cat.Name), safeName(pos.String())),
+		URL:      profile.FileURL(path),
+		Name:     fmt.Sprintf("%s within %g\" of %s", cat.Name, radius, pos),
+		Sender:   a.cfg.SAMP.Name,
+		Data:     tables[0],
+		Document: doc,
+		Received: time.Now(),
+	}
+	a.tables.Put(t)
+	return Found{Catalog: cat.Name, Table: t, Truncation: tr}, nil
+}
+
+// copyCone sends the cone query to the catalogue and copies the answer to w.
+func (a *Agent) copyCone(ctx context.Context, cat config.Catalog, pos Position, radius float64, w io.Writer) (*dal.Truncation, error) {
+	maxrec := a.cfg.Vicinity.MaxRec
+	switch cat.Kind {
+	case "scs":
+		_, tr, err := scs.New(cat.URL, a.dal).Copy(ctx, scs.Query{RA: pos.RA, Dec: pos.Dec, SR: radius, MaxRec: maxrec}, w)
+		return tr, err
+	case "tap":
+		q, err := coneADQL(cat, pos, radius, maxrec)
+		if err != nil {
+			return nil, err
+		}
+		_, tr, err := tap.New(cat.URL, a.dal, a.log).SyncCopy(ctx, &tap.Query{ADQL: q, HasMaxRec: true, MaxRec: int64(maxrec)}, w)
+		return tr, err
+	}
+	return nil, fmt.Errorf("unknown catalogue kind %q", cat.Kind)
+}
+
+// coneADQL is SELECT TOP maxrec * FROM table WHERE the row is in the cone.
+func coneADQL(cat config.Catalog, pos Position, radius float64, maxrec int) (string, error) {
+	raName, decName := cat.RA, cat.Dec
+	if raName == "" {
+		raName = "ra"
+	}
+	if decName == "" {
+		decName = "dec"
+	}
+	table, err := adql.TableName(cat.Table)
+	if err != nil {
+		return "", err
+	}
+	ra, err1 := adql.Col(raName)
+	dec, err2 := adql.Col(decName)
+	if err := errors.Join(err1, err2); err != nil {
+		return "", err
+	}
+	cone, err := adql.Cone(ra, dec, pos.RA, pos.Dec, radius)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("SELECT TOP %d * FROM %s WHERE %s", maxrec, table, cone), nil
+}

@@ -1,0 +1,206 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"math"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/voagent/voagent/agent"
+	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/internal/testbed"
+	"github.com/voagent/voagent/internal/testbed/synth"
+	"github.com/voagent/voagent/samp/connection"
+	"github.com/voagent/voagent/samp/connector"
+	"github.com/voagent/voagent/samp/profile"
+	"github.com/voagent/voagent/vo/votable"
+)
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// peer registers a connector named name on the current hub whose handlers
+// pass every message of mtype to the returned channel.
+func peer(t *testing.T, ctx context.Context, name, mtype string) <-chan map[string]any {
+	t.Helper()
+	got := make(chan map[string]any, 16)
+	c := connector.New(connector.Options{Metadata: map[string]any{"samp.name": name}})
+	c.HandleFunc(mtype, func(_ context.Context, r *connector.Request) (map[string]any, error) {
+		got <- r.Message.Params
+		return nil, nil
+	})
+	run(t, ctx, c.Run)
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := c.WaitConnected(wctx); err != nil {
+		t.Fatalf("%s did not register: %v", name, err)
+	}
+	return got
+}
+
+// TestVicinitySearch is the main job end to end on the testbed: a row
+// highlighted in "TOPCAT" makes the agent point "Aladin" at the row's
+// position and send back, one table per catalogue, the sources of the
+// DaCHS cone search and TAP services around it; a dead catalogue loses
+// nothing else and is named in the log.
+func TestVicinitySearch(t *testing.T) {
+	in := testbed.Require(t)
+	dir := t.TempDir()
+	t.Setenv("SAMP_HUB", "std-lockurl:"+profile.FileURL(filepath.Join(dir, "lock.samp")))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String() + "/scs"
+	ln.Close()
+	twomass, allwise := in.Catalogs[0], in.Catalogs[1]
+	cfg := config.Default()
+	cfg.Search.RadiusArcsec = 90
+	cfg.Catalogs = []config.Catalog{
+		{Name: "2MASS", Kind: "scs", URL: twomass.SCS},
+		{Name: "AllWISE", Kind: "tap", URL: in.TAP, Table: allwise.Table, RadiusArcsec: 45},
+		{Name: "Gone", Kind: "scs", URL: dead},
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	a := agent.New(cfg, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	Register(a)
+	run(t, ctx, a.Run)
+	if err := a.WaitConnected(ctx, 60*time.Second); err != nil {
+		t.Fatalf("agent did not register with its own hub: %v", err)
+	}
+	tables := peer(t, ctx, "topcat", "table.load.votable")
+	points := peer(t, ctx, "aladin", "coord.pointAt.sky")
+
+	// "TOPCAT" sends a table and highlights the row on an anchor source.
+	sender := connector.New(connector.Options{Metadata: map[string]any{"samp.name": "topcat-sender"}})
+	run(t, ctx, sender.Run)
+	wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
+	defer wcancel()
+	if err := sender.WaitConnected(wctx); err != nil {
+		t.Fatal(err)
+	}
+	var agentID string
+	for agentID == "" {
+		if cl := sender.FindClients("voagent"); len(cl) > 0 {
+			agentID = cl[0].ID
+		} else if wctx.Err() != nil {
+			t.Fatal("voagent never seen")
+		} else {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	for _, name := range []string{"topcat", "aladin"} {
+		for len(a.Connector().FindClients(name)) == 0 {
+			if wctx.Err() != nil {
+				t.Fatalf("the agent never saw %s register", name)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	anchor := in.Anchors[0]
+	file := writePositions(t, dir, "targets.vot", []agent.Position{{RA: 1, Dec: 1}, {RA: anchor.RA, Dec: anchor.Dec}})
+	call := func(mtype string, params map[string]any) {
+		t.Helper()
+		resp, err := sender.Call(wctx, agentID, connection.NewMessage(mtype, params))
+		if err != nil || !resp.IsOK() {
+			t.Fatalf("%s: %+v %v", mtype, resp, err)
+		}
+	}
+	call(MTypeLoadVOTable, map[string]any{"url": profile.FileURL(file), "table-id": "targets"})
+	call(MTypeHighlightRow, map[string]any{"table-id": "targets", "url": profile.FileURL(file), "row": "1"})
+
+	select {
+	case p := <-points:
+		ra, err1 := strconv.ParseFloat(p["ra"].(string), 64)
+		dec, err2 := strconv.ParseFloat(p["dec"].(string), 64)
+		if err1 != nil || err2 != nil || math.Abs(ra-anchor.RA) > 1e-9 || math.Abs(dec-anchor.Dec) > 1e-9 {
+			t.Errorf("Aladin pointed at %v, want %v, %v", p, anchor.RA, anchor.Dec)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("Aladin was never pointed")
+	}
+	want := map[string]int{
+		"2MASS":   len(synth.CatalogByName(twomass.Name).Cone(anchor.RA, anchor.Dec, 90.0/3600)),
+		"AllWISE": len(synth.CatalogByName(allwise.Name).Cone(anchor.RA, anchor.Dec, 45.0/3600)),
+	}
+	for name, n := range want {
+		if n == 0 {
+			t.Fatalf("test data: no %s source near the anchor", name)
+		}
+	}
+	for len(want) > 0 {
+		var p map[string]any
+		select {
+		case p = <-tables:
+		case <-time.After(90 * time.Second):
+			t.Fatalf("no table from %v; log:\n%s", want, logs.String())
+		}
+		name, _ := p["name"].(string)
+		cat, _, _ := strings.Cut(name, " ")
+		n, ok := want[cat]
+		if !ok {
+			t.Errorf("unexpected table %v", p)
+			continue
+		}
+		delete(want, cat)
+		u, err := url.Parse(p["url"].(string))
+		if err != nil || u.Scheme != "file" {
+			t.Fatalf("table url %v: %v", p["url"], err)
+		}
+		doc, err := votable.ReadFile(u.Path)
+		if err != nil {
+			t.Fatalf("%s: %v", cat, err)
+		}
+		tab := doc.Tables()[0]
+		if tab.Rows() != n {
+			t.Errorf("%s: %d rows, want %d", cat, tab.Rows(), n)
+		}
+		t.Logf("%s: %d rows (%s)", cat, tab.Rows(), name)
+		// The agent keeps the result, so that a row highlighted in it is found.
+		if got, err := a.Tables().Find(p["table-id"].(string), ""); err != nil || got.Data.Rows() != n {
+			t.Errorf("%s: not in the table store: %v", cat, err)
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(logs.String(), "vicinity search done") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	l := logs.String()
+	if !strings.Contains(l, "2 of 3 services answered") || !strings.Contains(l, "Gone") {
+		t.Errorf("the summary does not name the dead catalogue:\n%s", l)
+	}
+	for _, line := range strings.Split(l, "\n") {
+		if strings.Contains(line, "vicinity") {
+			t.Log(line)
+		}
+	}
+}
