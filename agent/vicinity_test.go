@@ -1,11 +1,17 @@
 package agent
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/internal/faultsvc"
+	"github.com/voagent/voagent/vo/fanout"
 )
 
 func TestConeADQL(t *testing.T) {
@@ -53,5 +59,70 @@ func TestResultFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(r.dir); !os.IsNotExist(err) {
 		t.Errorf("result directory left behind: %v", err)
+	}
+}
+
+// A new search cancels the one still running (a newer highlighted row
+// supersedes the previous), and a broken catalogue never hides the answer
+// of a good one.
+func TestVicinitySupersededAndFaults(t *testing.T) {
+	fs := faultsvc.New(t)
+	cfg := config.Default()
+	cfg.Search.Timeout = config.Duration{Duration: 30 * time.Second}
+	cfg.Catalogs = []config.Catalog{
+		{Name: "good", Kind: "scs", URL: fs.URLOf("/ok?rows=4")},
+		{Name: "hangs", Kind: "scs", URL: fs.URLOf("/hang")},
+		{Name: "error", Kind: "scs", URL: fs.URLOf("/scs-error-info?msg=SR+too+large")},
+		{Name: "html", Kind: "scs", URL: fs.URLOf("/html")},
+	}
+	a := New(cfg, nil)
+	ctx := context.Background()
+
+	type outcome struct {
+		found []string
+		err   error
+		sum   fanout.Summary
+	}
+	first := make(chan outcome, 1)
+	go func() {
+		var o outcome
+		o.sum, o.err = a.Vicinity(ctx, Position{RA: 10, Dec: 20}, func(_ context.Context, f Found) {
+			o.found = append(o.found, fmt.Sprintf("%s:%d", f.Catalog, f.Table.Data.Rows()))
+		})
+		first <- o
+	}()
+	// Wait for the good answer and for the hanging service to be asked.
+	deadline := time.Now().Add(20 * time.Second)
+	for (fs.Count("/hang") == 0 || a.Tables().Len() == 0) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	second := make(chan outcome, 1)
+	sctx, scancel := context.WithCancel(ctx)
+	go func() {
+		var o outcome
+		o.sum, o.err = a.Vicinity(sctx, Position{RA: 11, Dec: 21}, func(context.Context, Found) {})
+		second <- o
+	}()
+	select {
+	case o := <-first:
+		if !errors.Is(o.err, fanout.ErrSuperseded) {
+			t.Errorf("first search ended with %v, want superseded", o.err)
+		}
+		if len(o.found) != 1 || o.found[0] != "good:4" {
+			t.Errorf("first search found %v, want [good:4]", o.found)
+		}
+		var names []string
+		for _, f := range o.sum.Failures {
+			names = append(names, f.Name)
+		}
+		if !strings.Contains(strings.Join(names, " "), "error") || !strings.Contains(strings.Join(names, " "), "html") {
+			t.Errorf("failures %v lack the broken catalogues", o.sum)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first search was not cancelled by the second")
+	}
+	scancel()
+	if o := <-second; !errors.Is(o.err, context.Canceled) {
+		t.Errorf("second search: %v", o.err)
 	}
 }
