@@ -118,8 +118,9 @@ func (a *Agent) Go(fn func(ctx context.Context)) {
 
 // SearchAround is the vicinity search of a highlighted row: it asks the
 // client named vicinity.point_at to look at pos, searches every catalogue
-// (Vicinity) and sends each non-empty answer, as it arrives, to the client
-// named vicinity.send_to. Failures are logged, never fatal: a catalogue that
+// and image service (Vicinity) and sends each non-empty catalogue answer, as
+// it arrives, to the client named vicinity.send_to, and the first FITS image
+// of each image service to vicinity.images_to. Failures are logged, never fatal: a catalogue that
 // fails or a client that is not there loses nothing else.
 func (a *Agent) SearchAround(ctx context.Context, pos Position) fanout.Summary {
 	v := a.cfg.Vicinity
@@ -129,6 +130,10 @@ func (a *Agent) SearchAround(ctx context.Context, pos Position) fanout.Summary {
 		}
 	}
 	sum, err := a.Vicinity(ctx, pos, func(ctx context.Context, f Found) {
+		if f.Table == nil {
+			a.sendImage(ctx, f, pos)
+			return
+		}
 		rows := f.Table.Data.Rows()
 		log := a.log.With("catalogue", f.Catalog, "pos", pos.String(), "rows", rows)
 		if f.Truncation != nil {
@@ -160,4 +165,20 @@ func (a *Agent) WaitConnected(ctx context.Context, timeout time.Duration) error 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	return a.conn.WaitConnected(ctx)
+}
+
+// sendImage sends the first image an image service found to
+// vicinity.images_to.
+func (a *Agent) sendImage(ctx context.Context, f Found, pos Position) {
+	log := a.log.With("images", f.Catalog, "pos", pos.String(), "found", len(f.Images))
+	if len(f.Images) == 0 {
+		log.Info("vicinity search: no FITS image there")
+		return
+	}
+	to := a.cfg.Vicinity.ImagesTo
+	if err := a.SendImage(ctx, to, f.ImageURL, f.Images[0]); err != nil {
+		log.Warn("image not delivered", "url", f.ImageURL, "err", err)
+		return
+	}
+	log.Info("image sent", "to", to, "url", f.ImageURL, "image-id", f.Images[0].URL)
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/voagent/voagent/samp/connection"
+	"github.com/voagent/voagent/vo/dataset"
 )
 
 // ErrNoRecipient is returned when no registered client can take a message.
@@ -66,4 +67,11 @@ func (a *Agent) SendTable(ctx context.Context, to string, t *Table) error {
 func (a *Agent) PointAt(ctx context.Context, to string, pos Position) error {
 	return a.send(ctx, to, "coord.pointAt.sky", map[string]any{
 		"ra": strconv.FormatFloat(pos.RA, 'f', -1, 64), "dec": strconv.FormatFloat(pos.Dec, 'f', -1, 64)})
+}
+
+// SendImage offers the FITS image at url to the clients named to (every
+// subscriber when to is "") with image.load.fits, under the image-id and
+// name of img (its access URL and file name).
+func (a *Agent) SendImage(ctx context.Context, to, url string, img dataset.Access) error {
+	return a.send(ctx, to, "image.load.fits", map[string]any{"url": url, "image-id": img.URL, "name": img.Name})
 }

@@ -3,6 +3,7 @@ package agent
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,16 +20,29 @@ type results struct {
 	seq  atomic.Int64
 }
 
-// create opens a new result file whose name carries label.
-func (r *results) create(label string) (*os.File, error) {
+// path returns the directory, creating it on first use.
+func (r *results) path() (string, error) {
 	r.once.Do(func() {
 		r.dir, r.err = os.MkdirTemp("", "voagent-results-")
 	})
 	if r.err != nil {
-		return nil, fmt.Errorf("result directory: %w", r.err)
+		return "", fmt.Errorf("result directory: %w", r.err)
 	}
-	name := fmt.Sprintf("%s/%04d-%s.vot", r.dir, r.seq.Add(1), safeName(label))
-	return os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	return r.dir, nil
+}
+
+// name returns a new file name (no directory) carrying label and ext.
+func (r *results) name(label, ext string) string {
+	return fmt.Sprintf("%04d-%s%s", r.seq.Add(1), safeName(label), ext)
+}
+
+// create opens a new result file whose name carries label.
+func (r *results) create(label string) (*os.File, error) {
+	dir, err := r.path()
+	if err != nil {
+		return nil, err
+	}
+	return os.OpenFile(filepath.Join(dir, r.name(label, ".vot")), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 }
 
 // remove deletes the directory and the results in it.

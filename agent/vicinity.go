@@ -5,14 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/samp/profile"
 	"github.com/voagent/voagent/vo/adql"
 	"github.com/voagent/voagent/vo/dal"
+	"github.com/voagent/voagent/vo/dataset"
 	"github.com/voagent/voagent/vo/fanout"
 	"github.com/voagent/voagent/vo/scs"
+	"github.com/voagent/voagent/vo/sia"
+	"github.com/voagent/voagent/vo/svcparam"
 	"github.com/voagent/voagent/vo/tap"
 	"github.com/voagent/voagent/vo/votable"
 )
@@ -23,13 +27,20 @@ type Position struct{ RA, Dec float64 }
 // String writes the position as "RA,Dec" in degrees.
 func (p Position) String() string { return fmt.Sprintf("%.5f,%+.5f", p.RA, p.Dec) }
 
-// Found is one catalogue's answer to a vicinity search.
+// Found is one service's answer to a vicinity search.
 type Found struct {
-	// Catalog is the catalogue's configured name.
+	// Catalog is the catalogue's or image service's configured name.
 	Catalog string
-	// Table is the result, kept in the agent's table store (so that a row
-	// highlighted in it later is found) and written to a file (Table.URL).
+	// Table is a catalogue's result, kept in the agent's table store (so
+	// that a row highlighted in it later is found) and written to a file
+	// (Table.URL); nil for an image service.
 	Table *Table
+	// Images are the FITS images an image service found, in its order.
+	Images []dataset.Access
+	// ImageURL is the file URL of the first of Images, downloaded to the
+	// result directory (Aladin reads file URLs, while it takes an http URL
+	// for a HiPS and fails on a plain FITS file).
+	ImageURL string
 	// Truncation is set when the catalogue returned only part of the rows
 	// in the cone (vicinity.maxrec or a limit of the service).
 	Truncation *dal.Truncation
@@ -48,11 +59,16 @@ func (a *Agent) Vicinity(ctx context.Context, pos Position, found func(context.C
 	}
 	ctx, done := a.latest.Begin(ctx)
 	defer done()
-	tasks := make([]fanout.Task[Found], len(a.cfg.Catalogs))
-	for i, cat := range a.cfg.Catalogs {
-		tasks[i] = fanout.Task[Found]{Name: cat.Name, Run: func(ctx context.Context) (Found, error) {
+	var tasks []fanout.Task[Found]
+	for _, cat := range a.cfg.Catalogs {
+		tasks = append(tasks, fanout.Task[Found]{Name: cat.Name, Run: func(ctx context.Context) (Found, error) {
 			return a.searchCatalog(ctx, cat, pos)
-		}}
+		}})
+	}
+	for _, svc := range a.cfg.Images {
+		tasks = append(tasks, fanout.Task[Found]{Name: svc.Name, Run: func(ctx context.Context) (Found, error) {
+			return a.searchImages(ctx, svc, pos)
+		}})
 	}
 	opts := fanout.Options{Concurrency: a.cfg.Search.Concurrency, Deadline: a.cfg.Search.Timeout.Duration, Logger: a.log}
 	sum := fanout.Run(ctx, opts, tasks, func(r fanout.Result[Found]) {
@@ -63,13 +79,61 @@ func (a *Agent) Vicinity(ctx context.Context, pos Position, found func(context.C
 	return sum, context.Cause(ctx)
 }
 
+// radiusDeg is the cone radius of svc in degrees.
+func (a *Agent) radiusDeg(svc config.Catalog) float64 {
+	if svc.RadiusArcsec > 0 {
+		return svc.RadiusArcsec / 3600
+	}
+	return a.cfg.Search.RadiusArcsec / 3600
+}
+
+// searchImages asks an image service for the images covering the cone
+// around pos and keeps the FITS ones.
+func (a *Agent) searchImages(ctx context.Context, svc config.Catalog, pos Position) (Found, error) {
+	r := a.radiusDeg(svc)
+	var res *dataset.Result
+	var access func(dataset.Record) dataset.Access
+	var err error
+	switch svc.Kind {
+	case "sia":
+		res, err = sia.New(svc.URL, a.dal).Search(ctx, sia.Query{RA: pos.RA, Dec: pos.Dec, Size: []float64{2 * r}, MaxRec: a.cfg.Vicinity.MaxRec})
+		access = sia.Access
+	case "sia2":
+		res, err = sia.New2(svc.URL, a.dal).Search(ctx, sia.Query2{Circles: []svcparam.Circle{{RA: pos.RA, Dec: pos.Dec, Radius: r}},
+			MaxRec: a.cfg.Vicinity.MaxRec})
+		access = sia.ObsCoreAccess
+	default:
+		err = fmt.Errorf("unknown image service kind %q", svc.Kind)
+	}
+	if err != nil {
+		return Found{}, fmt.Errorf("%s (%s %s): %w", svc.Name, svc.Kind, svc.URL, err)
+	}
+	f := Found{Catalog: svc.Name, Truncation: res.Truncation}
+	for _, rec := range res.Records() {
+		if acc := access(rec); acc.URL != "" && !acc.IsDataLink() && strings.Contains(strings.ToLower(acc.Format), "fits") {
+			f.Images = append(f.Images, acc)
+		}
+	}
+	if len(f.Images) == 0 {
+		return f, nil
+	}
+	dir, err := a.results.path()
+	if err != nil {
+		return Found{}, err
+	}
+	img := f.Images[0]
+	d, err := dataset.Download(ctx, a.dal, img.URL, dir, a.results.name(svc.Name+"-"+img.Name, ""), nil)
+	if err != nil {
+		return Found{}, fmt.Errorf("%s: downloading %s: %w", svc.Name, img.URL, err)
+	}
+	f.ImageURL = profile.FileURL(d.Path)
+	return f, nil
+}
+
 // searchCatalog runs the cone around pos in one catalogue, writes the
 // service's VOTable to a result file and stores the table.
 func (a *Agent) searchCatalog(ctx context.Context, cat config.Catalog, pos Position) (Found, error) {
-	radius := cat.RadiusArcsec
-	if radius == 0 {
-		radius = a.cfg.Search.RadiusArcsec
-	}
+	radius := a.radiusDeg(cat) * 3600
 	f, err := a.results.create(cat.Name)
 	if err != nil {
 		return Found{}, err

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -21,6 +22,10 @@ type Config struct {
 	Vicinity Vicinity `toml:"vicinity"`
 	// Catalogs are the services a vicinity search queries ([[catalog]]).
 	Catalogs []Catalog `toml:"catalog"`
+	// Images are the image services a vicinity search queries ([[images]],
+	// kind "sia" or "sia2"); the first FITS image of each goes to
+	// vicinity.images_to.
+	Images []Catalog `toml:"images"`
 }
 
 // Vicinity configures the search run when a row is highlighted in TOPCAT.
@@ -33,6 +38,9 @@ type Vicinity struct {
 	// PointAt is the samp.name of the client told to look at the position
 	// (coord.pointAt.sky); "" tells nobody.
 	PointAt string `toml:"point_at"`
+	// ImagesTo is the samp.name of the client that receives the images
+	// (image.load.fits); "" sends to every subscriber.
+	ImagesTo string `toml:"images_to"`
 	// MaxRec caps the rows asked of each catalogue.
 	MaxRec int `toml:"maxrec"`
 }
@@ -41,9 +49,10 @@ type Vicinity struct {
 type Catalog struct {
 	// Name labels the results ("2MASS").
 	Name string `toml:"name"`
-	// Kind is "scs" (Simple Cone Search) or "tap".
+	// Kind is "scs" (Simple Cone Search) or "tap" for a catalogue, "sia"
+	// (SIA 1.0) or "sia2" for an image service.
 	Kind string `toml:"kind"`
-	// URL is the cone search access URL or the TAP base URL.
+	// URL is the cone search or SIA access URL, or the TAP base URL.
 	URL string `toml:"url"`
 	// Table, RA and Dec name the TAP table and its position columns (RA
 	// and Dec default to "ra" and "dec"); unused for "scs".
@@ -95,7 +104,7 @@ func Default() Config {
 	return Config{
 		SAMP:     SAMP{StartHub: true, Name: "voagent", CallTimeout: Duration{30 * time.Second}},
 		Search:   Search{Timeout: Duration{60 * time.Second}, Concurrency: 4, RadiusArcsec: 60},
-		Vicinity: Vicinity{Enabled: true, SendTo: "topcat", PointAt: "aladin", MaxRec: 2000},
+		Vicinity: Vicinity{Enabled: true, SendTo: "topcat", PointAt: "aladin", ImagesTo: "aladin", MaxRec: 2000},
 	}
 }
 
@@ -158,16 +167,25 @@ func (c Config) Validate() error {
 		return fmt.Errorf("vicinity.maxrec must be at least 1, not %d", c.Vicinity.MaxRec)
 	}
 	seen := map[string]bool{}
-	for i, cat := range c.Catalogs {
-		where := fmt.Sprintf("catalog %d (%q)", i+1, cat.Name)
+	if err := checkServices("catalog", c.Catalogs, seen, "scs", "tap"); err != nil {
+		return err
+	}
+	return checkServices("images", c.Images, seen, "sia", "sia2")
+}
+
+// checkServices validates the [[list]] entries, whose kinds must be one of
+// kinds and whose names must be unique (across lists, through seen).
+func checkServices(list string, svcs []Catalog, seen map[string]bool, kinds ...string) error {
+	for i, cat := range svcs {
+		where := fmt.Sprintf("%s %d (%q)", list, i+1, cat.Name)
 		u, err := url.Parse(cat.URL)
 		switch {
 		case cat.Name == "":
-			return fmt.Errorf("catalog %d: name must not be empty", i+1)
+			return fmt.Errorf("%s %d: name must not be empty", list, i+1)
 		case seen[cat.Name]:
 			return fmt.Errorf("%s: the name is used twice", where)
-		case cat.Kind != "scs" && cat.Kind != "tap":
-			return fmt.Errorf("%s: kind %q must be \"scs\" or \"tap\"", where, cat.Kind)
+		case !slices.Contains(kinds, cat.Kind):
+			return fmt.Errorf("%s: kind %q must be one of %q", where, cat.Kind, kinds)
 		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 			return fmt.Errorf("%s: url %q is not an http(s) URL", where, cat.URL)
 		case cat.Kind == "tap" && cat.Table == "":

@@ -27,7 +27,12 @@ func TestLoad(t *testing.T) {
 				return len(c.Catalogs) == 2 && c.Catalogs[1].Table == "allwise.source" && c.Catalogs[1].RadiusArcsec == 10 &&
 					c.Vicinity.SendTo == "" && c.Vicinity.Enabled && c.Vicinity.PointAt == "aladin"
 			}},
-		{name: "catalogue kind", text: "[[catalog]]\nname = \"x\"\nkind = \"sia\"\nurl = \"http://h/\"\n", wantErr: `catalog 1 ("x"): kind "sia"`},
+		{name: "catalogue kind", text: "[[catalog]]\nname = \"x\"\nkind = \"sia\"\nurl = \"http://h/\"\n", wantErr: `catalog 1 ("x"): kind "sia" must be one of ["scs" "tap"]`},
+		{name: "images", text: "[[images]]\nname = \"DSS\"\nkind = \"sia\"\nurl = \"http://h/siap\"\n",
+			check: func(c Config) bool {
+				return len(c.Images) == 1 && c.Images[0].Kind == "sia" && c.Vicinity.ImagesTo == "aladin"
+			}},
+		{name: "image kind", text: "[[images]]\nname = \"x\"\nkind = \"scs\"\nurl = \"http://h/\"\n", wantErr: `images 1 ("x"): kind "scs"`},
 		{name: "catalogue url", text: "[[catalog]]\nname = \"x\"\nkind = \"scs\"\nurl = \"ftp://h/\"\n", wantErr: "not an http(s) URL"},
 		{name: "tap without table", text: "[[catalog]]\nname = \"x\"\nkind = \"tap\"\nurl = \"http://h/tap\"\n", wantErr: "needs table"},
 		{name: "duplicate name", text: "[[catalog]]\nname = \"x\"\nkind = \"scs\"\nurl = \"http://h/\"\n[[catalog]]\nname = \"x\"\nkind = \"scs\"\nurl = \"http://h/\"\n", wantErr: "used twice"},

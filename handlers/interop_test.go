@@ -55,8 +55,9 @@ func TestJSAMPSendsTables(t *testing.T) {
 
 // TestVicinityTOPCAT is the vicinity search with the real peers: a JSAMP
 // hub, JSAMP's messagesender highlighting a row as TOPCAT would, the DaCHS
-// testbed's cone search and TAP services, and TOPCAT under Xvfb loading the
-// result tables (its samp.ok means it read and loaded each one).
+// testbed's cone search, TAP and SIA services, TOPCAT under Xvfb loading the
+// result tables and Aladin pointed there and loading the image (their
+// samp.ok means each read and loaded what it was sent).
 func TestVicinityTOPCAT(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts TOPCAT")
@@ -70,6 +71,7 @@ func TestVicinityTOPCAT(t *testing.T) {
 	// /usr/bin/topcat runs java as a child: stop the whole process group.
 	env.StartWith(t, conntest.StartOptions{Env: []string{"DISPLAY=" + display}, Group: true}, topcat, "-nohub")
 	env.WaitClient(t, "topcat")
+	env.Aladin(t, display)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -79,6 +81,7 @@ func TestVicinityTOPCAT(t *testing.T) {
 		{Name: "2MASS", Kind: "scs", URL: in.Catalogs[0].SCS},
 		{Name: "AllWISE", Kind: "tap", URL: in.TAP, Table: in.Catalogs[1].Table},
 	}
+	cfg.Images = []config.Catalog{{Name: "images", Kind: "sia", URL: in.SIA1, RadiusArcsec: 5}}
 	var logs syncBuffer
 	a := agent.New(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
 	Register(a)
@@ -86,9 +89,11 @@ func TestVicinityTOPCAT(t *testing.T) {
 	if err := a.WaitConnected(ctx, 60*time.Second); err != nil {
 		t.Fatalf("agent did not register with the JSAMP hub: %v", err)
 	}
-	conntest.Eventually(t, "the agent to see TOPCAT", func() bool { return len(a.Connector().FindClients("topcat")) > 0 })
+	conntest.Eventually(t, "the agent to see TOPCAT and Aladin", func() bool {
+		return len(a.Connector().FindClients("topcat")) > 0 && len(a.Connector().FindClients("aladin")) > 0
+	})
 
-	anchor := in.Anchors[1]
+	anchor := in.Anchors[3] // images are centred here
 	file := writePositions(t, env.Dir, "targets.vot", []agent.Position{{RA: 1, Dec: 1}, {RA: anchor.RA, Dec: anchor.Dec}})
 	send := func(params ...string) {
 		t.Helper()
@@ -109,7 +114,13 @@ func TestVicinityTOPCAT(t *testing.T) {
 			t.Errorf("TOPCAT did not take the %s table:\n%s", cat, l)
 		}
 	}
-	if !strings.Contains(l, "2 of 2 services answered") {
+	if !strings.Contains(l, "3 of 3 services answered") {
 		t.Errorf("summary:\n%s", l)
+	}
+	if !strings.Contains(l, `msg="image sent" images=images`) {
+		t.Errorf("Aladin did not take the image:\n%s", l)
+	}
+	if strings.Contains(l, "not pointed") {
+		t.Errorf("Aladin was not pointed:\n%s", l)
 	}
 }

@@ -100,7 +100,7 @@ func highlightRow(a *agent.Agent, req *connector.Request) (map[string]any, error
 		return nil, fmt.Errorf("table %q row %d has no sky position (no pos.eq.ra/pos.eq.dec columns, or null)", t.ID, row)
 	}
 	a.Logger().Info("row highlighted", "table-id", t.ID, "row", row, "ra", ra, "dec", dec)
-	if cfg := a.Config(); cfg.Vicinity.Enabled && len(cfg.Catalogs) > 0 {
+	if cfg := a.Config(); cfg.Vicinity.Enabled && len(cfg.Catalogs)+len(cfg.Images) > 0 {
 		// Reply at once; the search runs in the background and a newer
 		// highlight cancels it.
 		pos := agent.Position{RA: ra, Dec: dec}

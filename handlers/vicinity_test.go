@@ -7,6 +7,7 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -43,15 +44,22 @@ func (s *syncBuffer) String() string {
 }
 
 // peer registers a connector named name on the current hub whose handlers
-// pass every message of mtype to the returned channel.
-func peer(t *testing.T, ctx context.Context, name, mtype string) <-chan map[string]any {
+// pass every message of the mtypes to the returned channel (its parameters,
+// plus its MType under "mtype").
+func peer(t *testing.T, ctx context.Context, name string, mtypes ...string) <-chan map[string]any {
 	t.Helper()
 	got := make(chan map[string]any, 16)
 	c := connector.New(connector.Options{Metadata: map[string]any{"samp.name": name}})
-	c.HandleFunc(mtype, func(_ context.Context, r *connector.Request) (map[string]any, error) {
-		got <- r.Message.Params
-		return nil, nil
-	})
+	for _, mt := range mtypes {
+		c.HandleFunc(mt, func(_ context.Context, r *connector.Request) (map[string]any, error) {
+			p := map[string]any{"mtype": mt}
+			for k, v := range r.Message.Params {
+				p[k] = v
+			}
+			got <- p
+			return nil, nil
+		})
+	}
 	run(t, ctx, c.Run)
 	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
@@ -63,9 +71,10 @@ func peer(t *testing.T, ctx context.Context, name, mtype string) <-chan map[stri
 
 // TestVicinitySearch is the main job end to end on the testbed: a row
 // highlighted in "TOPCAT" makes the agent point "Aladin" at the row's
-// position and send back, one table per catalogue, the sources of the
-// DaCHS cone search and TAP services around it; a dead catalogue loses
-// nothing else and is named in the log.
+// position, send back, one table per catalogue, the sources of the DaCHS
+// cone search and TAP services around it, and give "Aladin" an image from
+// each image service (SIA 1 and 2); a dead catalogue loses nothing else and
+// is named in the log.
 func TestVicinitySearch(t *testing.T) {
 	in := testbed.Require(t)
 	dir := t.TempDir()
@@ -87,6 +96,10 @@ func TestVicinitySearch(t *testing.T) {
 		{Name: "AllWISE", Kind: "tap", URL: in.TAP, Table: allwise.Table, RadiusArcsec: 45},
 		{Name: "Gone", Kind: "scs", URL: dead},
 	}
+	cfg.Images = []config.Catalog{
+		{Name: "images-SIA1", Kind: "sia", URL: in.SIA1, RadiusArcsec: 5},
+		{Name: "images-SIA2", Kind: "sia2", URL: in.SIA2, RadiusArcsec: 5},
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +111,7 @@ func TestVicinitySearch(t *testing.T) {
 		t.Fatalf("agent did not register with its own hub: %v", err)
 	}
 	tables := peer(t, ctx, "topcat", "table.load.votable")
-	points := peer(t, ctx, "aladin", "coord.pointAt.sky")
+	aladin := peer(t, ctx, "aladin", "coord.pointAt.sky", "image.load.fits")
 
 	// "TOPCAT" sends a table and highlights the row on an anchor source.
 	sender := connector.New(connector.Options{Metadata: map[string]any{"samp.name": "topcat-sender"}})
@@ -126,7 +139,16 @@ func TestVicinitySearch(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	anchor := in.Anchors[0]
+	anchor := in.Anchors[3] // two images (J, Ks) are centred here
+	images := map[string]bool{}
+	for _, im := range in.Images {
+		if im.RA == anchor.RA && im.Dec == anchor.Dec {
+			images[im.AccessURL] = true
+		}
+	}
+	if len(images) == 0 {
+		t.Fatal("test data: no image at the anchor")
+	}
 	file := writePositions(t, dir, "targets.vot", []agent.Position{{RA: 1, Dec: 1}, {RA: anchor.RA, Dec: anchor.Dec}})
 	call := func(mtype string, params map[string]any) {
 		t.Helper()
@@ -138,15 +160,34 @@ func TestVicinitySearch(t *testing.T) {
 	call(MTypeLoadVOTable, map[string]any{"url": profile.FileURL(file), "table-id": "targets"})
 	call(MTypeHighlightRow, map[string]any{"table-id": "targets", "url": profile.FileURL(file), "row": "1"})
 
-	select {
-	case p := <-points:
-		ra, err1 := strconv.ParseFloat(p["ra"].(string), 64)
-		dec, err2 := strconv.ParseFloat(p["dec"].(string), 64)
-		if err1 != nil || err2 != nil || math.Abs(ra-anchor.RA) > 1e-9 || math.Abs(dec-anchor.Dec) > 1e-9 {
-			t.Errorf("Aladin pointed at %v, want %v, %v", p, anchor.RA, anchor.Dec)
+	pointed, loaded := false, 0
+	for !pointed || loaded < len(cfg.Images) {
+		var p map[string]any
+		select {
+		case p = <-aladin:
+		case <-time.After(60 * time.Second):
+			t.Fatalf("Aladin: pointed %v, %d of %d images; log:\n%s", pointed, loaded, len(cfg.Images), logs.String())
 		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("Aladin was never pointed")
+		switch p["mtype"] {
+		case "coord.pointAt.sky":
+			pointed = true
+			ra, err1 := strconv.ParseFloat(p["ra"].(string), 64)
+			dec, err2 := strconv.ParseFloat(p["dec"].(string), 64)
+			if err1 != nil || err2 != nil || math.Abs(ra-anchor.RA) > 1e-9 || math.Abs(dec-anchor.Dec) > 1e-9 {
+				t.Errorf("Aladin pointed at %v, want %v, %v", p, anchor.RA, anchor.Dec)
+			}
+		case "image.load.fits":
+			loaded++
+			id, _ := p["image-id"].(string)
+			u, err := url.Parse(p["url"].(string))
+			if !images[id] || err != nil || u.Scheme != "file" {
+				t.Errorf("image %v is not a file URL of one of those at the anchor %v", p, images)
+				continue
+			}
+			if b, err := os.ReadFile(u.Path); err != nil || !bytes.HasPrefix(b, []byte("SIMPLE  =                    T")) {
+				t.Errorf("image %s is not a FITS file: %v", u.Path, err)
+			}
+		}
 	}
 	want := map[string]int{
 		"2MASS":   len(synth.CatalogByName(twomass.Name).Cone(anchor.RA, anchor.Dec, 90.0/3600)),
@@ -195,7 +236,7 @@ func TestVicinitySearch(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	l := logs.String()
-	if !strings.Contains(l, "2 of 3 services answered") || !strings.Contains(l, "Gone") {
+	if !strings.Contains(l, "4 of 5 services answered") || !strings.Contains(l, "Gone") {
 		t.Errorf("the summary does not name the dead catalogue:\n%s", l)
 	}
 	for _, line := range strings.Split(l, "\n") {

@@ -417,6 +417,27 @@ func (e *Env) Xvfb(t testing.TB) string {
 	return ""
 }
 
+// Aladin starts Aladin (Debian's aladin.jar) on display and waits until it
+// has registered, returning its client id. Aladin reads only
+// ${user.home}/.samp, so it gets a home of its own where .samp links to the
+// environment's lockfile; -local keeps it off the network (without it every
+// SAMP load fails and is never answered).
+func (e *Env) Aladin(t testing.TB, display string) string {
+	t.Helper()
+	java := peertest.Command(t, "java")
+	jar := peertest.File(t, "aladin", "/usr/share/java/aladin.jar")
+	home := filepath.Join(e.Dir, "aladin-home")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(e.Lock, filepath.Join(home, ".samp")); err != nil {
+		t.Fatal(err)
+	}
+	e.StartWith(t, StartOptions{Env: []string{"DISPLAY=" + display}}, java, "-Xmx1024m", "-Duser.home="+home,
+		"-jar", jar, "-local", "-nolog", "-noreleasetest", "-noplugin")
+	return e.WaitClient(t, "aladin")
+}
+
 // WaitClient waits (at most 120 s) until a client whose samp.name is name
 // (case-insensitive) is registered with the environment's hub and returns
 // its id.
