@@ -152,6 +152,9 @@ func ParseSexagesimal(s string, hours bool) (float64, error) {
 	if hours {
 		v *= 15
 	}
+	if math.IsInf(v, 0) {
+		return 0, fmt.Errorf("sexagesimal angle %q: out of range", s)
+	}
 	if neg {
 		v = -v
 	}
