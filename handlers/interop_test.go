@@ -10,6 +10,7 @@ import (
 	"github.com/voagent/voagent/agent"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/internal/peertest"
+	"github.com/voagent/voagent/internal/syncbuf"
 	"github.com/voagent/voagent/internal/testbed"
 	"github.com/voagent/voagent/samp/connection/conntest"
 	"github.com/voagent/voagent/samp/profile"
@@ -82,7 +83,7 @@ func TestVicinityTOPCAT(t *testing.T) {
 		{Name: "AllWISE", Kind: "tap", URL: in.TAP, Table: in.Catalogs[1].Table},
 	}
 	cfg.Images = []config.Catalog{{Name: "images", Kind: "sia", URL: in.SIA1, RadiusArcsec: 5}}
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	a := agent.New(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
 	Register(a)
 	run(t, ctx, a.Run)

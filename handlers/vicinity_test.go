@@ -11,12 +11,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/voagent/voagent/agent"
 	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/internal/syncbuf"
 	"github.com/voagent/voagent/internal/testbed"
 	"github.com/voagent/voagent/internal/testbed/synth"
 	"github.com/voagent/voagent/samp/connection"
@@ -24,24 +24,6 @@ import (
 	"github.com/voagent/voagent/samp/profile"
 	"github.com/voagent/voagent/vo/votable"
 )
-
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // peer registers a connector named name on the current hub whose handlers
 // pass every message of the mtypes to the returned channel (its parameters,
@@ -103,7 +85,7 @@ func TestVicinitySearch(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	a := agent.New(cfg, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	Register(a)
 	run(t, ctx, a.Run)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/voagent/voagent/internal/peertest"
+	"github.com/voagent/voagent/internal/syncbuf"
 	"github.com/voagent/voagent/samp/connection"
 	"github.com/voagent/voagent/samp/profile"
 )
@@ -76,7 +77,7 @@ func (e *Env) LockSecret() string {
 // Proc is a started peer process.
 type Proc struct {
 	cmd   *exec.Cmd
-	out   *lockedBuffer
+	out   *syncbuf.Buffer
 	done  chan struct{}
 	once  sync.Once
 	group bool // signal the whole process group
@@ -115,23 +116,6 @@ func (p *Proc) signal(sig syscall.Signal) {
 	p.cmd.Process.Signal(sig)
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // Start runs a command in the environment; it is stopped (SIGTERM) at the
 // end of the test.
 func (e *Env) Start(t testing.TB, name string, args ...string) *Proc {
@@ -157,7 +141,7 @@ func (e *Env) StartWith(t testing.TB, o StartOptions, name string, args ...strin
 	if o.Group {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	}
-	p := &Proc{cmd: cmd, out: &lockedBuffer{}, done: make(chan struct{}), group: o.Group}
+	p := &Proc{cmd: cmd, out: &syncbuf.Buffer{}, done: make(chan struct{}), group: o.Group}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", name, err)
@@ -275,7 +259,7 @@ func (e *Env) AstropyPeer(t testing.TB, name string) *PyPeer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	errBuf := &lockedBuffer{}
+	errBuf := &syncbuf.Buffer{}
 	cmd.Stderr = errBuf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
