@@ -16,8 +16,22 @@ import (
 type results struct {
 	once sync.Once
 	dir  string
+	keep bool // the directory was given (KeepResultsIn): never removed
 	err  error
 	seq  atomic.Int64
+}
+
+// KeepResultsIn makes the agent write its result files to dir (created if
+// needed) and keep them when it stops. Call it before any search.
+func (a *Agent) KeepResultsIn(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("result directory: %w", err)
+	}
+	a.results.once.Do(func() { a.results.dir, a.results.keep = dir, true })
+	if a.results.dir != dir {
+		return fmt.Errorf("result directory: already %s", a.results.dir)
+	}
+	return nil
 }
 
 // path returns the directory, creating it on first use.
@@ -47,7 +61,7 @@ func (r *results) create(label string) (*os.File, error) {
 
 // remove deletes the directory and the results in it.
 func (r *results) remove() error {
-	if r.dir == "" {
+	if r.dir == "" || r.keep {
 		return nil
 	}
 	return os.RemoveAll(r.dir)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -122,7 +123,12 @@ func (a *Agent) searchImages(ctx context.Context, svc config.Catalog, pos Positi
 		return Found{}, err
 	}
 	img := f.Images[0]
-	d, err := dataset.Download(ctx, a.dal, img.URL, dir, a.results.name(svc.Name+"-"+img.Name, ""), nil)
+	ext := filepath.Ext(img.Name)
+	if ext == "" {
+		ext = dataset.Extension(img.Format)
+	}
+	name := a.results.name(svc.Name+"-"+strings.TrimSuffix(img.Name, ext), ext)
+	d, err := dataset.Download(ctx, a.dal, img.URL, dir, name, nil)
 	if err != nil {
 		return Found{}, fmt.Errorf("%s: downloading %s: %w", svc.Name, img.URL, err)
 	}

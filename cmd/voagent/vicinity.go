@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/voagent/voagent/agent"
+	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/vo/adql"
+)
+
+func init() { commandGroups = append(commandGroups, newVicinityCmd) }
+
+func newVicinityCmd() *cobra.Command {
+	var (
+		cfgPath string
+		pos     agent.Position
+		radius  float64
+		outDir  string
+		send    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "vicinity --ra DEG --dec DEG [--config FILE] [--output-dir DIR | --send]",
+		Short: "Search the configured catalogues and image services around a position",
+		Long: `Runs the agent's vicinity search once: every [[catalog]] and [[images]] service of the
+configuration, at once, each within search.timeout. Without --send the answers are
+written to --output-dir (one VOTable per catalogue, the first FITS image of each image
+service). With --send they go over SAMP as when a row is highlighted in TOPCAT: Aladin
+(vicinity.point_at) is pointed there, the tables go to vicinity.send_to and the images
+to vicinity.images_to.`,
+		Example: `  voagent vicinity --config voagent.toml --ra 150.2 --dec 2.1 --output-dir near/
+  voagent vicinity --config voagent.toml --ra 150.2 --dec 2.1 --radius 30 --send`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := adql.CheckPosition(pos.RA, pos.Dec); err != nil {
+				return fmt.Errorf("--ra/--dec: %w", err)
+			}
+			cfg, err := config.Load(cfgPath)
+			if err != nil {
+				return err
+			}
+			if len(cfg.Catalogs)+len(cfg.Images) == 0 {
+				return errors.New("the configuration names no [[catalog]] or [[images]] service to search")
+			}
+			if radius > 0 {
+				cfg.Search.RadiusArcsec = radius
+				for i := range cfg.Catalogs {
+					cfg.Catalogs[i].RadiusArcsec = 0
+				}
+				for i := range cfg.Images {
+					cfg.Images[i].RadiusArcsec = 0
+				}
+			}
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
+			if send {
+				return vicinitySend(cmd, cfg, pos)
+			}
+			return vicinityFiles(cmd, cfg, pos, outDir)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfgPath, "config", "", "configuration file (default "+config.DefaultPath()+" when present)")
+	f.Float64Var(&pos.RA, "ra", 0, "right ascension of the centre (ICRS degrees)")
+	f.Float64Var(&pos.Dec, "dec", 0, "declination of the centre (ICRS degrees)")
+	f.Float64Var(&radius, "radius", 0, "cone radius in arcsec for every service (default: the configuration's)")
+	f.StringVar(&outDir, "output-dir", ".", "where the answers are written (without --send)")
+	f.BoolVar(&send, "send", false, "send the answers over SAMP instead of writing them")
+	cmd.MarkFlagRequired("ra")
+	cmd.MarkFlagRequired("dec")
+	cmd.MarkFlagsMutuallyExclusive("send", "output-dir")
+	return cmd
+}
+
+// vicinityFiles writes each answer to dir and prints a line per service.
+func vicinityFiles(cmd *cobra.Command, cfg config.Config, pos agent.Position, dir string) error {
+	a := agent.New(cfg, slog.Default())
+	if err := a.KeepResultsIn(dir); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERVICE\tFOUND\tFILE")
+	sum, err := a.Vicinity(cmd.Context(), pos, func(_ context.Context, f agent.Found) {
+		switch {
+		case f.Table != nil:
+			note := ""
+			if f.Truncation != nil {
+				note = " (truncated)"
+			}
+			fmt.Fprintf(tw, "%s\t%d rows%s\t%s\n", f.Catalog, f.Table.Data.Rows(), note, trimFileURL(f.Table.URL))
+		case f.ImageURL != "":
+			fmt.Fprintf(tw, "%s\t%d images\t%s\n", f.Catalog, len(f.Images), trimFileURL(f.ImageURL))
+		default:
+			fmt.Fprintf(tw, "%s\t0 images\t-\n", f.Catalog)
+		}
+	})
+	tw.Flush()
+	fmt.Fprintln(cmd.ErrOrStderr(), sum.String())
+	if err != nil {
+		return err
+	}
+	if sum.OK == 0 {
+		return errors.New("no service answered")
+	}
+	return nil
+}
+
+// vicinitySend connects to the hub and runs the search as a highlighted row
+// does.
+func vicinitySend(cmd *cobra.Command, cfg config.Config, pos agent.Position) error {
+	cfg.SAMP.StartHub = false // the receivers are on the running hub
+	a := agent.New(cfg, slog.Default())
+	ctx, cancel := context.WithCancel(cmd.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	if err := a.WaitConnected(ctx, 10*time.Second); err != nil {
+		return fmt.Errorf("no SAMP hub to send to: %w", err)
+	}
+	sum := a.SearchAround(ctx, pos)
+	fmt.Fprintln(cmd.ErrOrStderr(), sum.String())
+	cancel()
+	<-done
+	if sum.OK == 0 {
+		return errors.New("no service answered")
+	}
+	return nil
+}
+
+// trimFileURL shows a file URL as its path.
+func trimFileURL(u string) string {
+	if len(u) > len("file://") && u[:len("file://")] == "file://" {
+		return u[len("file://"):]
+	}
+	return u
+}
