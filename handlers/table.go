@@ -25,7 +25,7 @@ func registerTable(a *agent.Agent) {
 		return loadVOTable(ctx, a, req)
 	})
 	c.HandleFunc(MTypeHighlightRow, func(ctx context.Context, req *connector.Request) (map[string]any, error) {
-		return highlightRow(a, req)
+		return highlightRow(ctx, a, req)
 	})
 	c.HandleFunc(MTypeSelectRows, func(ctx context.Context, req *connector.Request) (map[string]any, error) {
 		return selectRows(a, req)
@@ -43,6 +43,12 @@ func loadVOTable(ctx context.Context, a *agent.Agent, req *connector.Request) (m
 	if u == "" {
 		return nil, errors.New("table.load.votable: missing url parameter")
 	}
+	_, err := fetchTable(ctx, a, u, param(req, "table-id"), param(req, "name"), req.Sender.Name())
+	return nil, err
+}
+
+// fetchTable reads the VOTable at u and keeps its first table under id.
+func fetchTable(ctx context.Context, a *agent.Agent, u, id, name, sender string) (*agent.Table, error) {
 	r, err := open(ctx, u)
 	if err != nil {
 		return nil, fmt.Errorf("table.load.votable: %w", err)
@@ -56,11 +62,10 @@ func loadVOTable(ctx context.Context, a *agent.Agent, req *connector.Request) (m
 	if len(tables) == 0 {
 		return nil, fmt.Errorf("table.load.votable %s: the document has no table", u)
 	}
-	t := &agent.Table{ID: param(req, "table-id"), URL: u, Name: param(req, "name"), Sender: req.Sender.Name(),
-		Data: tables[0], Document: doc, Received: time.Now()}
+	t := &agent.Table{ID: id, URL: u, Name: name, Sender: sender, Data: tables[0], Document: doc, Received: time.Now()}
 	a.Tables().Put(t)
 	a.Logger().Info("table loaded", "table-id", t.ID, "url", u, "rows", t.Data.Rows(), "from", t.Sender)
-	return nil, nil
+	return t, nil
 }
 
 // rowPosition returns the sky position of a row from its table's UCDs.
@@ -85,10 +90,16 @@ func rowPosition(t *votable.Table, row int) (ra, dec float64, ok bool) {
 }
 
 // highlightRow resolves the row TOPCAT highlighted: the table by table-id
-// or url, the position from the UCDs.
-func highlightRow(a *agent.Agent, req *connector.Request) (map[string]any, error) {
+// or url (read from the url when it was never sent to us, so that a user
+// need not send TOPCAT's table first), the position from the UCDs.
+func highlightRow(ctx context.Context, a *agent.Agent, req *connector.Request) (map[string]any, error) {
 	t, err := a.Tables().Find(param(req, "table-id"), param(req, "url"))
-	if err != nil {
+	if err != nil && param(req, "url") != "" {
+		var ferr error
+		if t, ferr = fetchTable(ctx, a, param(req, "url"), param(req, "table-id"), "", req.Sender.Name()); ferr != nil {
+			return nil, fmt.Errorf("%w, and reading it from its url failed: %w", err, ferr)
+		}
+	} else if err != nil {
 		return nil, err
 	}
 	row, err := strconv.Atoi(param(req, "row"))

@@ -96,6 +96,7 @@ func TestAgentTableMessages(t *testing.T) {
 		}
 	}
 	file := writeSample(t, dir)
+	unsent := writePositions(t, dir, "unsent.vot", []agent.Position{{RA: 1, Dec: 2}, {RA: 3, Dec: 4}})
 	call := func(mtype string, params map[string]any) connection.Response {
 		t.Helper()
 		cctx, ccancel := context.WithTimeout(ctx, 30*time.Second)
@@ -117,6 +118,9 @@ func TestAgentTableMessages(t *testing.T) {
 		{"highlight by url", MTypeHighlightRow, map[string]any{"table-id": "other", "url": profile.FileURL(file), "row": "0"}, "samp.ok", ""},
 		{"row out of range", MTypeHighlightRow, map[string]any{"table-id": "T42", "row": "99"}, "samp.error", "out of range"},
 		{"unknown table", MTypeHighlightRow, map[string]any{"table-id": "nope", "row": "0"}, "samp.error", "no table"},
+		{"table never sent, read from its url", MTypeHighlightRow, map[string]any{"table-id": "fresh", "url": profile.FileURL(unsent), "row": "1"}, "samp.ok", ""},
+		{"table never sent, url unreadable", MTypeHighlightRow, map[string]any{"table-id": "nope", "url": profile.FileURL(filepath.Join(dir, "gone.vot")), "row": "0"},
+			"samp.error", "and reading it from its url failed"},
 		{"missing file", MTypeLoadVOTable, map[string]any{"url": profile.FileURL(filepath.Join(dir, "missing.vot"))}, "samp.error", "missing.vot"},
 		{"select rows", MTypeSelectRows, map[string]any{"table-id": "T42", "row-list": []any{"0", "2"}}, "samp.ok", ""},
 	}
@@ -132,6 +136,9 @@ func TestAgentTableMessages(t *testing.T) {
 	}
 	if got, err := a.Tables().Find("T42", ""); err != nil || got.Data.Rows() != 3 || got.Sender != "topcat" {
 		t.Fatalf("stored table: %+v, %v", got, err)
+	}
+	if got, err := a.Tables().Find("fresh", ""); err != nil || got.Data.Rows() != 2 {
+		t.Fatalf("table read on highlight: %+v, %v", got, err)
 	}
 	cancel()
 }
