@@ -75,3 +75,19 @@ func (a *Agent) PointAt(ctx context.Context, to string, pos Position) error {
 func (a *Agent) SendImage(ctx context.Context, to, url string, img dataset.Access) error {
 	return a.send(ctx, to, "image.load.fits", map[string]any{"url": url, "image-id": img.URL, "name": img.Name})
 }
+
+// SendSpectrum offers a spectrum to the clients named to (every subscriber
+// when to is "") with spectrum.load.ssa-generic: its URL, its
+// obs_publisher_did as spectrum-id, and the SSA metadata SPLAT reads
+// (Access.Reference, Access.Format, Target.Name).
+func (a *Agent) SendSpectrum(ctx context.Context, to string, s Spectrum) error {
+	meta := map[string]any{"Access.Reference": s.Access.URL}
+	if s.Access.Format != "" {
+		meta["Access.Format"] = s.Access.Format
+	}
+	if s.Target != "" {
+		meta["Target.Name"] = s.Target
+	}
+	return a.send(ctx, to, "spectrum.load.ssa-generic", map[string]any{
+		"url": s.Access.URL, "spectrum-id": s.ID, "name": s.Access.Name, "meta": meta})
+}

@@ -28,6 +28,29 @@ type Position struct{ RA, Dec float64 }
 // String writes the position as "RA,Dec" in degrees.
 func (p Position) String() string { return fmt.Sprintf("%.5f,%+.5f", p.RA, p.Dec) }
 
+// RowPosition returns the sky position of a row, from the columns with UCD
+// pos.eq.ra/pos.eq.dec (meta.main preferred; UCD1 POS_EQ_RA_MAIN too). ok is
+// false when the table has no such columns or the row's values are null.
+func RowPosition(t *votable.Table, row int) (p Position, ok bool) {
+	ri, di := -1, -1
+	for _, u := range []string{"pos.eq.ra;meta.main", "pos.eq.ra", "POS_EQ_RA_MAIN"} {
+		if ri = t.FieldByUCD(u); ri >= 0 {
+			break
+		}
+	}
+	for _, u := range []string{"pos.eq.dec;meta.main", "pos.eq.dec", "POS_EQ_DEC_MAIN"} {
+		if di = t.FieldByUCD(u); di >= 0 {
+			break
+		}
+	}
+	if ri < 0 || di < 0 || row < 0 || row >= t.Rows() {
+		return Position{}, false
+	}
+	ra, ok1 := votable.Float64(t.Columns[ri], row)
+	dec, ok2 := votable.Float64(t.Columns[di], row)
+	return Position{RA: ra, Dec: dec}, ok1 && ok2
+}
+
 // Found is one service's answer to a vicinity search.
 type Found struct {
 	// Catalog is the catalogue's or image service's configured name.

@@ -68,27 +68,6 @@ func fetchTable(ctx context.Context, a *agent.Agent, u, id, name, sender string)
 	return t, nil
 }
 
-// rowPosition returns the sky position of a row from its table's UCDs.
-func rowPosition(t *votable.Table, row int) (ra, dec float64, ok bool) {
-	ri, di := -1, -1
-	for _, u := range []string{"pos.eq.ra;meta.main", "pos.eq.ra", "POS_EQ_RA_MAIN"} {
-		if ri = t.FieldByUCD(u); ri >= 0 {
-			break
-		}
-	}
-	for _, u := range []string{"pos.eq.dec;meta.main", "pos.eq.dec", "POS_EQ_DEC_MAIN"} {
-		if di = t.FieldByUCD(u); di >= 0 {
-			break
-		}
-	}
-	if ri < 0 || di < 0 {
-		return 0, 0, false
-	}
-	ra, ok1 := votable.Float64(t.Columns[ri], row)
-	dec, ok2 := votable.Float64(t.Columns[di], row)
-	return ra, dec, ok1 && ok2
-}
-
 // highlightRow resolves the row TOPCAT highlighted: the table by table-id
 // or url (read from the url when it was never sent to us, so that a user
 // need not send TOPCAT's table first), the position from the UCDs.
@@ -106,7 +85,8 @@ func highlightRow(ctx context.Context, a *agent.Agent, req *connector.Request) (
 	if err != nil || row < 0 || row >= t.Data.Rows() {
 		return nil, fmt.Errorf("row %q out of range (table %q has %d rows)", param(req, "row"), t.ID, t.Data.Rows())
 	}
-	ra, dec, ok := rowPosition(t.Data, row)
+	pos, ok := agent.RowPosition(t.Data, row)
+	ra, dec := pos.RA, pos.Dec
 	if !ok {
 		return nil, fmt.Errorf("table %q row %d has no sky position (no pos.eq.ra/pos.eq.dec columns, or null)", t.ID, row)
 	}

@@ -81,21 +81,7 @@ func TestVicinityFiles(t *testing.T) {
 // on the running hub (here a JSAMP hub).
 func TestVicinitySend(t *testing.T) {
 	in := testbed.Require(t)
-	e := conntest.NewEnv(t)
-	e.JSAMPHub(t)
-	t.Setenv("SAMP_HUB", e.Hub)
-	got := make(chan map[string]any, 8)
-	c := connector.New(connector.Options{Metadata: map[string]any{"samp.name": "topcat"}, Locate: e.Location})
-	c.HandleFunc("table.load.votable", func(_ context.Context, r *connector.Request) (map[string]any, error) {
-		got <- r.Message.Params
-		return nil, nil
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go c.Run(ctx)
-	if err := c.WaitConnected(ctx); err != nil {
-		t.Fatal(err)
-	}
+	got := receiverOnJSAMPHub(t, "topcat", "table.load.votable")
 	a := in.Anchors[3]
 	out, err := runCLI(t, "vicinity", "--config", vicinityConfig(t, in), "--ra", fmt.Sprint(a.RA), "--dec", fmt.Sprint(a.Dec), "--send")
 	if err != nil {
@@ -114,4 +100,28 @@ func TestVicinitySend(t *testing.T) {
 	if !names["2MASS"] || !names["AllWISE"] {
 		t.Errorf("tables received: %v", names)
 	}
+}
+
+// receiverOnJSAMPHub starts a JSAMP hub (SAMP_HUB names it for the test)
+// and registers a client named name there whose handlers pass the
+// parameters of every mtype message to the returned channel.
+func receiverOnJSAMPHub(t *testing.T, name, mtype string) <-chan map[string]any {
+	t.Helper()
+	e := conntest.NewEnv(t)
+	e.JSAMPHub(t)
+	t.Setenv("SAMP_HUB", e.Hub)
+	got := make(chan map[string]any, 16)
+	c := connector.New(connector.Options{Metadata: map[string]any{"samp.name": name}, Locate: e.Location})
+	c.HandleFunc(mtype, func(_ context.Context, r *connector.Request) (map[string]any, error) {
+		got <- r.Message.Params
+		return nil, nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	if err := c.WaitConnected(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return got
 }

@@ -1,0 +1,146 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/voagent/voagent/vo/adql"
+	"github.com/voagent/voagent/vo/dataset"
+	"github.com/voagent/voagent/vo/fanout"
+	"github.com/voagent/voagent/vo/registry"
+	"github.com/voagent/voagent/vo/tap"
+	"github.com/voagent/voagent/vo/votable"
+)
+
+// Spectrum is a spectrum an ObsCore service holds near one of the
+// positions of a Spectra search.
+type Spectrum struct {
+	// Service names the ObsCore service (its short name or title).
+	Service string
+	// Pos is the index of the position it was found for.
+	Pos int
+	// ID is its obs_publisher_did; Target its target_name.
+	ID, Target string
+	// Access is where to get it (access_url, access_format).
+	Access dataset.Access
+}
+
+// ErrNoUpload is the error of an ObsCore service that takes no table
+// uploads, which the Spectra search needs.
+var ErrNoUpload = errors.New("the service declares no inline table upload")
+
+// Spectra finds the ObsCore services (TAP, data model ObsCore) of the
+// registry at registryURL and asks each, at once, for the spectra within
+// radius degrees of any of the positions, with one query joining ivoa.obscore
+// against the positions uploaded as a table. found gets each spectrum, a
+// service's spectra as soon as the service answers. A service without
+// upload support or that fails is named in the summary; the others go on.
+func (a *Agent) Spectra(ctx context.Context, registryURL string, pos []Position, radius float64,
+	found func(context.Context, Spectrum)) (fanout.Summary, error) {
+	if len(pos) == 0 {
+		return fanout.Summary{}, errors.New("spectra: no position to search around")
+	}
+	for i, p := range pos {
+		if err := adql.CheckPosition(p.RA, p.Dec); err != nil {
+			return fanout.Summary{}, fmt.Errorf("spectra: position %d: %w", i, err)
+		}
+	}
+	q, err := spectraADQL(radius)
+	if err != nil {
+		return fanout.Summary{}, err
+	}
+	rs, err := registry.New(registryURL, registry.TAPSync(a.dal)).Search(ctx,
+		registry.Constraints{ServiceTypes: []string{"tap"}, DataModels: []string{"obscore"}})
+	if err != nil {
+		return fanout.Summary{}, fmt.Errorf("spectra: finding ObsCore services in %s: %w", registryURL, err)
+	}
+	upload := positionsTable(pos)
+	var tasks []fanout.Task[[]Spectrum]
+	for _, r := range rs {
+		u := r.AccessURL("tap")
+		if u == "" {
+			continue
+		}
+		tasks = append(tasks, fanout.Task[[]Spectrum]{Name: r.Name(), Run: func(ctx context.Context) ([]Spectrum, error) {
+			return a.obscoreSpectra(ctx, r.Name(), u, q, upload)
+		}})
+	}
+	if len(tasks) == 0 {
+		return fanout.Summary{}, fmt.Errorf("spectra: the registry at %s lists no ObsCore TAP service", registryURL)
+	}
+	opts := fanout.Options{Concurrency: a.cfg.Search.Concurrency, Deadline: a.cfg.Search.Timeout.Duration, Logger: a.log}
+	sum := fanout.Run(ctx, opts, tasks, func(r fanout.Result[[]Spectrum]) {
+		for _, s := range r.Value {
+			if ctx.Err() != nil {
+				return
+			}
+			found(ctx, s)
+		}
+	})
+	return sum, ctx.Err()
+}
+
+// spectraADQL joins ivoa.obscore against the uploaded positions.
+func spectraADQL(radius float64) (string, error) {
+	if !(radius > 0 && radius <= 180) {
+		return "", fmt.Errorf("spectra: radius %g deg is out of range (0, 180]", radius)
+	}
+	r, err := adql.Num(radius)
+	if err != nil {
+		return "", err
+	}
+	return "SELECT u.pos_id, o.obs_publisher_did, o.access_url, o.access_format, o.target_name, o.obs_title" +
+		" FROM ivoa.obscore AS o JOIN TAP_UPLOAD.pos AS u" +
+		" ON 1=CONTAINS(POINT('ICRS', o.s_ra, o.s_dec), CIRCLE('ICRS', u.ra, u.dec, " + string(r) + "))" +
+		" WHERE o.dataproduct_type = 'spectrum'", nil
+}
+
+// positionsTable is the upload: pos_id, ra, dec.
+func positionsTable(pos []Position) *votable.Table {
+	id := &votable.Field{Name: "pos_id", Datatype: votable.Int, UCD: "meta.id;meta.main"}
+	ra := &votable.Field{Name: "ra", Datatype: votable.Double, UCD: "pos.eq.ra;meta.main", Unit: "deg"}
+	dec := &votable.Field{Name: "dec", Datatype: votable.Double, UCD: "pos.eq.dec;meta.main", Unit: "deg"}
+	ic, rc, dc := votable.NewScalar[int32](id), votable.NewScalar[float64](ra), votable.NewScalar[float64](dec)
+	for i, p := range pos {
+		ic.Append(int32(i), false)
+		rc.Append(p.RA, false)
+		dc.Append(p.Dec, false)
+	}
+	return &votable.Table{Name: "pos", Fields: []*votable.Field{id, ra, dec}, Columns: []votable.Column{ic, rc, dc}}
+}
+
+// obscoreSpectra runs the join on one ObsCore service.
+func (a *Agent) obscoreSpectra(ctx context.Context, name, url, q string, upload *votable.Table) ([]Spectrum, error) {
+	svc := tap.New(url, a.dal, a.log)
+	caps, err := svc.Capabilities(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", url, err)
+	}
+	if !caps.SupportsUpload(tap.UploadInline) {
+		return nil, fmt.Errorf("%s: %w", url, ErrNoUpload)
+	}
+	doc, _, err := svc.SyncFetch(ctx, &tap.Query{ADQL: q, Uploads: []tap.Upload{{Name: "pos", Table: upload}}})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", url, err)
+	}
+	t, err := dataset.ResultsTable(doc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", url, err)
+	}
+	var out []Spectrum
+	for _, r := range dataset.Records(t) {
+		posID, ok := r.Float(r.Field("pos_id"))
+		if !ok {
+			continue
+		}
+		acc := dataset.Access{URL: r.Get("access_url"), Format: r.Get("access_format"), Size: -1}
+		if acc.URL == "" {
+			continue
+		}
+		acc.Name = dataset.Filename(acc.Format, r.Get("obs_title"), r.Get("obs_publisher_did"), acc.URL)
+		out = append(out, Spectrum{Service: name, Pos: int(posID), ID: r.Get("obs_publisher_did"),
+			Target: r.Get("target_name"), Access: acc})
+	}
+	return out, nil
+}

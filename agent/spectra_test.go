@@ -1,0 +1,59 @@
+package agent
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/internal/testbed"
+	"github.com/voagent/voagent/internal/testbed/synth"
+)
+
+// TestSpectraTestbed is recipe 12 of the course on the testbed: the ObsCore
+// services found in the registry, one upload join each, every spectrum near
+// the positions and no other.
+func TestSpectraTestbed(t *testing.T) {
+	in := testbed.Require(t)
+	cfg := config.Default()
+	cfg.Search.Timeout = config.Duration{Duration: time.Minute}
+	a := New(cfg, nil)
+	pos := []Position{{RA: in.Anchors[0].RA, Dec: in.Anchors[0].Dec}, {RA: in.Anchors[3].RA, Dec: in.Anchors[3].Dec}, {RA: 10, Dec: -60}}
+	const radius = 0.02
+	var want []string
+	for _, s := range in.Spectra {
+		for i, p := range pos {
+			if synth.Sep(p.RA, p.Dec, s.RA, s.Dec) < radius {
+				want = append(want, s.AccessURL+" "+string(rune('0'+i)))
+			}
+		}
+	}
+	if len(want) < 2 {
+		t.Fatalf("test data: %d spectra near the positions", len(want))
+	}
+	var got []string
+	sum, err := a.Spectra(context.Background(), in.RegTAP, pos, radius, func(_ context.Context, s Spectrum) {
+		got = append(got, s.Access.URL+" "+string(rune('0'+s.Pos)))
+		if !strings.HasPrefix(s.ID, "ivo://") || s.Access.Format == "" || s.Target == "" || s.Access.Name == "" {
+			t.Errorf("spectrum lacks metadata: %+v", s)
+		}
+	})
+	if err != nil || sum.OK == 0 {
+		t.Fatalf("%v: %s", err, sum)
+	}
+	sort.Strings(want)
+	sort.Strings(got)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("spectra:\n got %q\nwant %q", got, want)
+	}
+	t.Logf("%d spectra; %s", len(got), sum)
+
+	if _, err := a.Spectra(context.Background(), in.RegTAP, []Position{{RA: 1, Dec: 91}}, radius, nil); err == nil {
+		t.Error("dec 91 accepted")
+	}
+	if _, err := a.Spectra(context.Background(), in.RegTAP, pos, 0, nil); err == nil {
+		t.Error("radius 0 accepted")
+	}
+}

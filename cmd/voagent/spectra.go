@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/voagent/voagent/agent"
+	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/vo/registry"
+	"github.com/voagent/voagent/vo/votable"
+)
+
+func init() { commandGroups = append(commandGroups, newSpectraCmd) }
+
+func newSpectraCmd() *cobra.Command {
+	var (
+		cfgPath, table, reg, to string
+		pos                     agent.Position
+		radius                  float64
+		send                    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "spectra (--table FILE | --ra DEG --dec DEG) [--registry URL] [--radius ARCSEC] [--send [--to NAME]]",
+		Short: "Find spectra near positions in every ObsCore service of the Registry",
+		Long: `Asks the Registry for the ObsCore (TAP) services, uploads the positions as a table to
+each that accepts uploads and joins ivoa.obscore against it (spectra only), all services
+at once. Each spectrum is listed, or with --send given to SPLAT (--to) over SAMP with
+spectrum.load.ssa-generic as soon as its service answers. Positions come from the
+pos.eq.ra/pos.eq.dec columns of --table, or from --ra/--dec.`,
+		Example: `  voagent spectra --table targets.vot --registry http://127.0.0.1:8080/tap --radius 30
+  voagent spectra --ra 150 --dec 2 --radius 60 --send --to splat`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			positions, rows, err := spectraPositions(cmd, table, pos)
+			if err != nil {
+				return err
+			}
+			cfg, err := config.Load(cfgPath)
+			if err != nil {
+				return err
+			}
+			cfg.SAMP.StartHub = false // SPLAT is on the running hub
+			a := agent.New(cfg, slog.Default())
+			ctx, cancel := context.WithCancel(cmd.Context())
+			defer cancel()
+			var found func(context.Context, agent.Spectrum)
+			failed := 0 // found runs in one goroutine at a time
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SERVICE\tROW\tTARGET\tSPECTRUM\tSENT")
+			list := func(s agent.Spectrum, sent string) {
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", s.Service, rows[s.Pos], s.Target, s.Access.URL, sent)
+			}
+			if send {
+				done := make(chan error, 1)
+				go func() { done <- a.Run(ctx) }()
+				defer func() { cancel(); <-done }()
+				if err := a.WaitConnected(ctx, 10*time.Second); err != nil {
+					return fmt.Errorf("no SAMP hub to send to: %w", err)
+				}
+				found = func(ctx context.Context, s agent.Spectrum) {
+					status := "samp.ok"
+					if err := a.SendSpectrum(ctx, to, s); err != nil {
+						failed++
+						status = err.Error()
+					}
+					list(s, status)
+				}
+			} else {
+				found = func(_ context.Context, s agent.Spectrum) { list(s, "-") }
+			}
+			sum, err := a.Spectra(ctx, reg, positions, radius/3600, found)
+			tw.Flush()
+			fmt.Fprintln(cmd.ErrOrStderr(), sum.String())
+			switch {
+			case err != nil:
+				return err
+			case sum.OK == 0:
+				return errors.New("no ObsCore service answered")
+			case failed > 0:
+				return fmt.Errorf("%d spectra were not delivered to %q", failed, to)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfgPath, "config", "", "configuration file (default "+config.DefaultPath()+" when present)")
+	f.StringVar(&table, "table", "", "VOTable whose rows give the positions (pos.eq.ra/pos.eq.dec columns)")
+	f.Float64Var(&pos.RA, "ra", 0, "right ascension (ICRS degrees), without --table")
+	f.Float64Var(&pos.Dec, "dec", 0, "declination (ICRS degrees), without --table")
+	f.Float64Var(&radius, "radius", 10, "search radius around each position, arcsec")
+	f.StringVar(&reg, "registry", registry.DefaultURL(), "RegTAP service listing the ObsCore services")
+	f.BoolVar(&send, "send", false, "send each spectrum over SAMP (spectrum.load.ssa-generic)")
+	f.StringVar(&to, "to", "splat", `samp.name of the receiver with --send ("" for every subscriber)`)
+	cmd.MarkFlagsMutuallyExclusive("table", "ra")
+	cmd.MarkFlagsMutuallyExclusive("table", "dec")
+	cmd.MarkFlagsRequiredTogether("ra", "dec")
+	return cmd
+}
+
+// spectraPositions reads the positions from --table (with the row of each),
+// or takes --ra/--dec.
+func spectraPositions(cmd *cobra.Command, table string, pos agent.Position) ([]agent.Position, []int, error) {
+	if table == "" {
+		if !cmd.Flags().Changed("ra") {
+			return nil, nil, errors.New("give --table FILE or --ra and --dec")
+		}
+		return []agent.Position{pos}, []int{0}, nil
+	}
+	doc, err := votable.ReadFile(table)
+	if err != nil {
+		return nil, nil, err
+	}
+	ts := doc.Tables()
+	if len(ts) == 0 {
+		return nil, nil, fmt.Errorf("%s: no table", table)
+	}
+	var out []agent.Position
+	var rows []int
+	var skipped []string
+	for i := range ts[0].Rows() {
+		p, ok := agent.RowPosition(ts[0], i)
+		if !ok {
+			skipped = append(skipped, fmt.Sprint(i))
+			continue
+		}
+		out, rows = append(out, p), append(rows, i)
+	}
+	if len(out) == 0 {
+		return nil, nil, fmt.Errorf("%s: no row with a position (columns with UCD pos.eq.ra and pos.eq.dec)", table)
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "rows without a position, skipped: %s\n", strings.Join(skipped, ", "))
+	}
+	return out, rows, nil
+}
