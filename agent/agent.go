@@ -27,7 +27,9 @@ type Agent struct {
 	tables  *Tables
 	dal     *dal.Client
 	results results
-	latest  fanout.Latest
+	latest  fanout.Latest // the vicinity search
+	// latestSpectra is the spectra search of selected rows.
+	latestSpectra fanout.Latest
 
 	ctx  context.Context // the agent's lifetime, for background work
 	stop context.CancelFunc

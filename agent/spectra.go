@@ -144,3 +144,34 @@ func (a *Agent) obscoreSpectra(ctx context.Context, name, url, q string, upload 
 	}
 	return out, nil
 }
+
+// SpectraFor is the spectra search of rows selected in TOPCAT: the spectra
+// near pos in the ObsCore services of the configured registry, each sent
+// to spectra.send_to as its service answers. A newer call cancels the one
+// still running. Failures are logged, never fatal.
+func (a *Agent) SpectraFor(ctx context.Context, pos []Position) fanout.Summary {
+	ctx, done := a.latestSpectra.Begin(ctx)
+	defer done()
+	c := a.cfg.Spectra
+	reg := c.Registry
+	if reg == "" {
+		reg = registry.DefaultURL()
+	}
+	sent := 0
+	sum, err := a.Spectra(ctx, reg, pos, c.RadiusArcsec/3600, func(ctx context.Context, s Spectrum) {
+		if err := a.SendSpectrum(ctx, c.SendTo, s); err != nil {
+			a.log.Warn("spectrum not delivered", "to", c.SendTo, "url", s.Access.URL, "err", err)
+			return
+		}
+		sent++
+	})
+	switch {
+	case errors.Is(context.Cause(ctx), fanout.ErrSuperseded):
+		a.log.Info("spectra search superseded by a newer one", "positions", len(pos))
+	case err != nil:
+		a.log.Warn("spectra search failed", "positions", len(pos), "err", err)
+	default:
+		a.log.Info("spectra search done", "positions", len(pos), "sent", sent, "to", c.SendTo, "summary", sum.String())
+	}
+	return sum
+}

@@ -20,6 +20,7 @@ type Config struct {
 	SAMP     SAMP     `toml:"samp"`
 	Search   Search   `toml:"search"`
 	Vicinity Vicinity `toml:"vicinity"`
+	Spectra  Spectra  `toml:"spectra"`
 	// Catalogs are the services a vicinity search queries ([[catalog]]).
 	Catalogs []Catalog `toml:"catalog"`
 	// Images are the image services a vicinity search queries ([[images]],
@@ -43,6 +44,22 @@ type Vicinity struct {
 	ImagesTo string `toml:"images_to"`
 	// MaxRec caps the rows asked of each catalogue.
 	MaxRec int `toml:"maxrec"`
+}
+
+// Spectra configures the spectra search (ObsCore services of the Registry).
+type Spectra struct {
+	// OnSelect looks up spectra for the rows selected in TOPCAT
+	// (table.select.rowList) and sends them to SendTo.
+	OnSelect bool `toml:"on_select"`
+	// Registry is the RegTAP service listing the ObsCore services ("" for
+	// $IVOA_REGISTRY, else GAVO's).
+	Registry string `toml:"registry"`
+	// RadiusArcsec is the search radius around each position.
+	RadiusArcsec float64 `toml:"radius_arcsec"`
+	// SendTo is the samp.name of the client that receives the spectra.
+	SendTo string `toml:"send_to"`
+	// MaxRows bounds the selected rows searched at once.
+	MaxRows int `toml:"max_rows"`
 }
 
 // Catalog is one service of the vicinity search.
@@ -105,6 +122,7 @@ func Default() Config {
 		SAMP:     SAMP{StartHub: true, Name: "voagent", CallTimeout: Duration{30 * time.Second}},
 		Search:   Search{Timeout: Duration{60 * time.Second}, Concurrency: 4, RadiusArcsec: 60},
 		Vicinity: Vicinity{Enabled: true, SendTo: "topcat", PointAt: "aladin", ImagesTo: "aladin", MaxRec: 2000},
+		Spectra:  Spectra{OnSelect: false, RadiusArcsec: 10, SendTo: "splat", MaxRows: 500},
 	}
 }
 
@@ -165,6 +183,15 @@ func (c Config) Validate() error {
 		return fmt.Errorf("search.radius_arcsec %g is out of range (0, 648000]", c.Search.RadiusArcsec)
 	case c.Vicinity.MaxRec < 1:
 		return fmt.Errorf("vicinity.maxrec must be at least 1, not %d", c.Vicinity.MaxRec)
+	case c.Spectra.RadiusArcsec <= 0 || c.Spectra.RadiusArcsec > 180*3600:
+		return fmt.Errorf("spectra.radius_arcsec %g is out of range (0, 648000]", c.Spectra.RadiusArcsec)
+	case c.Spectra.MaxRows < 1:
+		return fmt.Errorf("spectra.max_rows must be at least 1, not %d", c.Spectra.MaxRows)
+	}
+	if c.Spectra.Registry != "" {
+		if u, err := url.Parse(c.Spectra.Registry); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("spectra.registry %q is not an http(s) URL", c.Spectra.Registry)
+		}
 	}
 	seen := map[string]bool{}
 	if err := checkServices("catalog", c.Catalogs, seen, "scs", "tap"); err != nil {

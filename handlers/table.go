@@ -100,13 +100,40 @@ func highlightRow(ctx context.Context, a *agent.Agent, req *connector.Request) (
 	return nil, nil
 }
 
-// selectRows checks a row selection against the table it names.
+// selectRows resolves a row selection (TOPCAT, or Aladin, which names the
+// table by table-id only) and, when spectra.on_select is set, looks up the
+// spectra of the selected rows in the background, sending them to SPLAT.
 func selectRows(a *agent.Agent, req *connector.Request) (map[string]any, error) {
 	t, err := a.Tables().Find(param(req, "table-id"), param(req, "url"))
 	if err != nil {
 		return nil, err
 	}
-	list, _ := req.Message.Params["row-list"].([]any)
+	list, ok := req.Message.Params["row-list"].([]any)
+	if !ok {
+		return nil, errors.New("table.select.rowList: row-list must be a list of row indices")
+	}
 	a.Logger().Info("rows selected", "table-id", t.ID, "count", len(list))
+	cfg := a.Config().Spectra
+	if !cfg.OnSelect || len(list) == 0 {
+		return nil, nil
+	}
+	var pos []agent.Position
+	for _, v := range list {
+		s, _ := v.(string)
+		row, err := strconv.Atoi(s)
+		if err != nil || row < 0 || row >= t.Data.Rows() {
+			return nil, fmt.Errorf("row-list: %q is not a row of table %q (%d rows)", s, t.ID, t.Data.Rows())
+		}
+		if p, ok := agent.RowPosition(t.Data, row); ok {
+			pos = append(pos, p)
+		}
+	}
+	if len(pos) == 0 {
+		return nil, fmt.Errorf("table %q: none of the %d selected rows has a sky position", t.ID, len(list))
+	}
+	if len(pos) > cfg.MaxRows {
+		return nil, fmt.Errorf("%d rows selected; spectra.max_rows allows %d at once", len(pos), cfg.MaxRows)
+	}
+	a.Go(func(ctx context.Context) { a.SpectraFor(ctx, pos) })
 	return nil, nil
 }

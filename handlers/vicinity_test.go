@@ -20,6 +20,7 @@ import (
 	"github.com/voagent/voagent/internal/testbed"
 	"github.com/voagent/voagent/internal/testbed/synth"
 	"github.com/voagent/voagent/samp/connection"
+	"github.com/voagent/voagent/samp/connection/conntest"
 	"github.com/voagent/voagent/samp/connector"
 	"github.com/voagent/voagent/samp/profile"
 	"github.com/voagent/voagent/vo/votable"
@@ -60,7 +61,6 @@ func peer(t *testing.T, ctx context.Context, name string, mtypes ...string) <-ch
 func TestVicinitySearch(t *testing.T) {
 	in := testbed.Require(t)
 	dir := t.TempDir()
-	t.Setenv("SAMP_HUB", "std-lockurl:"+profile.FileURL(filepath.Join(dir, "lock.samp")))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -82,45 +82,11 @@ func TestVicinitySearch(t *testing.T) {
 		{Name: "images-SIA1", Kind: "sia", URL: in.SIA1, RadiusArcsec: 5},
 		{Name: "images-SIA2", Kind: "sia2", URL: in.SIA2, RadiusArcsec: 5},
 	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	var logs syncbuf.Buffer
-	a := agent.New(cfg, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	Register(a)
-	run(t, ctx, a.Run)
-	if err := a.WaitConnected(ctx, 60*time.Second); err != nil {
-		t.Fatalf("agent did not register with its own hub: %v", err)
-	}
+	a, logs := ownHubAgent(t, ctx, cfg)
 	tables := peer(t, ctx, "topcat", "table.load.votable")
 	aladin := peer(t, ctx, "aladin", "coord.pointAt.sky", "image.load.fits")
-
 	// "TOPCAT" sends a table and highlights the row on an anchor source.
-	sender := connector.New(connector.Options{Metadata: map[string]any{"samp.name": "topcat-sender"}})
-	run(t, ctx, sender.Run)
-	wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
-	defer wcancel()
-	if err := sender.WaitConnected(wctx); err != nil {
-		t.Fatal(err)
-	}
-	var agentID string
-	for agentID == "" {
-		if cl := sender.FindClients("voagent"); len(cl) > 0 {
-			agentID = cl[0].ID
-		} else if wctx.Err() != nil {
-			t.Fatal("voagent never seen")
-		} else {
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	for _, name := range []string{"topcat", "aladin"} {
-		for len(a.Connector().FindClients(name)) == 0 {
-			if wctx.Err() != nil {
-				t.Fatalf("the agent never saw %s register", name)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	call := sampSender(t, ctx, a, "topcat-sender", "topcat", "aladin")
 	anchor := in.Anchors[3] // two images (J, Ks) are centred here
 	images := map[string]bool{}
 	for _, im := range in.Images {
@@ -132,15 +98,14 @@ func TestVicinitySearch(t *testing.T) {
 		t.Fatal("test data: no image at the anchor")
 	}
 	file := writePositions(t, dir, "targets.vot", []agent.Position{{RA: 1, Dec: 1}, {RA: anchor.RA, Dec: anchor.Dec}})
-	call := func(mtype string, params map[string]any) {
-		t.Helper()
-		resp, err := sender.Call(wctx, agentID, connection.NewMessage(mtype, params))
-		if err != nil || !resp.IsOK() {
-			t.Fatalf("%s: %+v %v", mtype, resp, err)
+	for _, m := range []connection.Message{
+		connection.NewMessage(MTypeLoadVOTable, map[string]any{"url": profile.FileURL(file), "table-id": "targets"}),
+		connection.NewMessage(MTypeHighlightRow, map[string]any{"table-id": "targets", "url": profile.FileURL(file), "row": "1"}),
+	} {
+		if r := call(m.MType, m.Params); !r.IsOK() {
+			t.Fatalf("%s: %+v", m.MType, r)
 		}
 	}
-	call(MTypeLoadVOTable, map[string]any{"url": profile.FileURL(file), "table-id": "targets"})
-	call(MTypeHighlightRow, map[string]any{"table-id": "targets", "url": profile.FileURL(file), "row": "1"})
 
 	pointed, loaded := false, 0
 	for !pointed || loaded < len(cfg.Images) {
@@ -225,5 +190,57 @@ func TestVicinitySearch(t *testing.T) {
 		if strings.Contains(line, "vicinity") {
 			t.Log(line)
 		}
+	}
+}
+
+// ownHubAgent runs an agent with cfg (validated) on its own hub, found
+// through a private lockfile, and returns it with its log.
+func ownHubAgent(t *testing.T, ctx context.Context, cfg config.Config) (*agent.Agent, *syncbuf.Buffer) {
+	t.Helper()
+	t.Setenv("SAMP_HUB", "std-lockurl:"+profile.FileURL(filepath.Join(t.TempDir(), "lock.samp")))
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	logs := new(syncbuf.Buffer)
+	a := agent.New(cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	Register(a)
+	run(t, ctx, a.Run)
+	if err := a.WaitConnected(ctx, 60*time.Second); err != nil {
+		t.Fatalf("agent did not register with its own hub: %v", err)
+	}
+	return a, logs
+}
+
+// sampSender registers a client named name on the agent's hub, waits until
+// it sees the agent and the agent sees it and every client in seen, and
+// returns a function calling the agent (each call must succeed at the SAMP
+// level; the response may be samp.error).
+func sampSender(t *testing.T, ctx context.Context, a *agent.Agent, name string, seen ...string) func(mtype string, params map[string]any) connection.Response {
+	t.Helper()
+	sender := connector.New(connector.Options{Metadata: map[string]any{"samp.name": name}})
+	run(t, ctx, sender.Run)
+	wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
+	defer wcancel()
+	if err := sender.WaitConnected(wctx); err != nil {
+		t.Fatal(err)
+	}
+	conntest.Eventually(t, "the clients to see each other", func() bool {
+		for _, n := range append(seen, name) {
+			if len(a.Connector().FindClients(n)) == 0 {
+				return false
+			}
+		}
+		return len(sender.FindClients("voagent")) > 0
+	})
+	agentID := sender.FindClients("voagent")[0].ID
+	return func(mtype string, params map[string]any) connection.Response {
+		t.Helper()
+		cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		resp, err := sender.Call(cctx, agentID, connection.NewMessage(mtype, params))
+		if err != nil {
+			t.Fatalf("%s: %v", mtype, err)
+		}
+		return resp
 	}
 }

@@ -47,6 +47,9 @@ pos.eq.ra/pos.eq.dec columns of --table, or from --ra/--dec.`,
 				return err
 			}
 			cfg.SAMP.StartHub = false // SPLAT is on the running hub
+			if !cmd.Flags().Changed("registry") && cfg.Spectra.Registry != "" {
+				reg = cfg.Spectra.Registry
+			}
 			a := agent.New(cfg, slog.Default())
 			ctx, cancel := context.WithCancel(cmd.Context())
 			defer cancel()
@@ -95,7 +98,7 @@ pos.eq.ra/pos.eq.dec columns of --table, or from --ra/--dec.`,
 	f.Float64Var(&pos.RA, "ra", 0, "right ascension (ICRS degrees), without --table")
 	f.Float64Var(&pos.Dec, "dec", 0, "declination (ICRS degrees), without --table")
 	f.Float64Var(&radius, "radius", 10, "search radius around each position, arcsec")
-	f.StringVar(&reg, "registry", registry.DefaultURL(), "RegTAP service listing the ObsCore services")
+	f.StringVar(&reg, "registry", registry.DefaultURL(), "RegTAP service listing the ObsCore services (default: spectra.registry of the configuration, else this)")
 	f.BoolVar(&send, "send", false, "send each spectrum over SAMP (spectrum.load.ssa-generic)")
 	f.StringVar(&to, "to", "splat", `samp.name of the receiver with --send ("" for every subscriber)`)
 	cmd.MarkFlagsMutuallyExclusive("table", "ra")

@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voagent/voagent/agent"
+	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/internal/testbed"
+	"github.com/voagent/voagent/internal/testbed/synth"
+	"github.com/voagent/voagent/samp/connection/conntest"
+	"github.com/voagent/voagent/samp/profile"
+)
+
+// TestSelectedRowsSpectra: rows selected in "TOPCAT" (table.select.rowList)
+// make the agent look up their spectra in the ObsCore services of the
+// testbed's registry and send each to the client registered as "splat".
+func TestSelectedRowsSpectra(t *testing.T) {
+	in := testbed.Require(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := config.Default()
+	cfg.Spectra = config.Spectra{OnSelect: true, Registry: in.RegTAP, RadiusArcsec: 60, SendTo: "splat", MaxRows: 10}
+	a, logs := ownHubAgent(t, ctx, cfg)
+	splat := peer(t, ctx, "splat", "spectrum.load.ssa-generic")
+	call := sampSender(t, ctx, a, "topcat", "splat")
+	dir := t.TempDir()
+	rows := []agent.Position{{RA: in.Anchors[0].RA, Dec: in.Anchors[0].Dec}, {RA: 10, Dec: -60}, {RA: in.Anchors[3].RA, Dec: in.Anchors[3].Dec}}
+	file := writePositions(t, dir, "targets.vot", rows)
+	if r := call(MTypeLoadVOTable, map[string]any{"url": profile.FileURL(file), "table-id": "targets"}); !r.IsOK() {
+		t.Fatalf("load: %+v", r)
+	}
+	if r := call(MTypeSelectRows, map[string]any{"table-id": "targets", "row-list": []any{"0", "9"}}); r.IsOK() || !strings.Contains(r.Error.ErrorTxt, `"9" is not a row`) {
+		t.Errorf("bad row-list: %+v", r)
+	}
+	if r := call(MTypeSelectRows, map[string]any{"table-id": "targets", "row-list": []any{"0", "2"}}); !r.IsOK() {
+		t.Fatalf("select: %+v", r)
+	}
+	want := map[string]bool{}
+	for _, s := range in.Spectra {
+		for _, p := range []agent.Position{rows[0], rows[2]} {
+			if synth.Sep(p.RA, p.Dec, s.RA, s.Dec) < 60.0/3600 {
+				want[s.AccessURL] = true
+			}
+		}
+	}
+	for n := len(want); n > 0; n-- {
+		select {
+		case p := <-splat:
+			u, _ := p["url"].(string)
+			if !want[u] {
+				t.Errorf("unexpected spectrum %v", p)
+			}
+			delete(want, u)
+		case <-time.After(60 * time.Second):
+			t.Fatalf("spectra not received: %v\n%s", want, logs.String())
+		}
+	}
+	conntest.Eventually(t, "the spectra search to end", func() bool { return strings.Contains(logs.String(), "spectra search done") })
+	select {
+	case p := <-splat:
+		t.Errorf("one spectrum too many: %v", p)
+	default:
+	}
+}
