@@ -9,8 +9,10 @@ import (
 	"github.com/voagent/voagent/vo/dataset"
 	"github.com/voagent/voagent/vo/fanout"
 	"github.com/voagent/voagent/vo/registry"
+	"github.com/voagent/voagent/vo/ssa"
 	"github.com/voagent/voagent/vo/tap"
 	"github.com/voagent/voagent/vo/votable"
+	"github.com/voagent/voagent/vo/xmatch"
 )
 
 // Spectrum is a spectrum an ObsCore service holds near one of the
@@ -30,10 +32,13 @@ type Spectrum struct {
 // uploads, which the Spectra search needs.
 var ErrNoUpload = errors.New("the service declares no inline table upload")
 
-// Spectra finds the ObsCore services (TAP, data model ObsCore) of the
-// registry at registryURL and asks each, at once, for the spectra within
-// radius degrees of any of the positions, with one query joining ivoa.obscore
-// against the positions uploaded as a table. found gets each spectrum, a
+// Spectra finds the spectral services of the registry at registryURL, the
+// ObsCore services (TAP, data model ObsCore) and the SSA services, and asks
+// each, all at once, for the spectra within radius degrees of any of the
+// positions: an ObsCore service with one query joining ivoa.obscore against
+// the positions uploaded as a table, an SSA service with one query per
+// position. found gets each spectrum once (the same dataset offered by
+// several services, by its publisher DID or URL, is given once), a
 // service's spectra as soon as the service answers. A service without
 // upload support or that fails is named in the summary; the others go on.
 func (a *Agent) Spectra(ctx context.Context, registryURL string, pos []Position, radius float64,
@@ -50,35 +55,77 @@ func (a *Agent) Spectra(ctx context.Context, registryURL string, pos []Position,
 	if err != nil {
 		return fanout.Summary{}, err
 	}
-	rs, err := registry.New(registryURL, registry.TAPSync(a.dal)).Search(ctx,
-		registry.Constraints{ServiceTypes: []string{"tap"}, DataModels: []string{"obscore"}})
+	reg := registry.New(registryURL, registry.TAPSync(a.dal))
+	obscore, err := reg.Search(ctx, registry.Constraints{ServiceTypes: []string{"tap"}, DataModels: []string{"obscore"}})
 	if err != nil {
 		return fanout.Summary{}, fmt.Errorf("spectra: finding ObsCore services in %s: %w", registryURL, err)
 	}
+	ssas, err := reg.Search(ctx, registry.Constraints{ServiceTypes: []string{"ssa"}})
+	if err != nil {
+		return fanout.Summary{}, fmt.Errorf("spectra: finding SSA services in %s: %w", registryURL, err)
+	}
 	upload := positionsTable(pos)
 	var tasks []fanout.Task[[]Spectrum]
-	for _, r := range rs {
-		u := r.AccessURL("tap")
-		if u == "" {
-			continue
+	for _, r := range obscore {
+		if u := r.AccessURL("tap"); u != "" {
+			tasks = append(tasks, fanout.Task[[]Spectrum]{Name: r.Name() + " (ObsCore)", Run: func(ctx context.Context) ([]Spectrum, error) {
+				return a.obscoreSpectra(ctx, r.Name(), u, q, upload)
+			}})
 		}
-		tasks = append(tasks, fanout.Task[[]Spectrum]{Name: r.Name(), Run: func(ctx context.Context) ([]Spectrum, error) {
-			return a.obscoreSpectra(ctx, r.Name(), u, q, upload)
-		}})
+	}
+	for _, r := range ssas {
+		if u := r.AccessURL("ssa"); u != "" {
+			tasks = append(tasks, fanout.Task[[]Spectrum]{Name: r.Name() + " (SSA)", Run: func(ctx context.Context) ([]Spectrum, error) {
+				return a.ssaSpectra(ctx, r.Name(), u, pos, radius)
+			}})
+		}
 	}
 	if len(tasks) == 0 {
-		return fanout.Summary{}, fmt.Errorf("spectra: the registry at %s lists no ObsCore TAP service", registryURL)
+		return fanout.Summary{}, fmt.Errorf("spectra: the registry at %s lists no ObsCore or SSA service", registryURL)
 	}
+	seen := map[string]bool{}
 	opts := fanout.Options{Concurrency: a.cfg.Search.Concurrency, Deadline: a.cfg.Search.Timeout.Duration, Logger: a.log}
 	sum := fanout.Run(ctx, opts, tasks, func(r fanout.Result[[]Spectrum]) {
 		for _, s := range r.Value {
-			if ctx.Err() != nil {
-				return
+			key := s.ID
+			if key == "" {
+				key = s.Access.URL
 			}
+			if ctx.Err() != nil || seen[key] {
+				continue
+			}
+			seen[key] = true
 			found(ctx, s)
 		}
 	})
 	return sum, ctx.Err()
+}
+
+// ssaSpectra asks an SSA service for the spectra around each position.
+func (a *Agent) ssaSpectra(ctx context.Context, name, url string, pos []Position, radius float64) ([]Spectrum, error) {
+	svc := ssa.New(url, a.dal)
+	var out []Spectrum
+	for i, p := range pos {
+		res, err := svc.Search(ctx, ssa.Query{Pos: &ssa.Pos{RA: p.RA, Dec: p.Dec}, Size: 2 * radius})
+		if err != nil {
+			return nil, fmt.Errorf("%s: position %d: %w", url, i, err)
+		}
+		for j, r := range res.Records() {
+			acc := ssa.Access(r)
+			if acc.URL == "" {
+				continue
+			}
+			// SSA's SIZE is the region's diameter, but services differ
+			// (DaCHS takes it for the radius): keep what is within
+			// radius of the position, when the record says where it is.
+			if at, ok := RowPosition(res.Table, j); ok && xmatch.Separation(p.RA, p.Dec, at.RA, at.Dec) > radius {
+				continue
+			}
+			out = append(out, Spectrum{Service: name, Pos: i, Access: acc,
+				ID: r.Get("utype:ssa:Curation.PublisherDID", "utype:ssa:DataID.CreatorDID"), Target: r.Get("utype:ssa:Target.Name")})
+		}
+	}
+	return out, nil
 }
 
 // spectraADQL joins ivoa.obscore against the uploaded positions.

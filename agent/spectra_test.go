@@ -49,6 +49,26 @@ func TestSpectraTestbed(t *testing.T) {
 		t.Errorf("spectra:\n got %q\nwant %q", got, want)
 	}
 	t.Logf("%d spectra; %s", len(got), sum)
+	if sum.Total != 2 || sum.OK != 2 {
+		t.Errorf("want the ObsCore and the SSA service to answer: %s", sum)
+	}
+	// The SSA service alone finds the same spectra (filtered to the radius:
+	// DaCHS takes SSA's SIZE for a radius, the standard for a diameter).
+	ss, err := a.ssaSpectra(context.Background(), "ssa", in.SSA, pos, radius)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromSSA []string
+	for _, s := range ss {
+		fromSSA = append(fromSSA, s.Access.URL+" "+string(rune('0'+s.Pos)))
+		if !strings.HasPrefix(s.ID, "ivo://") || s.Target == "" {
+			t.Errorf("SSA spectrum lacks metadata: %+v", s)
+		}
+	}
+	sort.Strings(fromSSA)
+	if strings.Join(fromSSA, "\n") != strings.Join(want, "\n") {
+		t.Errorf("SSA spectra:\n got %q\nwant %q", fromSSA, want)
+	}
 
 	if _, err := a.Spectra(context.Background(), in.RegTAP, []Position{{RA: 1, Dec: 91}}, radius, nil); err == nil {
 		t.Error("dec 91 accepted")

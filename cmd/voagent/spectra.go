@@ -28,12 +28,13 @@ func newSpectraCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "spectra (--table FILE | --ra DEG --dec DEG) [--registry URL] [--radius ARCSEC] [--send [--to NAME]]",
-		Short: "Find spectra near positions in every ObsCore service of the Registry",
-		Long: `Asks the Registry for the ObsCore (TAP) services, uploads the positions as a table to
-each that accepts uploads and joins ivoa.obscore against it (spectra only), all services
-at once. Each spectrum is listed, or with --send given to SPLAT (--to) over SAMP with
-spectrum.load.ssa-generic as soon as its service answers. Positions come from the
-pos.eq.ra/pos.eq.dec columns of --table, or from --ra/--dec.`,
+		Short: "Find spectra near positions in every ObsCore and SSA service of the Registry",
+		Long: `Asks the Registry for the ObsCore (TAP) and SSA services, all at once: to each ObsCore
+service that accepts uploads the positions go as a table joined against ivoa.obscore
+(spectra only); each SSA service is asked around every position. A dataset offered by
+several services is given once. Each spectrum is listed, or with --send given to SPLAT
+(--to) over SAMP with spectrum.load.ssa-generic as soon as its service answers.
+Positions come from the pos.eq.ra/pos.eq.dec columns of --table, or from --ra/--dec.`,
 		Example: `  voagent spectra --table targets.vot --registry http://127.0.0.1:8080/tap --radius 30
   voagent spectra --ra 150 --dec 2 --radius 60 --send --to splat`,
 		Args: cobra.NoArgs,
