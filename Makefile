@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/voagent
 FUZZTIME ?= 10s
 
-.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout fuzz lint peers deps
+.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra fuzz lint peers deps
 
 build:
 	$(GO) build -o $(BIN) ./cmd/voagent
@@ -37,6 +37,9 @@ bench-vo: build
 
 bench-fanout: build
 	scripts/bench-fanout.sh
+
+bench-spectra: build
+	scripts/bench-spectra.sh
 
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/voagent/voagent/vo/adql"
 	"github.com/voagent/voagent/vo/dataset"
@@ -101,29 +102,54 @@ func (a *Agent) Spectra(ctx context.Context, registryURL string, pos []Position,
 	return sum, ctx.Err()
 }
 
-// ssaSpectra asks an SSA service for the spectra around each position.
+// ssaSpectra asks an SSA service for the spectra around each position,
+// search.concurrency positions at a time.
 func (a *Agent) ssaSpectra(ctx context.Context, name, url string, pos []Position, radius float64) ([]Spectrum, error) {
 	svc := ssa.New(url, a.dal)
-	var out []Spectrum
+	perPos := make([][]Spectrum, len(pos))
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	sem := make(chan struct{}, max(1, a.cfg.Search.Concurrency))
+	var wg sync.WaitGroup
 	for i, p := range pos {
-		res, err := svc.Search(ctx, ssa.Query{Pos: &ssa.Pos{RA: p.RA, Dec: p.Dec}, Size: 2 * radius})
-		if err != nil {
-			return nil, fmt.Errorf("%s: position %d: %w", url, i, err)
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
 		}
-		for j, r := range res.Records() {
-			acc := ssa.Access(r)
-			if acc.URL == "" {
-				continue
-			}
-			// SSA's SIZE is the region's diameter, but services differ
-			// (DaCHS takes it for the radius): keep what is within
-			// radius of the position, when the record says where it is.
-			if at, ok := RowPosition(res.Table, j); ok && xmatch.Separation(p.RA, p.Dec, at.RA, at.Dec) > radius {
-				continue
-			}
-			out = append(out, Spectrum{Service: name, Pos: i, Access: acc,
-				ID: r.Get("utype:ssa:Curation.PublisherDID", "utype:ssa:DataID.CreatorDID"), Target: r.Get("utype:ssa:Target.Name")})
+		if ctx.Err() != nil {
+			break
 		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			res, err := svc.Search(ctx, ssa.Query{Pos: &ssa.Pos{RA: p.RA, Dec: p.Dec}, Size: 2 * radius})
+			if err != nil {
+				cancel(fmt.Errorf("%s: position %d: %w", url, i, err))
+				return
+			}
+			for j, r := range res.Records() {
+				acc := ssa.Access(r)
+				if acc.URL == "" {
+					continue
+				}
+				// SSA's SIZE is the region's diameter, but services differ
+				// (DaCHS takes it for the radius): keep what is within
+				// radius of the position, when the record says where it is.
+				if at, ok := RowPosition(res.Table, j); ok && xmatch.Separation(p.RA, p.Dec, at.RA, at.Dec) > radius {
+					continue
+				}
+				perPos[i] = append(perPos[i], Spectrum{Service: name, Pos: i, Access: acc,
+					ID: r.Get("utype:ssa:Curation.PublisherDID", "utype:ssa:DataID.CreatorDID"), Target: r.Get("utype:ssa:Target.Name")})
+			}
+		}()
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	var out []Spectrum
+	for _, ss := range perPos {
+		out = append(out, ss...)
 	}
 	return out, nil
 }
