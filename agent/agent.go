@@ -127,9 +127,16 @@ func (a *Agent) Go(fn func(ctx context.Context)) {
 func (a *Agent) SearchAround(ctx context.Context, pos Position) fanout.Summary {
 	v := a.cfg.Vicinity
 	if v.PointAt != "" {
-		if err := a.PointAt(ctx, v.PointAt, pos); err != nil {
-			a.log.Debug("not pointed", "to", v.PointAt, "err", err)
-		}
+		// Beside the search, so that a slow or silent Aladin never delays
+		// the tables.
+		pointed := make(chan struct{})
+		defer func() { <-pointed }()
+		go func() {
+			defer close(pointed)
+			if err := a.PointAt(ctx, v.PointAt, pos); err != nil {
+				a.log.Debug("not pointed", "to", v.PointAt, "err", err)
+			}
+		}()
 	}
 	sum, err := a.Vicinity(ctx, pos, func(ctx context.Context, f Found) {
 		if f.Table == nil {

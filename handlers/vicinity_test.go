@@ -244,3 +244,41 @@ func sampSender(t *testing.T, ctx context.Context, a *agent.Agent, name string, 
 		return resp
 	}
 }
+
+// TestSilentAladinDelaysNothing: an Aladin that does not answer
+// coord.pointAt.sky never holds back the tables for TOPCAT.
+func TestSilentAladinDelaysNothing(t *testing.T) {
+	in := testbed.Require(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := config.Default()
+	cfg.SAMP.CallTimeout = config.Duration{Duration: 5 * time.Minute}
+	cfg.Catalogs = []config.Catalog{{Name: "2MASS", Kind: "scs", URL: in.Catalogs[0].SCS}}
+	a, _ := ownHubAgent(t, ctx, cfg)
+	tables := peer(t, ctx, "topcat", "table.load.votable")
+	release := make(chan struct{})
+	asked := make(chan struct{}, 1)
+	aladin := connector.New(connector.Options{Metadata: map[string]any{"samp.name": "aladin"}})
+	aladin.HandleFunc("coord.pointAt.sky", func(context.Context, *connector.Request) (map[string]any, error) {
+		asked <- struct{}{}
+		<-release
+		return nil, nil
+	})
+	run(t, ctx, aladin.Run)
+	conntest.Eventually(t, "the agent to see TOPCAT and Aladin", func() bool {
+		return len(a.Connector().FindClients("topcat")) > 0 && len(a.Connector().FindClients("aladin")) > 0
+	})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.SearchAround(ctx, agent.Position{RA: in.Anchors[0].RA, Dec: in.Anchors[0].Dec})
+	}()
+	<-asked
+	select {
+	case <-tables: // arrived while Aladin still has not answered
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the table waited for Aladin")
+	}
+	close(release)
+	<-done
+}
