@@ -162,13 +162,13 @@ func (a *Agent) searchImages(ctx context.Context, svc config.Catalog, pos Positi
 // searchCatalog runs the cone around pos in one catalogue, writes the
 // service's VOTable to a result file and stores the table.
 func (a *Agent) searchCatalog(ctx context.Context, cat config.Catalog, pos Position) (Found, error) {
-	radius := a.radiusDeg(cat) * 3600
+	radius := a.radiusDeg(cat)
 	f, err := a.results.create(cat.Name)
 	if err != nil {
 		return Found{}, err
 	}
 	path := f.Name()
-	tr, err := a.copyCone(ctx, cat, pos, radius/3600, f)
+	tr, err := a.copyCone(ctx, cat, pos, radius, f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -186,7 +186,7 @@ func (a *Agent) searchCatalog(ctx context.Context, cat config.Catalog, pos Posit
 	t := &Table{
 		ID:       fmt.Sprintf("voagent-vicinity-%s-%s", safeName(cat.Name), safeName(pos.String())),
 		URL:      profile.FileURL(path),
-		Name:     fmt.Sprintf("%s within %g\" of %s", cat.Name, radius, pos),
+		Name:     fmt.Sprintf("%s within %g\" of %s", cat.Name, radius*3600, pos),
 		Sender:   a.cfg.SAMP.Name,
 		Data:     tables[0],
 		Document: doc,

@@ -86,15 +86,13 @@ func highlightRow(ctx context.Context, a *agent.Agent, req *connector.Request) (
 		return nil, fmt.Errorf("row %q out of range (table %q has %d rows)", param(req, "row"), t.ID, t.Data.Rows())
 	}
 	pos, ok := agent.RowPosition(t.Data, row)
-	ra, dec := pos.RA, pos.Dec
 	if !ok {
 		return nil, fmt.Errorf("table %q row %d has no sky position (no pos.eq.ra/pos.eq.dec columns, or null)", t.ID, row)
 	}
-	a.Logger().Info("row highlighted", "table-id", t.ID, "row", row, "ra", ra, "dec", dec)
+	a.Logger().Info("row highlighted", "table-id", t.ID, "row", row, "ra", pos.RA, "dec", pos.Dec)
 	if cfg := a.Config(); cfg.Vicinity.Enabled && len(cfg.Catalogs)+len(cfg.Images) > 0 {
 		// Reply at once; the search runs in the background and a newer
 		// highlight cancels it.
-		pos := agent.Position{RA: ra, Dec: dec}
 		a.Go(func(ctx context.Context) { a.SearchAround(ctx, pos) })
 	}
 	return nil, nil

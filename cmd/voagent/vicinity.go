@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -94,9 +95,9 @@ func vicinityFiles(cmd *cobra.Command, cfg config.Config, pos agent.Position, di
 			if f.Truncation != nil {
 				note = " (truncated)"
 			}
-			fmt.Fprintf(tw, "%s\t%d rows%s\t%s\n", f.Catalog, f.Table.Data.Rows(), note, trimFileURL(f.Table.URL))
+			fmt.Fprintf(tw, "%s\t%d rows%s\t%s\n", f.Catalog, f.Table.Data.Rows(), note, strings.TrimPrefix(f.Table.URL, "file://"))
 		case f.ImageURL != "":
-			fmt.Fprintf(tw, "%s\t%d images\t%s\n", f.Catalog, len(f.Images), trimFileURL(f.ImageURL))
+			fmt.Fprintf(tw, "%s\t%d images\t%s\n", f.Catalog, len(f.Images), strings.TrimPrefix(f.ImageURL, "file://"))
 		default:
 			fmt.Fprintf(tw, "%s\t0 images\t-\n", f.Catalog)
 		}
@@ -132,12 +133,4 @@ func vicinitySend(cmd *cobra.Command, cfg config.Config, pos agent.Position) err
 		return errors.New("no service answered")
 	}
 	return nil
-}
-
-// trimFileURL shows a file URL as its path.
-func trimFileURL(u string) string {
-	if len(u) > len("file://") && u[:len("file://")] == "file://" {
-		return u[len("file://"):]
-	}
-	return u
 }
