@@ -8,6 +8,7 @@ import (
 
 	"github.com/voagent/voagent/agent"
 	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/internal/samppeer"
 	"github.com/voagent/voagent/internal/testbed"
 	"github.com/voagent/voagent/internal/testbed/synth"
 	"github.com/voagent/voagent/samp/connection/conntest"
@@ -24,7 +25,7 @@ func TestSelectedRowsSpectra(t *testing.T) {
 	cfg := config.Default()
 	cfg.Spectra = config.Spectra{OnSelect: true, Registry: in.RegTAP, RadiusArcsec: 60, SendTo: "splat", MaxRows: 10}
 	a, logs := ownHubAgent(t, ctx, cfg)
-	splat := peer(t, ctx, "splat", "spectrum.load.ssa-generic")
+	splat := samppeer.Receiver(t, "splat", "spectrum.load.ssa-generic")
 	call := sampSender(t, ctx, a, "topcat", "splat")
 	dir := t.TempDir()
 	rows := []agent.Position{{RA: in.Anchors[0].RA, Dec: in.Anchors[0].Dec}, {RA: 10, Dec: -60}, {RA: in.Anchors[3].RA, Dec: in.Anchors[3].Dec}}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/voagent/voagent/agent"
 	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/internal/samppeer"
 	"github.com/voagent/voagent/internal/syncbuf"
 	"github.com/voagent/voagent/internal/testbed"
 	"github.com/voagent/voagent/internal/testbed/synth"
@@ -25,32 +26,6 @@ import (
 	"github.com/voagent/voagent/samp/profile"
 	"github.com/voagent/voagent/vo/votable"
 )
-
-// peer registers a connector named name on the current hub whose handlers
-// pass every message of the mtypes to the returned channel (its parameters,
-// plus its MType under "mtype").
-func peer(t *testing.T, ctx context.Context, name string, mtypes ...string) <-chan map[string]any {
-	t.Helper()
-	got := make(chan map[string]any, 16)
-	c := connector.New(connector.Options{Metadata: map[string]any{"samp.name": name}})
-	for _, mt := range mtypes {
-		c.HandleFunc(mt, func(_ context.Context, r *connector.Request) (map[string]any, error) {
-			p := map[string]any{"mtype": mt}
-			for k, v := range r.Message.Params {
-				p[k] = v
-			}
-			got <- p
-			return nil, nil
-		})
-	}
-	run(t, ctx, c.Run)
-	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	if err := c.WaitConnected(wctx); err != nil {
-		t.Fatalf("%s did not register: %v", name, err)
-	}
-	return got
-}
 
 // TestVicinitySearch is the main job end to end on the testbed: a row
 // highlighted in "TOPCAT" makes the agent point "Aladin" at the row's
@@ -83,8 +58,8 @@ func TestVicinitySearch(t *testing.T) {
 		{Name: "images-SIA2", Kind: "sia2", URL: in.SIA2, RadiusArcsec: 5},
 	}
 	a, logs := ownHubAgent(t, ctx, cfg)
-	tables := peer(t, ctx, "topcat", "table.load.votable")
-	aladin := peer(t, ctx, "aladin", "coord.pointAt.sky", "image.load.fits")
+	tables := samppeer.Receiver(t, "topcat", "table.load.votable")
+	aladin := samppeer.Receiver(t, "aladin", "coord.pointAt.sky", "image.load.fits")
 	// "TOPCAT" sends a table and highlights the row on an anchor source.
 	call := sampSender(t, ctx, a, "topcat-sender", "topcat", "aladin")
 	anchor := in.Anchors[3] // two images (J, Ks) are centred here
@@ -255,7 +230,7 @@ func TestSilentAladinDelaysNothing(t *testing.T) {
 	cfg.SAMP.CallTimeout = config.Duration{Duration: 5 * time.Minute}
 	cfg.Catalogs = []config.Catalog{{Name: "2MASS", Kind: "scs", URL: in.Catalogs[0].SCS}}
 	a, _ := ownHubAgent(t, ctx, cfg)
-	tables := peer(t, ctx, "topcat", "table.load.votable")
+	tables := samppeer.Receiver(t, "topcat", "table.load.votable")
 	release := make(chan struct{})
 	asked := make(chan struct{}, 1)
 	aladin := connector.New(connector.Options{Metadata: map[string]any{"samp.name": "aladin"}})

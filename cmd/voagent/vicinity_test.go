@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voagent/voagent/internal/samppeer"
 	"github.com/voagent/voagent/internal/testbed"
 	"github.com/voagent/voagent/internal/testbed/synth"
 	"github.com/voagent/voagent/samp/connection/conntest"
-	"github.com/voagent/voagent/samp/connector"
 	"github.com/voagent/voagent/vo/votable"
 )
 
@@ -103,25 +102,11 @@ func TestVicinitySend(t *testing.T) {
 }
 
 // receiverOnJSAMPHub starts a JSAMP hub (SAMP_HUB names it for the test)
-// and registers a client named name there whose handlers pass the
-// parameters of every mtype message to the returned channel.
+// and registers there a client named name that records the mtype messages.
 func receiverOnJSAMPHub(t *testing.T, name, mtype string) <-chan map[string]any {
 	t.Helper()
 	e := conntest.NewEnv(t)
 	e.JSAMPHub(t)
 	t.Setenv("SAMP_HUB", e.Hub)
-	got := make(chan map[string]any, 16)
-	c := connector.New(connector.Options{Metadata: map[string]any{"samp.name": name}, Locate: e.Location})
-	c.HandleFunc(mtype, func(_ context.Context, r *connector.Request) (map[string]any, error) {
-		got <- r.Message.Params
-		return nil, nil
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	if err := c.WaitConnected(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return got
+	return samppeer.Receiver(t, name, mtype)
 }
