@@ -15,12 +15,10 @@ SCS=${SCS:-http://127.0.0.1:8080/twomass/q/cone/scs.xml?}
 RA=${RA:-150} DEC=${DEC:-2} SR=${SR:-0.05}
 N=${N:-10}
 PY=/usr/bin/python3
+BENCH=bench-fanout
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 
-skip() {
-	echo "bench-fanout: SKIPPED: $*"
-	[ "${VOAGENT_REQUIRE_PEERS:-}" = 1 ] && exit 1
-	exit 0
-}
 curl -s --max-time 10 "$REG/availability" | grep -q 'available>true<' || skip "no testbed at $REG (run testbed/setup.sh)"
 $PY -c 'import pyvo' 2>/dev/null || skip "python3-pyvo is missing"
 
@@ -43,21 +41,6 @@ cat >"$tmp/onecone.py" <<PYEOF
 import pyvo
 print(len(pyvo.dal.SCSService("$SCS").search(pos=($RA, $DEC), radius=$SR)))
 PYEOF
-
-# best NAME CMD...: the best wall time (s) of N runs.
-best() {
-	local name=$1 b=""
-	shift
-	for _ in $(seq "$N"); do
-		local t0 t1
-		t0=$(date +%s%N)
-		"$@" >/dev/null 2>&1 || { echo "bench-fanout: $name failed" >&2; return 1; }
-		t1=$(date +%s%N)
-		local s=$(((t1 - t0) / 1000000))
-		if [ -z "$b" ] || [ "$s" -lt "$b" ]; then b=$s; fi
-	done
-	echo "$b"
-}
 
 # IVOA_REGISTRY is read by pyvo at import; set it for both.
 export IVOA_REGISTRY=$REG

@@ -14,12 +14,10 @@ cd "$(dirname "$0")/.."
 REG=${REG:-http://127.0.0.1:8080/tap}
 NPOS=${NPOS:-50} RADIUS=${RADIUS:-60} N=${N:-3}
 PY=/usr/bin/python3
+BENCH=bench-spectra
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 
-skip() {
-	echo "bench-spectra: SKIPPED: $*"
-	[ "${VOAGENT_REQUIRE_PEERS:-}" = 1 ] && exit 1
-	exit 0
-}
 curl -s --max-time 10 "$REG/availability" | grep -q 'available>true<' || skip "no testbed at $REG (run testbed/setup.sh)"
 $PY -c 'import pyvo' 2>/dev/null || skip "python3-pyvo is missing"
 
@@ -75,21 +73,6 @@ for res in pyvo.registry.search(servicetype="ssa"):
 print(len(urls))
 PYEOF
 
-# run NAME CMD...: the best wall time (ms) of N runs; the last run's output
-# is kept in $tmp/NAME.out.
-best() {
-	local name=$1 b=""
-	shift
-	for _ in $(seq "$N"); do
-		local t0 t1
-		t0=$(date +%s%N)
-		"$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || { echo "bench-spectra: $name failed:" >&2; cat "$tmp/$name.err" >&2; return 1; }
-		t1=$(date +%s%N)
-		local s=$(((t1 - t0) / 1000000))
-		if [ -z "$b" ] || [ "$s" -lt "$b" ]; then b=$s; fi
-	done
-	echo "$b"
-}
 va=$(best voagent "$tmp/voagent" spectra --table "$tmp/pos.vot" --registry "$REG" --radius "$RADIUS")
 pa=$(best pyvo "$PY" "$tmp/spectra.py")
 vn=$(grep -c '/getproduct/' "$tmp/voagent.out" || true)

@@ -21,13 +21,10 @@ LIMIT_MB=${LIMIT_MB:-150}
 T=${BENCH_TIMEOUT:-600}
 REPEAT=${BENCH_REPEAT:-2}
 PY=/usr/bin/python3
+BENCH=bench-vo
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 QUERY="SELECT * FROM $TABLE"
-
-skip() {
-	echo "bench-vo: SKIPPED: $*"
-	[ "${VOAGENT_REQUIRE_PEERS:-}" = 1 ] && exit 1
-	exit 0
-}
 
 n=$(curl -s --max-time 60 "$TAP/sync" -d REQUEST=doQuery -d LANG=ADQL -d RESPONSEFORMAT=csv \
 	--data-urlencode "QUERY=SELECT COUNT(*) AS n FROM $TABLE" 2>/dev/null | tail -n 1 | tr -d '\r') || true
