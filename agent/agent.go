@@ -1,16 +1,27 @@
 // Package agent is voagent's long-running process: it keeps the SAMP
 // connection (starting its own hub when none is running and the
-// configuration allows it), holds the tables other tools sent, and is the
-// one place handlers, the tray and the CLI reach its state through.
+// configuration allows it), holds the tables other tools sent, runs the
+// searches, publishes what it does as typed events, and is the one way in
+// for handlers (SAMP messages), the control API (CLI, tray) and in-process
+// commands.
+//
+// The intake methods are named for what a message or a user asks:
+// LoadTable, Highlight, Select, Vicinity, Spectra, Resend.
 package agent
 
 import (
 	"context"
-	"errors"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"log/slog"
+	"net"
+	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/voagent/voagent/agent/events"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/samp/connector"
 	"github.com/voagent/voagent/samp/hub"
@@ -19,32 +30,75 @@ import (
 	"github.com/voagent/voagent/vo/fanout"
 )
 
+// Version is the agent's version, reported by the control API.
+var Version = "0.3.0-dev"
+
 // Agent is the running agent.
 type Agent struct {
+	cfgMu   sync.RWMutex
 	cfg     config.Config
+	cfgPath string
+	socket  string // the control socket being served ("" when none)
+
+	controlPath string // where Run serves the control API ("" = nowhere)
+	reloadErr   error
+	reloadAt    time.Time
+
 	log     *slog.Logger
 	conn    *connector.Connector
 	tables  *Tables
 	dal     *dal.Client
 	results results
-	latest  fanout.Latest // the vicinity search
-	// latestSpectra is the spectra search of selected rows.
-	latestSpectra fanout.Latest
+	bus     *events.Bus
+	runID   string
+	started time.Time
 
-	ctx  context.Context // the agent's lifetime, for background work
-	stop context.CancelFunc
-	wg   sync.WaitGroup
+	latest        fanout.Latest // the vicinity search
+	latestSpectra fanout.Latest // the spectra search of selected rows
+	gate          highlightGate
+	searches      searchBook
+
+	hubMu   sync.Mutex
+	ownHub  string // XML-RPC URL of the hub we started ("" when none)
+	hubUp   bool
+	hubSeen connector.Info
+
+	ctx      context.Context // the agent's lifetime, for background work
+	stop     context.CancelCauseFunc
+	wg       sync.WaitGroup
+	stopping atomic.Bool
 }
 
+// Option configures New.
+type Option func(*Agent)
+
+// WithConfigPath records the file the configuration came from, for Reload,
+// the live reload watcher and the status.
+func WithConfigPath(path string) Option { return func(a *Agent) { a.cfgPath = path } }
+
+// WithResultsDir puts the per-run result directories under dir instead of
+// the system's temporary directory.
+func WithResultsDir(dir string) Option { return func(a *Agent) { a.results.base = dir } }
+
+// WithControlSocket makes Run serve the control API on a Unix socket at
+// path (api.DefaultSocketPath() for the usual place).
+func WithControlSocket(path string) Option { return func(a *Agent) { a.controlPath = path } }
+
 // New makes an agent from a configuration; Run starts it.
-func New(cfg config.Config, log *slog.Logger) *Agent {
+func New(cfg config.Config, log *slog.Logger, opts ...Option) *Agent {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &Agent{cfg: cfg, log: log, tables: NewTables(),
+	var id [4]byte
+	rand.Read(id[:])
+	a := &Agent{cfg: cfg, log: log, tables: NewTables(), bus: events.NewBus(512),
+		runID: hex.EncodeToString(id[:]), started: time.Now(),
 		dal: dal.New(dal.Options{Timeout: cfg.Search.Timeout.Duration, Logger: log})}
-	a.ctx, a.stop = context.WithCancel(context.Background())
-	opts := connector.Options{
+	for _, o := range opts {
+		o(a)
+	}
+	a.ctx, a.stop = context.WithCancelCause(context.Background())
+	copts := connector.Options{
 		Metadata: map[string]any{
 			"samp.name":             cfg.SAMP.Name,
 			"samp.description.text": "Virtual Observatory desktop agent: vicinity searches, cross-matches, spectra",
@@ -52,27 +106,47 @@ func New(cfg config.Config, log *slog.Logger) *Agent {
 		},
 		Logger:      log,
 		CallTimeout: cfg.SAMP.CallTimeout.Duration,
+		OnSession:   a.onSession,
 	}
 	if cfg.SAMP.StartHub {
-		opts.StartHub = startHub(log)
+		copts.StartHub = a.startHub
 	}
-	a.conn = connector.New(opts)
+	a.conn = connector.New(copts)
 	return a
 }
 
 // startHub runs the built-in hub where clients look for one.
-func startHub(log *slog.Logger) connector.HubStarter {
-	return func(ctx context.Context, loc profile.Location) (func(context.Context) error, error) {
-		h, err := hub.New(hub.Options{Lockfile: loc.Path, Logger: log.With("component", "hub")})
-		if err != nil {
-			return nil, err
-		}
-		if err := h.Start(ctx); err != nil {
-			return nil, err
-		}
-		log.Info("no SAMP hub was running: started our own", "lockfile", h.Lockfile(), "url", h.URL())
-		return func(context.Context) error { return h.Close() }, nil
+func (a *Agent) startHub(ctx context.Context, loc profile.Location) (func(context.Context) error, error) {
+	h, err := hub.New(hub.Options{Lockfile: loc.Path, Logger: a.log.With("component", "hub")})
+	if err != nil {
+		return nil, err
 	}
+	if err := h.Start(ctx); err != nil {
+		return nil, err
+	}
+	a.hubMu.Lock()
+	a.ownHub = h.URL()
+	a.hubMu.Unlock()
+	a.log.Info("no SAMP hub was running: started our own", "lockfile", h.Lockfile(), "url", h.URL())
+	return func(context.Context) error {
+		a.hubMu.Lock()
+		a.ownHub = ""
+		a.hubMu.Unlock()
+		return h.Close()
+	}, nil
+}
+
+// onSession turns the connector's hub changes into events.
+func (a *Agent) onSession(up bool, info connector.Info, reason string) {
+	a.hubMu.Lock()
+	a.hubUp, a.hubSeen = up, info
+	own := a.ownHub != "" && a.ownHub == info.HubURL
+	a.hubMu.Unlock()
+	if up {
+		a.bus.Publish(events.Event{Type: events.HubFound, Hub: info.HubURL, OwnHub: own})
+		return
+	}
+	a.bus.Publish(events.Event{Type: events.HubLost, Hub: info.HubURL, Error: reason})
 }
 
 // Connector is the SAMP connection, for handlers to register on and to send
@@ -82,30 +156,92 @@ func (a *Agent) Connector() *connector.Connector { return a.conn }
 // Tables holds the tables received over SAMP.
 func (a *Agent) Tables() *Tables { return a.tables }
 
+// Events is the agent's event bus: subscribe to follow what it does.
+func (a *Agent) Events() *events.Bus { return a.bus }
+
 // Logger is the agent's logger.
 func (a *Agent) Logger() *slog.Logger { return a.log }
 
-// Config is the agent's configuration.
-func (a *Agent) Config() config.Config { return a.cfg }
+// Config is the configuration in force (a reload replaces it).
+func (a *Agent) Config() config.Config {
+	a.cfgMu.RLock()
+	defer a.cfgMu.RUnlock()
+	return a.cfg
+}
 
-// Run keeps the agent on the hub until ctx is done. Background work (Go)
-// is cancelled and waited for, and the result files are removed, before it
-// returns.
+// Run keeps the agent on the hub until ctx is done or Stop is called.
+// Before it returns, searches are cancelled and waited for, the agent
+// unregisters, and its result files are removed. Result directories left
+// by voagent processes that died are removed at start.
 func (a *Agent) Run(ctx context.Context) error {
-	a.log.Info("voagent starting", "name", a.cfg.SAMP.Name, "start_hub", a.cfg.SAMP.StartHub,
-		"catalogues", len(a.cfg.Catalogs))
-	stop := context.AfterFunc(ctx, a.stop)
-	defer stop()
-	err := a.conn.Run(ctx)
-	a.stop()
-	a.wg.Wait()
-	if rerr := a.results.remove(); rerr != nil {
-		a.log.Warn("removing result files", "err", rerr)
+	cfg := a.Config()
+	removeDeadResults(a.results.base, a.log)
+	var control net.Listener
+	if a.controlPath != "" {
+		ln, err := ListenControl(ctx, a.controlPath, os.Getuid(), a.log)
+		if err != nil {
+			return err
+		}
+		control = ln
 	}
+	a.log.Info("voagent starting", "name", cfg.SAMP.Name, "start_hub", cfg.SAMP.StartHub,
+		"catalogues", len(cfg.Catalogs), "images", len(cfg.Images), "config", a.cfgPath)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stopRun := context.AfterFunc(a.ctx, func() { cancel(context.Cause(a.ctx)) })
+	defer stopRun()
+	if control != nil {
+		// The control API outlives the SAMP connection until the very
+		// end, so that a client following events sees the agent stop.
+		cctx, stopControl := context.WithCancel(context.Background())
+		served := make(chan struct{})
+		go func() {
+			defer close(served)
+			if err := a.serveControl(cctx, control, a.controlPath); err != nil {
+				a.log.Warn("control API stopped", "err", err)
+			}
+		}()
+		defer func() { stopControl(); <-served }()
+	}
+	err := a.conn.Run(ctx)
+	reason := context.Cause(ctx)
+	if reason == nil {
+		reason = err
+	}
+	a.shutdown(reason)
 	if ctx.Err() != nil {
 		return nil
 	}
 	return err
+}
+
+// Stop asks a running agent to shut down (as SIGTERM does); Run returns
+// once it is done.
+func (a *Agent) Stop(reason error) {
+	if reason == nil {
+		reason = context.Canceled
+	}
+	a.stop(reason)
+}
+
+// shutdown cancels background work, waits for it and removes the results.
+func (a *Agent) shutdown(reason error) {
+	if !a.stopping.CompareAndSwap(false, true) {
+		return
+	}
+	msg := "stopped"
+	if reason != nil {
+		msg = reason.Error()
+	}
+	a.bus.Publish(events.Event{Type: events.Stopping, Error: msg})
+	a.log.Info("voagent stopping", "reason", msg)
+	a.stop(reason)
+	a.latest.Stop()
+	a.latestSpectra.Stop()
+	a.wg.Wait()
+	if rerr := a.results.remove(); rerr != nil {
+		a.log.Warn("removing result files", "err", rerr)
+	}
 }
 
 // Go runs fn in the background with a context that ends when the agent
@@ -118,57 +254,6 @@ func (a *Agent) Go(fn func(ctx context.Context)) {
 	}()
 }
 
-// SearchAround is the vicinity search of a highlighted row: it asks the
-// client named vicinity.point_at to look at pos, searches every catalogue
-// and image service (Vicinity) and sends each non-empty catalogue answer, as
-// it arrives, to the client named vicinity.send_to, and the first FITS image
-// of each image service to vicinity.images_to. Failures are logged, never fatal: a catalogue that
-// fails or a client that is not there loses nothing else.
-func (a *Agent) SearchAround(ctx context.Context, pos Position) fanout.Summary {
-	v := a.cfg.Vicinity
-	if v.PointAt != "" {
-		// Beside the search, so that a slow or silent Aladin never delays
-		// the tables.
-		pointed := make(chan struct{})
-		defer func() { <-pointed }()
-		go func() {
-			defer close(pointed)
-			if err := a.PointAt(ctx, v.PointAt, pos); err != nil {
-				a.log.Debug("not pointed", "to", v.PointAt, "err", err)
-			}
-		}()
-	}
-	sum, err := a.Vicinity(ctx, pos, func(ctx context.Context, f Found) {
-		if f.Table == nil {
-			a.sendImage(ctx, f, pos)
-			return
-		}
-		rows := f.Table.Data.Rows()
-		log := a.log.With("catalogue", f.Catalog, "pos", pos.String(), "rows", rows)
-		if f.Truncation != nil {
-			log = log.With("truncated", true)
-		}
-		if rows == 0 {
-			log.Info("vicinity search: nothing in the cone")
-			return
-		}
-		if err := a.SendTable(ctx, v.SendTo, f.Table); err != nil {
-			log.Warn("vicinity result not delivered", "url", f.Table.URL, "err", err)
-			return
-		}
-		log.Info("vicinity result sent", "to", v.SendTo, "table-id", f.Table.ID)
-	})
-	switch {
-	case errors.Is(err, fanout.ErrSuperseded):
-		a.log.Info("vicinity search superseded by a newer one", "pos", pos.String())
-	case err != nil && ctx.Err() != nil:
-		a.log.Info("vicinity search stopped", "pos", pos.String(), "err", err)
-	default:
-		a.log.Info("vicinity search done", "pos", pos.String(), "summary", sum.String())
-	}
-	return sum
-}
-
 // WaitConnected waits until the agent is registered with a hub.
 func (a *Agent) WaitConnected(ctx context.Context, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -176,18 +261,8 @@ func (a *Agent) WaitConnected(ctx context.Context, timeout time.Duration) error 
 	return a.conn.WaitConnected(ctx)
 }
 
-// sendImage sends the first image an image service found to
-// vicinity.images_to.
-func (a *Agent) sendImage(ctx context.Context, f Found, pos Position) {
-	log := a.log.With("images", f.Catalog, "pos", pos.String(), "found", len(f.Images))
-	if len(f.Images) == 0 {
-		log.Info("vicinity search: no FITS image there")
-		return
-	}
-	to := a.cfg.Vicinity.ImagesTo
-	if err := a.SendImage(ctx, to, f.ImageURL, f.Images[0]); err != nil {
-		log.Warn("image not delivered", "url", f.ImageURL, "err", err)
-		return
-	}
-	log.Info("image sent", "to", to, "url", f.ImageURL, "image-id", f.Images[0].URL)
+// newID returns an identifier unique across runs of the agent: a table-id
+// TOPCAT has never seen, even after voagent restarts.
+func (a *Agent) newID(kind string) string {
+	return fmt.Sprintf("voagent-%s-%s-%d", a.runID, kind, a.searches.seq.Add(1))
 }

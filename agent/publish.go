@@ -13,74 +13,104 @@ import (
 // ErrNoRecipient is returned when no registered client can take a message.
 var ErrNoRecipient = errors.New("no recipient")
 
-// recipients returns the ids of the clients named name (every client when
-// name is "") that subscribe to mtype.
-func (a *Agent) recipients(name, mtype string) ([]string, error) {
+// recipient is a client a message goes to.
+type recipient struct{ id, name string }
+
+// recipients returns the clients named name (every client when name is ""
+// or "*") that subscribe to mtype.
+func (a *Agent) recipients(name, mtype string) ([]recipient, error) {
 	cls := a.conn.Clients()
-	if name != "" {
+	if name != "" && name != "*" {
 		cls = a.conn.FindClients(name)
 	}
-	var ids []string
+	var out []recipient
 	for _, c := range cls {
-		if c.Subscribed(mtype) {
-			ids = append(ids, c.ID)
+		if c.Subscribed(mtype) && c.ID != a.conn.Info().SelfID {
+			out = append(out, recipient{c.ID, c.Name()})
 		}
 	}
-	if len(ids) == 0 {
+	if len(out) == 0 {
 		who := "client"
-		if name != "" {
+		if name != "" && name != "*" {
 			who = "client named " + strconv.Quote(name)
 		}
 		return nil, fmt.Errorf("%w: no %s subscribed to %s is registered", ErrNoRecipient, who, mtype)
 	}
-	return ids, nil
+	return out, nil
 }
 
-// send calls mtype with params on the clients named to (all subscribers when
-// to is ""), each with the connector's deadline, and joins their failures.
-func (a *Agent) send(ctx context.Context, to, mtype string, params map[string]any) error {
-	ids, err := a.recipients(to, mtype)
+// delivery is who got a message and who did not.
+type delivery struct {
+	sent   []string          // names (ids when unnamed) of the clients that answered samp.ok
+	failed map[string]string // name -> reason
+}
+
+// send calls mtype with params on the clients named to (all subscribers
+// when to is "" or "*"), each with the connector's deadline, and reports
+// who took it. err joins the failures (nil when every recipient took it).
+func (a *Agent) send(ctx context.Context, to, mtype string, params map[string]any) (delivery, error) {
+	rs, err := a.recipients(to, mtype)
 	if err != nil {
-		return err
+		return delivery{}, err
 	}
+	var d delivery
 	var errs []error
-	for _, id := range ids {
-		resp, err := a.conn.Call(ctx, id, connection.NewMessage(mtype, params))
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Errorf("%s to %s: %w", mtype, id, err))
-		case resp.Err() != nil:
-			errs = append(errs, fmt.Errorf("%s to %s: %w", mtype, id, resp.Err()))
+	for _, r := range rs {
+		label := r.name
+		if label == "" {
+			label = r.id
 		}
+		resp, err := a.conn.Call(ctx, r.id, connection.NewMessage(mtype, params))
+		if err == nil {
+			err = resp.Err()
+		}
+		if err != nil {
+			if d.failed == nil {
+				d.failed = map[string]string{}
+			}
+			d.failed[label] = err.Error()
+			errs = append(errs, fmt.Errorf("%s to %s: %w", mtype, label, err))
+			continue
+		}
+		d.sent = append(d.sent, label)
 	}
-	return errors.Join(errs...)
+	return d, errors.Join(errs...)
 }
 
 // SendTable offers t to the clients named to (every subscriber when to is
 // "") with table.load.votable, giving its url, table-id and name.
 func (a *Agent) SendTable(ctx context.Context, to string, t *Table) error {
-	return a.send(ctx, to, "table.load.votable", map[string]any{"url": t.URL, "table-id": t.ID, "name": t.Name})
+	_, err := a.send(ctx, to, "table.load.votable", tableParams(t.URL, t.ID, t.Name))
+	return err
+}
+
+func tableParams(url, id, name string) map[string]any {
+	return map[string]any{"url": url, "table-id": id, "name": name}
 }
 
 // PointAt asks the clients named to (every subscriber when to is "") to look
 // at pos with coord.pointAt.sky.
 func (a *Agent) PointAt(ctx context.Context, to string, pos Position) error {
-	return a.send(ctx, to, "coord.pointAt.sky", map[string]any{
-		"ra": strconv.FormatFloat(pos.RA, 'f', -1, 64), "dec": strconv.FormatFloat(pos.Dec, 'f', -1, 64)})
+	_, err := a.send(ctx, to, "coord.pointAt.sky", pointParams(pos))
+	return err
+}
+
+func pointParams(pos Position) map[string]any {
+	return map[string]any{"ra": strconv.FormatFloat(pos.RA, 'f', -1, 64), "dec": strconv.FormatFloat(pos.Dec, 'f', -1, 64)}
 }
 
 // SendImage offers the FITS image at url to the clients named to (every
 // subscriber when to is "") with image.load.fits, under the image-id and
 // name of img (its access URL and file name).
 func (a *Agent) SendImage(ctx context.Context, to, url string, img dataset.Access) error {
-	return a.send(ctx, to, "image.load.fits", map[string]any{"url": url, "image-id": img.URL, "name": img.Name})
+	_, err := a.send(ctx, to, "image.load.fits", map[string]any{"url": url, "image-id": img.URL, "name": img.Name})
+	return err
 }
 
-// SendSpectrum offers a spectrum to the clients named to (every subscriber
-// when to is "") with spectrum.load.ssa-generic: its URL, its
-// obs_publisher_did as spectrum-id, and the SSA metadata SPLAT reads
-// (Access.Reference, Access.Format, Target.Name).
-func (a *Agent) SendSpectrum(ctx context.Context, to string, s Spectrum) error {
+// spectrumParams are the spectrum.load.ssa-generic parameters of s: its
+// URL, its obs_publisher_did as spectrum-id, and the SSA metadata SPLAT
+// reads (Access.Reference, Access.Format, Target.Name).
+func spectrumParams(s Spectrum) map[string]any {
 	meta := map[string]any{"Access.Reference": s.Access.URL}
 	if s.Access.Format != "" {
 		meta["Access.Format"] = s.Access.Format
@@ -88,6 +118,12 @@ func (a *Agent) SendSpectrum(ctx context.Context, to string, s Spectrum) error {
 	if s.Target != "" {
 		meta["Target.Name"] = s.Target
 	}
-	return a.send(ctx, to, "spectrum.load.ssa-generic", map[string]any{
-		"url": s.Access.URL, "spectrum-id": s.ID, "name": s.Access.Name, "meta": meta})
+	return map[string]any{"url": s.Access.URL, "spectrum-id": s.ID, "name": s.Access.Name, "meta": meta}
+}
+
+// SendSpectrum offers a spectrum to the clients named to (every subscriber
+// when to is "") with spectrum.load.ssa-generic.
+func (a *Agent) SendSpectrum(ctx context.Context, to string, s Spectrum) error {
+	_, err := a.send(ctx, to, "spectrum.load.ssa-generic", spectrumParams(s))
+	return err
 }

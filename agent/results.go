@@ -1,13 +1,22 @@
 package agent
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 )
+
+// resultsPrefix starts the name of every per-run result directory; the
+// owner's pid follows, so that a later agent can tell a dead run's
+// directory (removeDeadResults).
+const resultsPrefix = "voagent-results-"
 
 // results is the directory holding the tables the agent makes, which other
 // tools load through file URLs (TOPCAT, Aladin and astropy read file: URLs
@@ -15,6 +24,7 @@ import (
 // with 0600, and removed when the agent stops.
 type results struct {
 	once sync.Once
+	base string // where the per-run directory goes ("" = os.TempDir())
 	dir  string
 	keep bool // the directory was given (KeepResultsIn): never removed
 	err  error
@@ -34,10 +44,25 @@ func (a *Agent) KeepResultsIn(dir string) error {
 	return nil
 }
 
+// ResultsDir is the directory of the result files ("" before the first).
+func (a *Agent) ResultsDir() string {
+	if a.results.err != nil {
+		return ""
+	}
+	return a.results.dir
+}
+
 // path returns the directory, creating it on first use.
 func (r *results) path() (string, error) {
 	r.once.Do(func() {
-		r.dir, r.err = os.MkdirTemp("", "voagent-results-")
+		base := r.base
+		if base == "" {
+			base = os.TempDir()
+		} else if err := os.MkdirAll(base, 0o700); err != nil {
+			r.err = err
+			return
+		}
+		r.dir, r.err = os.MkdirTemp(base, resultsPrefix+strconv.Itoa(os.Getpid())+"-")
 	})
 	if r.err != nil {
 		return "", fmt.Errorf("result directory: %w", r.err)
@@ -65,6 +90,61 @@ func (r *results) remove() error {
 		return nil
 	}
 	return os.RemoveAll(r.dir)
+}
+
+// removeDeadResults deletes the result directories under base (os.TempDir()
+// when "") left by voagent processes that are gone: an agent killed
+// without a chance to clean up. Directories of live processes, and of
+// other users, are left alone.
+func removeDeadResults(base string, log *slog.Logger) {
+	if base == "" {
+		base = os.TempDir()
+	}
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		pid, ok := resultsOwner(e.Name())
+		if !ok || !e.IsDir() || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		p := filepath.Join(base, e.Name())
+		if info, err := os.Stat(p); err != nil || !ownedByUs(info) {
+			continue
+		}
+		if err := os.RemoveAll(p); err != nil {
+			log.Warn("removing the results of a dead voagent", "dir", p, "err", err)
+			continue
+		}
+		log.Info("removed the results of a voagent that is gone", "dir", p, "pid", pid)
+	}
+}
+
+// resultsOwner parses the pid out of a result directory's name.
+func resultsOwner(name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, resultsPrefix)
+	if !ok {
+		return 0, false
+	}
+	p, _, ok := strings.Cut(rest, "-")
+	if !ok {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(p)
+	return pid, err == nil && pid > 0
+}
+
+// processAlive reports whether a process with this pid exists.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// ownedByUs reports whether the file belongs to this process's user.
+func ownedByUs(info os.FileInfo) bool {
+	st, ok := info.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Getuid()
 }
 
 // safeName keeps letters, digits, '-', '_' and '.' of s (others become '_'),

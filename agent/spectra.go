@@ -33,7 +33,7 @@ type Spectrum struct {
 // uploads, which the Spectra search needs.
 var ErrNoUpload = errors.New("the service declares no inline table upload")
 
-// Spectra finds the spectral services of the registry at registryURL, the
+// FindSpectra finds the spectral services of the registry at registryURL, the
 // ObsCore services (TAP, data model ObsCore) and the SSA services, and asks
 // each, all at once, for the spectra within radius degrees of any of the
 // positions: an ObsCore service with one query joining ivoa.obscore against
@@ -42,7 +42,7 @@ var ErrNoUpload = errors.New("the service declares no inline table upload")
 // several services, by its publisher DID or URL, is given once), a
 // service's spectra as soon as the service answers. A service without
 // upload support or that fails is named in the summary; the others go on.
-func (a *Agent) Spectra(ctx context.Context, registryURL string, pos []Position, radius float64,
+func (a *Agent) FindSpectra(ctx context.Context, registryURL string, pos []Position, radius float64,
 	found func(context.Context, Spectrum)) (fanout.Summary, error) {
 	if len(pos) == 0 {
 		return fanout.Summary{}, errors.New("spectra: no position to search around")
@@ -85,7 +85,8 @@ func (a *Agent) Spectra(ctx context.Context, registryURL string, pos []Position,
 		return fanout.Summary{}, fmt.Errorf("spectra: the registry at %s lists no ObsCore or SSA service", registryURL)
 	}
 	seen := map[string]bool{}
-	opts := fanout.Options{Concurrency: a.cfg.Search.Concurrency, Deadline: a.cfg.Search.Timeout.Duration, Logger: a.log}
+	cfg := a.Config()
+	opts := fanout.Options{Concurrency: cfg.Search.Concurrency, Deadline: cfg.Search.Timeout.Duration, Logger: a.log}
 	sum := fanout.Run(ctx, opts, tasks, func(r fanout.Result[[]Spectrum]) {
 		for _, s := range r.Value {
 			key := s.ID
@@ -109,7 +110,7 @@ func (a *Agent) ssaSpectra(ctx context.Context, name, url string, pos []Position
 	perPos := make([][]Spectrum, len(pos))
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	sem := make(chan struct{}, max(1, a.cfg.Search.Concurrency))
+	sem := make(chan struct{}, max(1, a.Config().Search.Concurrency))
 	var wg sync.WaitGroup
 	for i, p := range pos {
 		select {
@@ -216,35 +217,4 @@ func (a *Agent) obscoreSpectra(ctx context.Context, name, url, q string, upload 
 			Target: r.Get("target_name"), Access: acc})
 	}
 	return out, nil
-}
-
-// SpectraFor is the spectra search of rows selected in TOPCAT: the spectra
-// near pos in the ObsCore services of the configured registry, each sent
-// to spectra.send_to as its service answers. A newer call cancels the one
-// still running. Failures are logged, never fatal.
-func (a *Agent) SpectraFor(ctx context.Context, pos []Position) fanout.Summary {
-	ctx, done := a.latestSpectra.Begin(ctx)
-	defer done()
-	c := a.cfg.Spectra
-	reg := c.Registry
-	if reg == "" {
-		reg = registry.DefaultURL()
-	}
-	sent := 0
-	sum, err := a.Spectra(ctx, reg, pos, c.RadiusArcsec/3600, func(ctx context.Context, s Spectrum) {
-		if err := a.SendSpectrum(ctx, c.SendTo, s); err != nil {
-			a.log.Warn("spectrum not delivered", "to", c.SendTo, "url", s.Access.URL, "err", err)
-			return
-		}
-		sent++
-	})
-	switch {
-	case errors.Is(context.Cause(ctx), fanout.ErrSuperseded):
-		a.log.Info("spectra search superseded by a newer one", "positions", len(pos))
-	case err != nil:
-		a.log.Warn("spectra search failed", "positions", len(pos), "err", err)
-	default:
-		a.log.Info("spectra search done", "positions", len(pos), "sent", sent, "to", c.SendTo, "summary", sum.String())
-	}
-	return sum
 }

@@ -34,7 +34,7 @@ func TestSpectraTestbed(t *testing.T) {
 		t.Fatalf("test data: %d spectra near the positions", len(want))
 	}
 	var got []string
-	sum, err := a.Spectra(context.Background(), in.RegTAP, pos, radius, func(_ context.Context, s Spectrum) {
+	sum, err := a.FindSpectra(context.Background(), in.RegTAP, pos, radius, func(_ context.Context, s Spectrum) {
 		got = append(got, s.Access.URL+" "+string(rune('0'+s.Pos)))
 		if !strings.HasPrefix(s.ID, "ivo://") || s.Access.Format == "" || s.Target == "" || s.Access.Name == "" {
 			t.Errorf("spectrum lacks metadata: %+v", s)
@@ -70,10 +70,10 @@ func TestSpectraTestbed(t *testing.T) {
 		t.Errorf("SSA spectra:\n got %q\nwant %q", fromSSA, want)
 	}
 
-	if _, err := a.Spectra(context.Background(), in.RegTAP, []Position{{RA: 1, Dec: 91}}, radius, nil); err == nil {
+	if _, err := a.FindSpectra(context.Background(), in.RegTAP, []Position{{RA: 1, Dec: 91}}, radius, nil); err == nil {
 		t.Error("dec 91 accepted")
 	}
-	if _, err := a.Spectra(context.Background(), in.RegTAP, pos, 0, nil); err == nil {
+	if _, err := a.FindSpectra(context.Background(), in.RegTAP, pos, 0, nil); err == nil {
 		t.Error("radius 0 accepted")
 	}
 }

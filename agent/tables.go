@@ -17,6 +17,8 @@ type Table struct {
 	Data     *votable.Table
 	Document *votable.Document
 	Received time.Time
+	// Ours marks a table the agent made (a search result).
+	Ours bool
 }
 
 // Tables is the agent's table store, safe for concurrent use. Tables are
@@ -72,6 +74,19 @@ func (s *Tables) Find(id, url string) (*Table, error) {
 		return t, nil
 	}
 	return nil, fmt.Errorf("no table with table-id=%q or url=%q has been loaded", id, url)
+}
+
+// All returns the tables held, oldest first.
+func (s *Tables) All() []*Table {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*Table, 0, len(s.order))
+	for _, id := range s.order {
+		if t, ok := s.byID[id]; ok {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // Len is the number of tables held.

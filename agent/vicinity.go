@@ -32,7 +32,17 @@ func (p Position) String() string { return fmt.Sprintf("%.5f,%+.5f", p.RA, p.Dec
 // pos.eq.ra/pos.eq.dec (meta.main preferred; UCD1 POS_EQ_RA_MAIN too). ok is
 // false when the table has no such columns or the row's values are null.
 func RowPosition(t *votable.Table, row int) (p Position, ok bool) {
-	ri, di := -1, -1
+	ri, di := ucdColumns(t)
+	if ri < 0 || di < 0 || row < 0 || row >= t.Rows() {
+		return Position{}, false
+	}
+	ra, ok1 := votable.Float64(t.Columns[ri], row)
+	dec, ok2 := votable.Float64(t.Columns[di], row)
+	return Position{RA: ra, Dec: dec}, ok1 && ok2
+}
+
+func ucdColumns(t *votable.Table) (ri, di int) {
+	ri, di = -1, -1
 	for _, u := range []string{"pos.eq.ra;meta.main", "pos.eq.ra", "POS_EQ_RA_MAIN"} {
 		if ri = t.FieldByUCD(u); ri >= 0 {
 			break
@@ -43,12 +53,7 @@ func RowPosition(t *votable.Table, row int) (p Position, ok bool) {
 			break
 		}
 	}
-	if ri < 0 || di < 0 || row < 0 || row >= t.Rows() {
-		return Position{}, false
-	}
-	ra, ok1 := votable.Float64(t.Columns[ri], row)
-	dec, ok2 := votable.Float64(t.Columns[di], row)
-	return Position{RA: ra, Dec: dec}, ok1 && ok2
+	return ri, di
 }
 
 // Found is one service's answer to a vicinity search.
@@ -68,63 +73,78 @@ type Found struct {
 	// Truncation is set when the catalogue returned only part of the rows
 	// in the cone (vicinity.maxrec or a limit of the service).
 	Truncation *dal.Truncation
+	// Err is why the service gave no answer (then only Catalog is set);
+	// Elapsed is how long the service took.
+	Err     error
+	Elapsed time.Duration
 }
 
-// Vicinity searches every configured catalogue around pos, at most
-// search.concurrency at once and each within search.timeout, and passes each
-// answer to found as soon as it arrives (from one goroutine at a time, with
-// the search's context, cancelled when a newer search begins). A new
-// Vicinity cancels the one still running: a new highlighted row supersedes
-// the previous. The summary names the catalogues that failed; one failing
-// never loses the others' results.
-func (a *Agent) Vicinity(ctx context.Context, pos Position, found func(context.Context, Found)) (fanout.Summary, error) {
+// VicinityOptions adjust one vicinity search.
+type VicinityOptions struct {
+	// RadiusArcsec replaces every configured radius when positive.
+	RadiusArcsec float64
+}
+
+// FindVicinity searches every configured catalogue and image service
+// around pos, at most search.concurrency at once and each within
+// search.timeout, and passes each service's outcome to found as soon as it
+// arrives (from one goroutine at a time): an answer, or a Found whose Err
+// says why there is none. Once ctx is done nothing more is passed on. One
+// service failing never loses the others' answers; the summary names the
+// failures.
+func (a *Agent) FindVicinity(ctx context.Context, pos Position, opt VicinityOptions, found func(context.Context, Found)) (fanout.Summary, error) {
 	if err := adql.CheckPosition(pos.RA, pos.Dec); err != nil {
 		return fanout.Summary{}, fmt.Errorf("vicinity search: %w", err)
 	}
-	ctx, done := a.latest.Begin(ctx)
-	defer done()
+	cfg := a.Config()
 	var tasks []fanout.Task[Found]
-	for _, cat := range a.cfg.Catalogs {
+	for _, cat := range cfg.Catalogs {
 		tasks = append(tasks, fanout.Task[Found]{Name: cat.Name, Run: func(ctx context.Context) (Found, error) {
-			return a.searchCatalog(ctx, cat, pos)
+			return a.searchCatalog(ctx, cfg, cat, pos, opt)
 		}})
 	}
-	for _, svc := range a.cfg.Images {
+	for _, svc := range cfg.Images {
 		tasks = append(tasks, fanout.Task[Found]{Name: svc.Name, Run: func(ctx context.Context) (Found, error) {
-			return a.searchImages(ctx, svc, pos)
+			return a.searchImages(ctx, cfg, svc, pos, opt)
 		}})
 	}
-	opts := fanout.Options{Concurrency: a.cfg.Search.Concurrency, Deadline: a.cfg.Search.Timeout.Duration, Logger: a.log}
+	opts := fanout.Options{Concurrency: cfg.Search.Concurrency, Deadline: cfg.Search.Timeout.Duration, Logger: a.log}
 	sum := fanout.Run(ctx, opts, tasks, func(r fanout.Result[Found]) {
-		if r.Err == nil && ctx.Err() == nil {
-			found(ctx, r.Value)
+		if ctx.Err() != nil {
+			return
 		}
+		f := r.Value
+		f.Catalog, f.Err, f.Elapsed = r.Name, r.Err, r.Elapsed
+		found(ctx, f)
 	})
 	return sum, context.Cause(ctx)
 }
 
 // radiusDeg is the cone radius of svc in degrees.
-func (a *Agent) radiusDeg(svc config.Catalog) float64 {
-	if svc.RadiusArcsec > 0 {
+func radiusDeg(cfg config.Config, svc config.Catalog, opt VicinityOptions) float64 {
+	switch {
+	case opt.RadiusArcsec > 0:
+		return opt.RadiusArcsec / 3600
+	case svc.RadiusArcsec > 0:
 		return svc.RadiusArcsec / 3600
 	}
-	return a.cfg.Search.RadiusArcsec / 3600
+	return cfg.Search.RadiusArcsec / 3600
 }
 
 // searchImages asks an image service for the images covering the cone
 // around pos and keeps the FITS ones.
-func (a *Agent) searchImages(ctx context.Context, svc config.Catalog, pos Position) (Found, error) {
-	r := a.radiusDeg(svc)
+func (a *Agent) searchImages(ctx context.Context, cfg config.Config, svc config.Catalog, pos Position, opt VicinityOptions) (Found, error) {
+	r := radiusDeg(cfg, svc, opt)
 	var res *dataset.Result
 	var access func(dataset.Record) dataset.Access
 	var err error
 	switch svc.Kind {
 	case "sia":
-		res, err = sia.New(svc.URL, a.dal).Search(ctx, sia.Query{RA: pos.RA, Dec: pos.Dec, Size: []float64{2 * r}, MaxRec: a.cfg.Vicinity.MaxRec})
+		res, err = sia.New(svc.URL, a.dal).Search(ctx, sia.Query{RA: pos.RA, Dec: pos.Dec, Size: []float64{2 * r}, MaxRec: cfg.Vicinity.MaxRec})
 		access = sia.Access
 	case "sia2":
 		res, err = sia.New2(svc.URL, a.dal).Search(ctx, sia.Query2{Circles: []svcparam.Circle{{RA: pos.RA, Dec: pos.Dec, Radius: r}},
-			MaxRec: a.cfg.Vicinity.MaxRec})
+			MaxRec: cfg.Vicinity.MaxRec})
 		access = sia.ObsCoreAccess
 	default:
 		err = fmt.Errorf("unknown image service kind %q", svc.Kind)
@@ -161,14 +181,14 @@ func (a *Agent) searchImages(ctx context.Context, svc config.Catalog, pos Positi
 
 // searchCatalog runs the cone around pos in one catalogue, writes the
 // service's VOTable to a result file and stores the table.
-func (a *Agent) searchCatalog(ctx context.Context, cat config.Catalog, pos Position) (Found, error) {
-	radius := a.radiusDeg(cat)
+func (a *Agent) searchCatalog(ctx context.Context, cfg config.Config, cat config.Catalog, pos Position, opt VicinityOptions) (Found, error) {
+	radius := radiusDeg(cfg, cat, opt)
 	f, err := a.results.create(cat.Name)
 	if err != nil {
 		return Found{}, err
 	}
 	path := f.Name()
-	tr, err := a.copyCone(ctx, cat, pos, radius, f)
+	tr, err := a.copyCone(ctx, cat, pos, radius, cfg.Vicinity.MaxRec, f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -184,10 +204,11 @@ func (a *Agent) searchCatalog(ctx context.Context, cat config.Catalog, pos Posit
 		return Found{}, fmt.Errorf("%s: the result has no table", cat.Name)
 	}
 	t := &Table{
-		ID:       fmt.Sprintf("voagent-vicinity-%s-%s", safeName(cat.Name), safeName(pos.String())),
+		ID:       a.newID(safeName(cat.Name)),
 		URL:      profile.FileURL(path),
 		Name:     fmt.Sprintf("%s within %g\" of %s", cat.Name, radius*3600, pos),
-		Sender:   a.cfg.SAMP.Name,
+		Sender:   cfg.SAMP.Name,
+		Ours:     true,
 		Data:     tables[0],
 		Document: doc,
 		Received: time.Now(),
@@ -197,8 +218,7 @@ func (a *Agent) searchCatalog(ctx context.Context, cat config.Catalog, pos Posit
 }
 
 // copyCone sends the cone query to the catalogue and copies the answer to w.
-func (a *Agent) copyCone(ctx context.Context, cat config.Catalog, pos Position, radius float64, w io.Writer) (*dal.Truncation, error) {
-	maxrec := a.cfg.Vicinity.MaxRec
+func (a *Agent) copyCone(ctx context.Context, cat config.Catalog, pos Position, radius float64, maxrec int, w io.Writer) (*dal.Truncation, error) {
 	switch cat.Kind {
 	case "scs":
 		_, tr, err := scs.New(cat.URL, a.dal).Copy(ctx, scs.Query{RA: pos.RA, Dec: pos.Dec, SR: radius, MaxRec: maxrec}, w)

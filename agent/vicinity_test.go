@@ -83,10 +83,16 @@ func TestVicinitySupersededAndFaults(t *testing.T) {
 		err   error
 		sum   fanout.Summary
 	}
+	var latest fanout.Latest // as Highlight runs its searches
 	first := make(chan outcome, 1)
 	go func() {
 		var o outcome
-		o.sum, o.err = a.Vicinity(ctx, Position{RA: 10, Dec: 20}, func(_ context.Context, f Found) {
+		ctx, done := latest.Begin(ctx)
+		defer done()
+		o.sum, o.err = a.FindVicinity(ctx, Position{RA: 10, Dec: 20}, VicinityOptions{}, func(_ context.Context, f Found) {
+			if f.Err != nil {
+				return
+			}
 			o.found = append(o.found, fmt.Sprintf("%s:%d", f.Catalog, f.Table.Data.Rows()))
 		})
 		first <- o
@@ -100,7 +106,9 @@ func TestVicinitySupersededAndFaults(t *testing.T) {
 	sctx, scancel := context.WithCancel(ctx)
 	go func() {
 		var o outcome
-		o.sum, o.err = a.Vicinity(sctx, Position{RA: 11, Dec: 21}, func(context.Context, Found) {})
+		sctx, done := latest.Begin(sctx)
+		defer done()
+		o.sum, o.err = a.FindVicinity(sctx, Position{RA: 11, Dec: 21}, VicinityOptions{}, func(context.Context, Found) {})
 		second <- o
 	}()
 	select {

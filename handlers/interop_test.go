@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/voagent/voagent/agent"
+	"github.com/voagent/voagent/agent/events"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/internal/peertest"
 	"github.com/voagent/voagent/internal/syncbuf"
@@ -103,23 +104,36 @@ func TestVicinityTOPCAT(t *testing.T) {
 			t.Fatalf("%v: %s", params, out)
 		}
 	}
+	sub := a.Events().Subscribe(64, events.ResultSent, events.ResultNotSent, events.SearchFinished)
+	defer sub.Close()
 	send("-mtype", "table.load.votable", "-param", "url", profile.FileURL(file), "-param", "table-id", "targets")
 	send("-mtype", "table.highlight.row", "-param", "table-id", "targets", "-param", "url", profile.FileURL(file), "-param", "row", "1")
-	deadline := time.Now().Add(2 * time.Minute)
-	for !strings.Contains(logs.String(), "vicinity search done") && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
-	}
-	l := logs.String()
-	for _, cat := range []string{"2MASS", "AllWISE"} {
-		if !strings.Contains(l, `msg="vicinity result sent" catalogue=`+cat) {
-			t.Errorf("TOPCAT did not take the %s table:\n%s", cat, l)
+	sent := map[string]string{} // service -> recipient
+	var finished events.Event
+	timeout := time.After(2 * time.Minute)
+	for finished.Type == "" {
+		select {
+		case e := <-sub.C():
+			switch e.Type {
+			case events.ResultSent:
+				sent[e.Service] = strings.ToLower(e.To)
+			case events.ResultNotSent:
+				t.Errorf("%s not delivered to %s: %s", e.Service, e.To, e.Error)
+			case events.SearchFinished:
+				finished = e
+			}
+		case <-timeout:
+			t.Fatalf("no search finished; sent %v\n%s", sent, logs.String())
 		}
 	}
-	if !strings.Contains(l, "3 of 3 services answered") {
-		t.Errorf("summary:\n%s", l)
+	l := logs.String()
+	for svc, to := range map[string]string{"2MASS": "topcat", "AllWISE": "topcat", "images": "aladin"} {
+		if sent[svc] != to {
+			t.Errorf("%s result went to %q, want %s (its samp.ok says it loaded it):\n%s", svc, sent[svc], to, l)
+		}
 	}
-	if !strings.Contains(l, `msg="image sent" images=images`) {
-		t.Errorf("Aladin did not take the image:\n%s", l)
+	if finished.Answered != 3 || finished.Count != 3 || len(finished.Failed) != 0 {
+		t.Errorf("search finished %+v, want 3 services answered, 3 results delivered", finished)
 	}
 	if strings.Contains(l, "not pointed") {
 		t.Errorf("Aladin was not pointed:\n%s", l)

@@ -33,7 +33,7 @@ func TestSelectedRowsSpectra(t *testing.T) {
 	if r := call(MTypeLoadVOTable, map[string]any{"url": profile.FileURL(file), "table-id": "targets"}); !r.IsOK() {
 		t.Fatalf("load: %+v", r)
 	}
-	if r := call(MTypeSelectRows, map[string]any{"table-id": "targets", "row-list": []any{"0", "9"}}); r.IsOK() || !strings.Contains(r.Error.ErrorTxt, `"9" is not a row`) {
+	if r := call(MTypeSelectRows, map[string]any{"table-id": "targets", "row-list": []any{"0", "9"}}); r.IsOK() || !strings.Contains(r.Error.ErrorTxt, `9 is not a row`) {
 		t.Errorf("bad row-list: %+v", r)
 	}
 	if r := call(MTypeSelectRows, map[string]any{"table-id": "targets", "row-list": []any{"0", "2"}}); !r.IsOK() {

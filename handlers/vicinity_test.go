@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/voagent/voagent/agent"
+	"github.com/voagent/voagent/agent/api"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/internal/samppeer"
 	"github.com/voagent/voagent/internal/syncbuf"
@@ -246,7 +247,7 @@ func TestSilentAladinDelaysNothing(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		a.SearchAround(ctx, agent.Position{RA: in.Anchors[0].RA, Dec: in.Anchors[0].Dec})
+		a.Vicinity(ctx, api.VicinityRequest{Position: &api.Position{RA: in.Anchors[0].RA, Dec: in.Anchors[0].Dec}, Send: true}, "test")
 	}()
 	<-asked
 	select {

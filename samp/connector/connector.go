@@ -79,6 +79,10 @@ type Options struct {
 	HandlerTimeout time.Duration
 	// Conn configures the hub connection (timeouts, size limits).
 	Conn connection.Options
+	// OnSession, when set, is called (from Run's goroutine) each time the
+	// connector registers with a hub (up true) and each time that hub is
+	// gone (up false, with the reason). It must not block.
+	OnSession func(up bool, info Info, reason string)
 }
 
 // Connector keeps an application registered with the SAMP hub.

@@ -88,9 +88,16 @@ func (c *Connector) Run(ctx context.Context) error {
 		}
 		first = false
 		delay = 50 * time.Millisecond
+		info := c.Info()
+		if c.opts.OnSession != nil {
+			c.opts.OnSession(true, info, "")
+		}
 		reason := c.monitor(ctx, s, changes, loc)
 		// Unregister unless the hub itself said it is going.
 		c.closeSession(s, !s.hubSaidGone())
+		if c.opts.OnSession != nil {
+			c.opts.OnSession(false, info, reason)
+		}
 		if ctx.Err() != nil {
 			return nil
 		}

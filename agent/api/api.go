@@ -1,0 +1,229 @@
+// Package api holds the types of voagent's control API: what the agent
+// answers (status, search reports, results) and what clients ask of it
+// (searches, resends, sends). The agent serves them as JSON over its
+// control socket; agent/client reads them; both import only this package
+// and agent/events, so a client never links the agent itself.
+package api
+
+import "time"
+
+// Paths of the control API (HTTP over the control socket).
+const (
+	PathStatus   = "/v1/status"   // GET: Status
+	PathEvents   = "/v1/events"   // GET ?since=SEQ&types=a,b: newline-delimited events.Event, until the client leaves
+	PathVicinity = "/v1/vicinity" // POST VicinityRequest: Report
+	PathSpectra  = "/v1/spectra"  // POST SpectraRequest: Report
+	PathResend   = "/v1/resend"   // POST ResendRequest: SendReport
+	PathSend     = "/v1/send"     // POST SendRequest: SendReport
+	PathReload   = "/v1/reload"   // POST: ReloadReport
+	PathStop     = "/v1/stop"     // POST: {} then the agent stops
+)
+
+// Error is the body of every non-2xx answer.
+type Error struct {
+	Error string `json:"error"`
+}
+
+// Status is what the agent holds and is doing.
+type Status struct {
+	Version string        `json:"version"`
+	PID     int           `json:"pid"`
+	Started time.Time     `json:"started"`
+	Uptime  time.Duration `json:"uptime_ns"`
+	Name    string        `json:"name"`
+	Hub     HubStatus     `json:"hub"`
+	// Config is the configuration file ("" for the embedded defaults);
+	// ReloadError the reason the last change to it was refused.
+	Config       string    `json:"config"`
+	ConfigLoaded time.Time `json:"config_loaded"`
+	ReloadError  string    `json:"reload_error,omitempty"`
+	// Catalogues and Images are the configured services.
+	Catalogues []Service `json:"catalogues"`
+	Images     []Service `json:"images"`
+	Tables     []Table   `json:"tables"`
+	Running    []Search  `json:"running"`
+	// Recent are the last finished searches, newest first.
+	Recent []Search `json:"recent"`
+	// LastResults is the last answer of each service, by service name.
+	LastResults map[string]ServiceResult `json:"last_results"`
+	ResultsDir  string                   `json:"results_dir"`
+	Socket      string                   `json:"socket"`
+}
+
+// HubStatus is the SAMP hub the agent is on.
+type HubStatus struct {
+	Connected bool   `json:"connected"`
+	URL       string `json:"url,omitempty"`
+	Lockfile  string `json:"lockfile,omitempty"`
+	SelfID    string `json:"self_id,omitempty"`
+	// Own says the hub is the one the agent started.
+	Own     bool     `json:"own"`
+	Clients []Client `json:"clients"`
+}
+
+// Client is a client registered on the hub.
+type Client struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Subscriptions lists its subscribed MTypes.
+	Subscriptions []string `json:"subscriptions"`
+}
+
+// Service is a configured catalogue or image service.
+type Service struct {
+	Name  string `json:"name"`
+	Kind  string `json:"kind"`
+	URL   string `json:"url,omitempty"`
+	IVOID string `json:"ivoid,omitempty"`
+	// Problem says why the service cannot be used now (an IVOA identifier
+	// the registry did not resolve).
+	Problem string `json:"problem,omitempty"`
+}
+
+// Table is a table the agent holds.
+type Table struct {
+	ID   string    `json:"id"`
+	Name string    `json:"name"`
+	URL  string    `json:"url"`
+	From string    `json:"from"`
+	Rows int       `json:"rows"`
+	Time time.Time `json:"time"`
+	Ours bool      `json:"ours"`
+	// Position names the columns giving its rows' sky positions, or says
+	// why there are none.
+	Position string `json:"position"`
+}
+
+// Search is one vicinity or spectra search.
+type Search struct {
+	ID        string        `json:"id"`
+	Kind      string        `json:"kind"`
+	Trigger   string        `json:"trigger"`
+	RA        float64       `json:"ra"`
+	Dec       float64       `json:"dec"`
+	Positions int           `json:"positions,omitempty"`
+	Started   time.Time     `json:"started"`
+	Elapsed   time.Duration `json:"elapsed_ns"`
+	Services  int           `json:"services"`
+	Answered  int           `json:"answered"`
+	Delivered int           `json:"delivered"`
+	// Failed names the services without an answer, with the reason.
+	Failed     []string `json:"failed,omitempty"`
+	Superseded bool     `json:"superseded,omitempty"`
+	Done       bool     `json:"done"`
+}
+
+// ServiceResult is the last answer of one service.
+type ServiceResult struct {
+	Search string    `json:"search"`
+	Rows   int       `json:"rows"`
+	Result string    `json:"result,omitempty"`
+	Error  string    `json:"error,omitempty"`
+	Time   time.Time `json:"time"`
+}
+
+// Result is one answer a search produced and the agent keeps: a catalogue
+// table, an image or a spectrum, with where it went.
+type Result struct {
+	// ID names the result for Resend; it is also the SAMP table-id (or
+	// image-id) it was sent under, unique across runs.
+	ID string `json:"id"`
+	// Search is the search that produced it; Service the catalogue or
+	// image service.
+	Search  string `json:"search"`
+	Service string `json:"service"`
+	// Kind is "table", "image" or "spectrum".
+	Kind string `json:"kind"`
+	// Name is what the receiving tool shows.
+	Name string `json:"name"`
+	// Path is the file (empty for a spectrum, which stays at its
+	// service); URL is what receivers load.
+	Path string `json:"path,omitempty"`
+	URL  string `json:"url"`
+	// Rows counts a table's rows; Truncated says the service gave only
+	// part of what is in the cone.
+	Rows      int  `json:"rows,omitempty"`
+	Truncated bool `json:"truncated,omitempty"`
+	// RA and Dec are the search's centre.
+	RA   float64   `json:"ra"`
+	Dec  float64   `json:"dec"`
+	Time time.Time `json:"time"`
+	// SentTo lists the clients it was delivered to; SendError says why a
+	// delivery failed.
+	SentTo    []string `json:"sent_to,omitempty"`
+	SendError string   `json:"send_error,omitempty"`
+}
+
+// Position is a sky position in ICRS degrees.
+type Position struct {
+	RA  float64 `json:"ra"`
+	Dec float64 `json:"dec"`
+}
+
+// VicinityRequest asks for a vicinity search: at a position, or at each of
+// the given rows of a held table.
+type VicinityRequest struct {
+	Position *Position `json:"position,omitempty"`
+	TableID  string    `json:"table_id,omitempty"`
+	Rows     []int     `json:"rows,omitempty"`
+	// RadiusArcsec overrides the configured radii when positive.
+	RadiusArcsec float64 `json:"radius_arcsec,omitempty"`
+	// Send delivers the results as a highlight does (Aladin pointed,
+	// tables to vicinity.send_to, images to vicinity.images_to); without
+	// it the results are only kept (and listed in the report).
+	Send bool `json:"send"`
+}
+
+// SpectraRequest asks for the spectra near positions, or near the given
+// rows (all when none) of a held table.
+type SpectraRequest struct {
+	Positions    []Position `json:"positions,omitempty"`
+	TableID      string     `json:"table_id,omitempty"`
+	Rows         []int      `json:"rows,omitempty"`
+	RadiusArcsec float64    `json:"radius_arcsec,omitempty"`
+	Registry     string     `json:"registry,omitempty"`
+	// Send delivers each spectrum to To (spectra.send_to when empty).
+	Send bool   `json:"send"`
+	To   string `json:"to,omitempty"`
+}
+
+// Report is how a search went and what it produced.
+type Report struct {
+	Search  Search   `json:"search"`
+	Results []Result `json:"results"`
+	// Summary is a one-line account ("3 of 3 services answered ...").
+	Summary string `json:"summary"`
+}
+
+// ResendRequest sends a kept result again, to To (the configured
+// recipient when empty; "*" for every subscriber).
+type ResendRequest struct {
+	Result string `json:"result"`
+	To     string `json:"to,omitempty"`
+}
+
+// SendRequest sends a message the agent builds: Kind "table", "image",
+// "spectrum" (URL, Name, ID, Meta for spectra) or "point" (Position).
+// To names the recipients (every subscriber when empty).
+type SendRequest struct {
+	Kind     string            `json:"kind"`
+	URL      string            `json:"url,omitempty"`
+	Name     string            `json:"name,omitempty"`
+	ID       string            `json:"id,omitempty"`
+	Meta     map[string]string `json:"meta,omitempty"`
+	Position *Position         `json:"position,omitempty"`
+	To       string            `json:"to,omitempty"`
+}
+
+// SendReport lists who got a message and who did not.
+type SendReport struct {
+	MType  string            `json:"mtype"`
+	SentTo []string          `json:"sent_to"`
+	Failed map[string]string `json:"failed,omitempty"`
+}
+
+// ReloadReport says whether the configuration file was taken.
+type ReloadReport struct {
+	Config string `json:"config"`
+	Error  string `json:"error,omitempty"`
+}

@@ -1,0 +1,337 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/voagent/voagent/agent/api"
+	"github.com/voagent/voagent/agent/events"
+	"github.com/voagent/voagent/vo/fanout"
+)
+
+// Bounds of what the agent remembers about its searches.
+const (
+	keepSearches = 20  // finished searches in the status
+	keepResults  = 500 // results that can be resent
+)
+
+// searchBook is what the agent knows of its searches: those running, the
+// recent ones, their results (for Resend) and each service's last answer.
+type searchBook struct {
+	seq atomic.Int64
+
+	mu      sync.Mutex
+	running map[string]*api.Search
+	recent  []api.Search // newest last
+	results []*api.Result
+	byID    map[string]*api.Result
+	last    map[string]api.ServiceResult
+}
+
+func (b *searchBook) start(s *api.Search) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.running == nil {
+		b.running = map[string]*api.Search{}
+	}
+	b.running[s.ID] = s
+}
+
+func (b *searchBook) finish(s *api.Search) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.running, s.ID)
+	s.Done = true
+	b.recent = append(b.recent, *s)
+	if len(b.recent) > keepSearches {
+		b.recent = slices.Delete(b.recent, 0, len(b.recent)-keepSearches)
+	}
+}
+
+// update changes a running search under the lock.
+func (b *searchBook) update(fn func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	fn()
+}
+
+func (b *searchBook) keep(r *api.Result) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.byID == nil {
+		b.byID = map[string]*api.Result{}
+	}
+	b.results = append(b.results, r)
+	b.byID[r.ID] = r
+	for len(b.results) > keepResults {
+		delete(b.byID, b.results[0].ID)
+		b.results = b.results[1:]
+	}
+}
+
+func (b *searchBook) result(id string) (api.Result, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r, ok := b.byID[id]
+	if !ok {
+		return api.Result{}, false
+	}
+	return *r, true
+}
+
+func (b *searchBook) serviceAnswered(service string, sr api.ServiceResult) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.last == nil {
+		b.last = map[string]api.ServiceResult{}
+	}
+	b.last[service] = sr
+}
+
+// snapshot copies the running and recent searches and last answers.
+func (b *searchBook) snapshot() (running, recent []api.Search, last map[string]api.ServiceResult) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	running = []api.Search{}
+	for _, s := range b.running {
+		c := *s
+		c.Elapsed = time.Since(c.Started)
+		running = append(running, c)
+	}
+	slices.SortFunc(running, func(x, y api.Search) int { return x.Started.Compare(y.Started) })
+	recent = make([]api.Search, 0, len(b.recent))
+	for i := len(b.recent) - 1; i >= 0; i-- {
+		recent = append(recent, b.recent[i])
+	}
+	last = map[string]api.ServiceResult{}
+	for k, v := range b.last {
+		last[k] = v
+	}
+	return running, recent, last
+}
+
+// trigger says what started a search and when.
+type trigger struct {
+	name string // "highlight", "select", "control", "cli"
+	at   time.Time
+}
+
+// runVicinity runs one vicinity search at pos and, when send is set,
+// delivers its answers as a highlighted row asks: Aladin (vicinity.point_at)
+// pointed at pos beside the search, each non-empty table to
+// vicinity.send_to and the first FITS image of each image service to
+// vicinity.images_to, each as it arrives. Every step is an event; the
+// report lists the results kept. A search cancelled (superseded by a newer
+// highlight) sends nothing it had not started sending.
+func (a *Agent) runVicinity(ctx context.Context, pos Position, opt VicinityOptions, send bool, tr trigger) api.Report {
+	cfg := a.Config()
+	v := cfg.Vicinity
+	s := &api.Search{ID: a.newID("search"), Kind: "vicinity", Trigger: tr.name, RA: pos.RA, Dec: pos.Dec,
+		Started: tr.at, Services: len(cfg.Catalogs) + len(cfg.Images)}
+	a.searches.start(s)
+	ra, dec := pos.RA, pos.Dec
+	a.bus.Publish(events.Event{Type: events.SearchStarted, Search: s.ID, Kind: s.Kind, Trigger: tr.name,
+		RA: &ra, Dec: &dec, Services: s.Services})
+	if send && v.PointAt != "" {
+		// Beside the search, so that a slow or silent Aladin never delays
+		// the tables.
+		pointed := make(chan struct{})
+		defer func() { <-pointed }()
+		go func() {
+			defer close(pointed)
+			if _, err := a.send(ctx, v.PointAt, "coord.pointAt.sky", pointParams(pos)); err != nil {
+				a.log.Debug("not pointed", "to", v.PointAt, "err", err)
+			}
+		}()
+	}
+	var (
+		mu      sync.Mutex
+		results []api.Result
+		counts  []events.Count
+	)
+	sum, err := a.FindVicinity(ctx, pos, opt, func(ctx context.Context, f Found) {
+		if f.Err != nil {
+			a.searches.serviceAnswered(f.Catalog, api.ServiceResult{Search: s.ID, Error: f.Err.Error(), Time: time.Now()})
+			a.bus.Publish(events.Event{Type: events.ServiceFailed, Search: s.ID, Service: f.Catalog, Error: f.Err.Error()})
+			return
+		}
+		r := a.keepFound(s, f, pos)
+		if r == nil {
+			return
+		}
+		counts = append(counts, events.Count{Service: f.Catalog, Rows: r.Rows})
+		if send && ctx.Err() == nil && (r.Kind == "image" || r.Rows > 0) {
+			a.deliverResult(ctx, s, r, f, tr)
+		}
+		mu.Lock()
+		results = append(results, *r)
+		mu.Unlock()
+	})
+	s.Elapsed = time.Since(tr.at)
+	s.Answered = sum.OK
+	for _, f := range sum.Failures {
+		if f.Outcome == fanout.Canceled {
+			continue
+		}
+		s.Failed = append(s.Failed, f.Name+": "+f.Err.Error())
+	}
+	s.Superseded = errors.Is(err, fanout.ErrSuperseded)
+	a.searches.finish(s)
+	a.bus.Publish(events.Event{Type: events.SearchFinished, Search: s.ID, Kind: s.Kind, Services: s.Services,
+		Answered: s.Answered, Counts: counts, Failed: s.Failed, Superseded: s.Superseded, Elapsed: s.Elapsed,
+		Count: s.Delivered})
+	log := a.log.With("search", s.ID, "pos", pos.String())
+	switch {
+	case s.Superseded:
+		log.Info("vicinity search superseded by a newer one")
+	case err != nil && ctx.Err() != nil:
+		log.Info("vicinity search stopped", "err", err)
+	default:
+		log.Info("vicinity search done", "summary", sum.String(), "delivered", s.Delivered)
+	}
+	return api.Report{Search: *s, Results: results, Summary: sum.String()}
+}
+
+// keepFound records a service's answer as a result (nil for an image
+// service that found no image).
+func (a *Agent) keepFound(s *api.Search, f Found, pos Position) *api.Result {
+	now := time.Now()
+	r := &api.Result{Search: s.ID, Service: f.Catalog, RA: pos.RA, Dec: pos.Dec, Time: now,
+		Truncated: f.Truncation != nil}
+	switch {
+	case f.Table != nil:
+		r.ID, r.Kind, r.Name, r.URL, r.Rows = f.Table.ID, "table", f.Table.Name, f.Table.URL, f.Table.Data.Rows()
+		r.Path = filePath(f.Table.URL)
+	case f.ImageURL != "":
+		r.ID, r.Kind, r.Name, r.URL = a.newID("image"), "image", f.Images[0].Name, f.ImageURL
+		r.Path = filePath(f.ImageURL)
+		r.Rows = len(f.Images)
+	default:
+		a.searches.serviceAnswered(f.Catalog, api.ServiceResult{Search: s.ID, Time: now})
+		a.log.Info("vicinity search: no FITS image there", "images", f.Catalog, "search", s.ID)
+		return nil
+	}
+	a.searches.keep(r)
+	a.searches.serviceAnswered(f.Catalog, api.ServiceResult{Search: s.ID, Rows: r.Rows, Result: r.ID, Time: now})
+	a.bus.Publish(events.Event{Type: events.ResultStored, Search: s.ID, Service: f.Catalog, Result: r.ID,
+		Rows: r.Rows, Path: r.Path, Truncated: r.Truncated})
+	return r
+}
+
+// deliverResult sends a kept result to its configured recipient. Once
+// started, a delivery is not cut short by the search being superseded (its
+// own deadline still applies), so a tool never half-receives a table.
+func (a *Agent) deliverResult(ctx context.Context, s *api.Search, r *api.Result, f Found, tr trigger) {
+	v := a.Config().Vicinity
+	to, mtype, params := v.SendTo, "table.load.votable", tableParams(r.URL, r.ID, r.Name)
+	if r.Kind == "image" {
+		to, mtype = v.ImagesTo, "image.load.fits"
+		// Aladin knows an image by its access URL.
+		params = map[string]any{"url": r.URL, "image-id": f.Images[0].URL, "name": r.Name}
+	}
+	t0 := time.Now()
+	d, err := a.send(context.WithoutCancel(ctx), to, mtype, params)
+	sendTime := time.Since(t0)
+	log := a.log.With("search", s.ID, "service", r.Service, "result", r.ID, "rows", r.Rows)
+	a.searches.update(func() {
+		rr := a.searches.byID[r.ID]
+		if rr != nil {
+			rr.SentTo = append(rr.SentTo, d.sent...)
+			if err != nil {
+				rr.SendError = err.Error()
+			}
+		}
+		if len(d.sent) > 0 {
+			s.Delivered++
+		}
+	})
+	r.SentTo = d.sent
+	if err != nil {
+		r.SendError = err.Error()
+		a.bus.Publish(events.Event{Type: events.ResultNotSent, Search: s.ID, Service: r.Service, Result: r.ID,
+			To: to, Error: err.Error()})
+		log.Warn("result not delivered", "to", to, "mtype", mtype, "err", err)
+	}
+	if len(d.sent) > 0 {
+		a.bus.Publish(events.Event{Type: events.ResultSent, Search: s.ID, Service: r.Service, Result: r.ID,
+			To: joinNames(d.sent), Rows: r.Rows, Elapsed: time.Since(tr.at), ServiceTime: f.Elapsed, SendTime: sendTime})
+		log.Info("result sent", "to", joinNames(d.sent), "mtype", mtype)
+	}
+}
+
+func joinNames(names []string) string {
+	out := ""
+	for i, n := range names {
+		if i > 0 {
+			out += ","
+		}
+		out += n
+	}
+	return out
+}
+
+// filePath is the local path of a file: URL ("" for others).
+func filePath(u string) string {
+	p, err := localPath(u)
+	if err != nil {
+		return ""
+	}
+	return p
+}
+
+// runSpectra looks up the spectra near pos and, when send is set, sends
+// each to the client named to as its service answers.
+func (a *Agent) runSpectra(ctx context.Context, reg string, pos []Position, radiusDeg float64, send bool, to string, tr trigger) (api.Report, error) {
+	s := &api.Search{ID: a.newID("search"), Kind: "spectra", Trigger: tr.name, Positions: len(pos), Started: tr.at}
+	if len(pos) > 0 {
+		s.RA, s.Dec = pos[0].RA, pos[0].Dec
+	}
+	a.searches.start(s)
+	a.bus.Publish(events.Event{Type: events.SearchStarted, Search: s.ID, Kind: s.Kind, Trigger: tr.name, Positions: len(pos)})
+	var results []api.Result
+	sum, err := a.FindSpectra(ctx, reg, pos, radiusDeg, func(ctx context.Context, sp Spectrum) {
+		r := api.Result{ID: sp.ID, Search: s.ID, Service: sp.Service, Kind: "spectrum", Name: sp.Access.Name,
+			URL: sp.Access.URL, RA: pos[sp.Pos].RA, Dec: pos[sp.Pos].Dec, Time: time.Now()}
+		if r.ID == "" {
+			r.ID = sp.Access.URL
+		}
+		if send && ctx.Err() == nil {
+			d, err := a.send(context.WithoutCancel(ctx), to, "spectrum.load.ssa-generic", spectrumParams(sp))
+			r.SentTo = d.sent
+			if err != nil {
+				r.SendError = err.Error()
+				a.log.Warn("spectrum not delivered", "to", to, "url", sp.Access.URL, "err", err)
+			}
+			if len(d.sent) > 0 {
+				s.Delivered++
+			}
+		}
+		results = append(results, r)
+	})
+	s.Elapsed = time.Since(tr.at)
+	s.Services, s.Answered = sum.Total, sum.OK
+	for _, f := range sum.Failures {
+		s.Failed = append(s.Failed, f.Name+": "+f.Err.Error())
+		a.bus.Publish(events.Event{Type: events.ServiceFailed, Search: s.ID, Service: f.Name, Error: f.Err.Error()})
+	}
+	s.Superseded = errors.Is(context.Cause(ctx), fanout.ErrSuperseded)
+	a.searches.finish(s)
+	if send && s.Delivered > 0 {
+		a.bus.Publish(events.Event{Type: events.SpectraDelivered, Search: s.ID, To: to, Count: s.Delivered})
+	}
+	a.bus.Publish(events.Event{Type: events.SearchFinished, Search: s.ID, Kind: s.Kind, Services: s.Services,
+		Answered: s.Answered, Failed: s.Failed, Superseded: s.Superseded, Elapsed: s.Elapsed, Count: s.Delivered})
+	switch {
+	case s.Superseded:
+		a.log.Info("spectra search superseded by a newer one", "positions", len(pos))
+	case err != nil:
+		a.log.Warn("spectra search failed", "positions", len(pos), "err", err)
+	default:
+		a.log.Info("spectra search done", "positions", len(pos), "found", len(results), "sent", s.Delivered, "to", to, "summary", sum.String())
+	}
+	return api.Report{Search: *s, Results: results, Summary: sum.String()}, err
+}
