@@ -78,7 +78,7 @@ func ListenControl(ctx context.Context, path string, uid int, log *slog.Logger) 
 	if err != nil {
 		return nil, fmt.Errorf("control socket directory: %w", err)
 	}
-	if st, ok := info.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != uid {
+	if st, ok := info.Sys().(*syscall.Stat_t); !ok || int(st.Uid) != os.Getuid() {
 		return nil, fmt.Errorf("control socket directory %s belongs to another user", dir)
 	}
 	if info.Mode().Perm()&0o077 != 0 {
@@ -216,7 +216,8 @@ func (a *Agent) ControlHandler() http.Handler {
 }
 
 // serveEvents streams events as newline-delimited JSON: the remembered
-// ones after ?since=SEQ first, then each as it happens, until the client
+// ones after ?since=SEQ first (none when since is absent or the largest
+// uint64), then each as it happens, until the client
 // leaves or the agent stops. ?types=a,b keeps those types only.
 func (a *Agent) serveEvents(w http.ResponseWriter, r *http.Request) {
 	var types []events.Type
@@ -246,7 +247,9 @@ func (a *Agent) serveEvents(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusBadRequest, api.Error{Error: fmt.Sprintf("since=%q is not an event number", s)})
 			return
 		}
-		backlog = a.bus.Since(since)
+		if since != ^uint64(0) {
+			backlog = a.bus.Since(since)
+		}
 	}
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.WriteHeader(http.StatusOK)
@@ -266,9 +269,22 @@ func (a *Agent) serveEvents(w http.ResponseWriter, r *http.Request) {
 	for {
 		select {
 		case <-r.Context().Done():
-			return
-		case <-a.ctx.Done():
-			return
+			// The client left, or the agent is stopping (the control API
+			// closes last): pass on what is buffered (the agent.stopping
+			// event included), then end the stream.
+			for {
+				select {
+				case e := <-sub.C():
+					if e.Seq > last && enc.Encode(e) != nil {
+						return
+					}
+				default:
+					if fl != nil {
+						fl.Flush()
+					}
+					return
+				}
+			}
 		case e, ok := <-sub.C():
 			if !ok {
 				return

@@ -109,15 +109,17 @@ func (c *Client) Stop(ctx context.Context) error {
 	return c.do(ctx, http.MethodPost, api.PathStop, struct{}{}, nil)
 }
 
-// Events follows the agent's event stream, calling fn for each event
-// (those numbered above since first, when since > 0; only the given types
-// when any), until ctx is done, fn returns an error, or the agent stops
-// (then it returns nil).
+// FromNow, as Events' since, follows only the events still to come.
+const FromNow = ^uint64(0)
+
+// Events follows the agent's event stream, calling fn for each event: the
+// remembered ones numbered above since first (since 0: all the agent
+// remembers; FromNow: none), then each as it happens; only the given types
+// when any. It returns when ctx is done, fn returns an error, or the agent
+// stops (then nil).
 func (c *Client) Events(ctx context.Context, since uint64, types []events.Type, fn func(events.Event) error) error {
 	q := url.Values{}
-	if since > 0 {
-		q.Set("since", strconv.FormatUint(since, 10))
-	}
+	q.Set("since", strconv.FormatUint(since, 10))
 	if len(types) > 0 {
 		var ts []string
 		for _, t := range types {
