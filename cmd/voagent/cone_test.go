@@ -45,6 +45,19 @@ func TestServiceCommandsTestbed(t *testing.T) {
 			t.Errorf("%d rows in %s, want %d", n, p, nCone)
 		}
 	})
+	t.Run("cone re-encoded", func(t *testing.T) {
+		p := filepath.Join(dir, "cone-td.xml")
+		if out, _, err := runCLI(t, append([]string{"cone", "--url", cat.SCS, "--sr", "0.02", "--format", "tabledata", "-o", p}, pos...)...); err != nil {
+			t.Fatal(err, out)
+		}
+		doc, err := votable.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tab := doc.Tables()[0]; tab.Rows() != nCone || tab.Serialization != votable.TableData {
+			t.Errorf("%d rows in %v, want %d in TABLEDATA", tab.Rows(), tab.Serialization, nCone)
+		}
+	})
 	t.Run("cone all services", func(t *testing.T) {
 		d := filepath.Join(dir, "all")
 		out, _, err := runCLI(t, append([]string{"cone", "--all", "--registry", in.RegTAP, "--sr", "0.02", "--output-dir", d}, pos...)...)

@@ -98,7 +98,7 @@ there (default "TAP" and the queried table, else the service's host).
 	return cmd
 }
 
-func (o *tapOpts) run(cmd *cobra.Command, g *globals, args []string) error {
+func (o *tapOpts) run(cmd *cobra.Command, g *globals, args []string) (err error) {
 	if o.send != "" {
 		f, err := votable.FormatFor(o.out, o.format)
 		if err != nil {
@@ -108,16 +108,21 @@ func (o *tapOpts) run(cmd *cobra.Command, g *globals, args []string) error {
 			return errors.New("--send sends a VOTable: drop --format csv")
 		}
 		if o.out == "" || o.out == "-" {
-			// Kept after the command: the receiver may read it later.
+			// Kept after a send: the receiver may read it later.
 			f, err := os.CreateTemp("", "voagent-tap-*.vot")
 			if err != nil {
 				return err
 			}
 			f.Close()
 			o.out = f.Name()
+			defer func() {
+				if err != nil {
+					os.Remove(o.out)
+				}
+			}()
 		}
 	}
-	if err := o.query(cmd, args); err != nil || o.send == "" {
+	if err = o.query(cmd, args); err != nil || o.send == "" {
 		return err
 	}
 	name := o.name

@@ -115,3 +115,23 @@ func TestTapSend(t *testing.T) {
 		t.Errorf("peer got %v", m)
 	}
 }
+
+func TestTapTableName(t *testing.T) {
+	tests := []struct {
+		args      []string
+		partition string
+		want      string
+	}{
+		{[]string{"http://h:8080/tap", "SELECT TOP 10 * FROM twomass.psc WHERE j < 10"}, "", "TAP twomass.psc"},
+		{[]string{"http://h:8080/tap", "select a.x from\n  gaia.source AS a JOIN b.c"}, "", "TAP gaia.source"},
+		{[]string{"http://h:8080/tap", `SELECT * FROM "my table"`}, "", `TAP "my table"`},
+		{[]string{"http://h:8080/tap", "SELECT 1"}, "", "TAP h:8080"},
+		{[]string{"http://h:8080/tap", "mag < 12"}, "bigcat.main", "TAP bigcat.main"},
+		{[]string{"not a url"}, "", "TAP result"},
+	}
+	for _, tt := range tests {
+		if got := tapTableName(tt.args, tt.partition); got != tt.want {
+			t.Errorf("tapTableName(%q, %q) = %q, want %q", tt.args, tt.partition, got, tt.want)
+		}
+	}
+}
