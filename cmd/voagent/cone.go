@@ -23,8 +23,6 @@ import (
 	"github.com/voagent/voagent/vo/votable"
 )
 
-func init() { commandGroups = append(commandGroups, newConeCmd) }
-
 // svcOpts are the flags shared by the simple-service commands (cone, sia,
 // ssa, datalink, soda, epntap).
 type svcOpts struct {
@@ -41,7 +39,7 @@ func (o *svcOpts) addFlags(cmd *cobra.Command, withParams bool) {
 	f := cmd.Flags()
 	f.StringVar(&o.url, "url", "", "access URL of the service")
 	f.StringVarP(&o.output, "output", "o", "-", "output file (- for stdout)")
-	f.StringVar(&o.format, "format", "", "output format: votable (the service's document, unchanged) or csv (default from the file extension, else votable)")
+	f.StringVar(&o.format, "format", "", "output format: votable (the service's document, unchanged), tabledata, binary, binary2 or csv (default from the file extension, else votable)")
 	f.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up on the service after this long")
 	f.IntVar(&o.maxrec, "maxrec", 0, "maximum number of records (0: the service's default)")
 	if withParams {
@@ -87,62 +85,32 @@ func (o *svcOpts) begin(needURL bool) (url.Values, error) {
 	return o.extra()
 }
 
-// csv reports whether the output is CSV.
-func (o *svcOpts) csv() (bool, error) {
-	f := strings.ToLower(o.format)
-	if f == "" && strings.EqualFold(filepath.Ext(o.output), ".csv") {
-		f = "csv"
-	}
-	switch f {
-	case "", "votable", "xml", "vot":
-		return false, nil
-	case "csv":
-		return true, nil
-	}
-	return false, fmt.Errorf("unknown --format %q (want votable or csv)", o.format)
+// outFormat is the output format: --format, else from the file extension.
+func (o *svcOpts) outFormat() (votable.Format, error) {
+	return votable.FormatFor(o.output, o.format)
 }
 
-// withOutput opens the output (stdout for "-") and calls fn with it; the
-// file is removed again when fn fails.
-func (o *svcOpts) withOutput(cmd *cobra.Command, fn func(w io.Writer) error) (err error) {
-	if o.output == "" || o.output == "-" {
+// writeOutput calls fn with the command's standard output when path is ""
+// or "-", else with the file path (removed again when fn fails).
+func writeOutput(cmd *cobra.Command, path string, fn func(w io.Writer) error) error {
+	if path == "" || path == "-" {
 		return fn(cmd.OutOrStdout())
 	}
-	f, err := os.Create(o.output)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(o.output)
-		}
-	}()
-	return fn(f)
+	return votable.CreateFile(path, fn)
 }
 
-// svcWriteCSV writes a result table as CSV.
-func svcWriteCSV(w io.Writer, t *votable.Table) error {
-	cw := votable.NewCSVWriter(w, t.Fields)
-	if err := cw.WriteBatch(t.Columns); err != nil {
-		return err
-	}
-	return cw.Close()
-}
-
-// svcRun writes a query's answer: raw VOTable by copy, or CSV by reading it.
+// svcRun writes a query's answer: the service's VOTable by copy, or
+// another format by reading it.
 func (o *svcOpts) svcRun(cmd *cobra.Command, copyFn func(context.Context, io.Writer) (int64, *dal.Truncation, error),
 	searchFn func(context.Context) (*dataset.Result, error)) error {
-	asCSV, err := o.csv()
+	f, err := o.outFormat()
 	if err != nil {
 		return err
 	}
 	ctx := cmd.Context()
 	var tr *dal.Truncation
-	err = o.withOutput(cmd, func(w io.Writer) error {
-		if !asCSV {
+	err = writeOutput(cmd, o.output, func(w io.Writer) error {
+		if f == votable.FormatVOTable {
 			var err error
 			_, tr, err = copyFn(ctx, w)
 			return err
@@ -152,7 +120,7 @@ func (o *svcOpts) svcRun(cmd *cobra.Command, copyFn func(context.Context, io.Wri
 			return err
 		}
 		tr = r.Truncation
-		return svcWriteCSV(w, r.Table)
+		return votable.WriteFormat(w, r.Doc, f)
 	})
 	if err == nil && tr != nil {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning: result", tr)
@@ -291,26 +259,9 @@ func (a *svcAll) addFlags(cmd *cobra.Command) {
 // under the command's --timeout, reporting each answer as it arrives and a
 // summary at the end; it fails only when no service answered.
 func svcFanOut(cmd *cobra.Command, o *svcOpts, a *svcAll, serviceType string, search func(ctx context.Context, accessURL string) (*dataset.Result, error)) error {
-	ctx := cmd.Context()
 	regURL := a.registry
 	if regURL == "" {
 		regURL = registry.DefaultURL()
-	}
-	c := o.client()
-	rs, err := registry.New(regURL, registry.TAPSync(c)).Search(ctx, registry.Constraints{ServiceTypes: []string{serviceType}})
-	if err != nil {
-		return err
-	}
-	var tasks []fanout.Task[*dataset.Result]
-	for _, r := range rs {
-		u := r.AccessURL(serviceType)
-		if u == "" {
-			continue
-		}
-		tasks = append(tasks, fanout.Task[*dataset.Result]{Name: r.Name(), Run: func(ctx context.Context) (*dataset.Result, error) { return search(ctx, u) }})
-	}
-	if len(tasks) == 0 {
-		return fmt.Errorf("the registry at %s lists no %s service", regURL, serviceType)
 	}
 	if a.outDir != "" {
 		if err := os.MkdirAll(a.outDir, 0o755); err != nil {
@@ -319,23 +270,26 @@ func svcFanOut(cmd *cobra.Command, o *svcOpts, a *svcAll, serviceType string, se
 	}
 	out := cmd.OutOrStdout()
 	var werr error
-	sum := fanout.Run(ctx, fanout.Options{Concurrency: a.parallel, Deadline: o.timeout}, tasks, func(r fanout.Result[*dataset.Result]) {
-		if r.Err != nil {
-			fmt.Fprintf(out, "%s: %s: %v\n", r.Name, r.Outcome, r.Err)
-			return
-		}
-		note := ""
-		if r.Value.Truncation != nil {
-			note = " (" + r.Value.Truncation.String() + ")"
-		}
-		fmt.Fprintf(out, "%s: %d rows in %s%s\n", r.Name, r.Value.Table.Rows(), r.Elapsed.Round(time.Millisecond), note)
-		if a.outDir != "" {
-			p := filepath.Join(a.outDir, dataset.Sanitize(r.Name)+".xml")
-			if err := writeVOTableFile(p, r.Value.Doc); err != nil && werr == nil {
-				werr = err
+	sum, err := registry.FanOut(cmd.Context(), registry.New(regURL, registry.TAPSync(o.client())), serviceType,
+		fanout.Options{Concurrency: a.parallel, Deadline: o.timeout}, search, func(r fanout.Result[*dataset.Result]) {
+			if r.Err != nil {
+				fmt.Fprintf(out, "%s: %s: %v\n", r.Name, r.Outcome, r.Err)
+				return
 			}
-		}
-	})
+			note := ""
+			if r.Value.Truncation != nil {
+				note = " (" + r.Value.Truncation.String() + ")"
+			}
+			fmt.Fprintf(out, "%s: %d rows in %s%s\n", r.Name, r.Value.Table.Rows(), r.Elapsed.Round(time.Millisecond), note)
+			if a.outDir != "" {
+				if err := writeVOTableFile(filepath.Join(a.outDir, dataset.Sanitize(r.Name)+".xml"), r.Value.Doc); err != nil && werr == nil {
+					werr = err
+				}
+			}
+		})
+	if err != nil {
+		return err
+	}
 	fmt.Fprintln(cmd.ErrOrStderr(), sum)
 	if werr != nil {
 		return werr
@@ -344,6 +298,11 @@ func svcFanOut(cmd *cobra.Command, o *svcOpts, a *svcAll, serviceType string, se
 		return fmt.Errorf("no %s service answered", serviceType)
 	}
 	return nil
+}
+
+// writeVOTableFile writes doc to path as a BINARY2 VOTable.
+func writeVOTableFile(path string, doc *votable.Document) error {
+	return votable.CreateFile(path, func(w io.Writer) error { return votable.WriteFormat(w, doc, votable.FormatVOTable) })
 }
 
 // svcDispatch runs a simple query (SIA, SSA) the way the flags ask: on
@@ -364,7 +323,7 @@ func svcDispatch[Q dataset.Parameters](cmd *cobra.Command, o *svcOpts, all *svcA
 	return o.svcRun(cmd, func(ctx context.Context, w io.Writer) (int64, *dal.Truncation, error) { return ep.Copy(ctx, q, w) }, search)
 }
 
-func newConeCmd() *cobra.Command {
+func newConeCmd(g *globals) *cobra.Command {
 	var o svcOpts
 	var all svcAll
 	var q scs.Query

@@ -24,7 +24,7 @@ func TestServiceCommandsTestbed(t *testing.T) {
 	pos := []string{"--ra", fmt.Sprint(a.RA), "--dec", fmt.Sprint(a.Dec)}
 
 	t.Run("cone csv", func(t *testing.T) {
-		out, err := runCLI(t, append([]string{"cone", "--url", cat.SCS, "--sr", "0.02", "--format", "csv"}, pos...)...)
+		out, _, err := runCLI(t, append([]string{"cone", "--url", cat.SCS, "--sr", "0.02", "--format", "csv"}, pos...)...)
 		if err != nil {
 			t.Fatal(err, out)
 		}
@@ -34,7 +34,7 @@ func TestServiceCommandsTestbed(t *testing.T) {
 	})
 	t.Run("cone votable file", func(t *testing.T) {
 		p := filepath.Join(dir, "cone.xml")
-		if out, err := runCLI(t, append([]string{"cone", "--url", cat.SCS, "--sr", "0.02", "-o", p}, pos...)...); err != nil {
+		if out, _, err := runCLI(t, append([]string{"cone", "--url", cat.SCS, "--sr", "0.02", "-o", p}, pos...)...); err != nil {
 			t.Fatal(err, out)
 		}
 		doc, err := votable.ReadFile(p)
@@ -45,9 +45,22 @@ func TestServiceCommandsTestbed(t *testing.T) {
 			t.Errorf("%d rows in %s, want %d", n, p, nCone)
 		}
 	})
+	t.Run("cone re-encoded", func(t *testing.T) {
+		p := filepath.Join(dir, "cone-td.xml")
+		if out, _, err := runCLI(t, append([]string{"cone", "--url", cat.SCS, "--sr", "0.02", "--format", "tabledata", "-o", p}, pos...)...); err != nil {
+			t.Fatal(err, out)
+		}
+		doc, err := votable.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tab := doc.Tables()[0]; tab.Rows() != nCone || tab.Serialization != votable.TableData {
+			t.Errorf("%d rows in %v, want %d in TABLEDATA", tab.Rows(), tab.Serialization, nCone)
+		}
+	})
 	t.Run("cone all services", func(t *testing.T) {
 		d := filepath.Join(dir, "all")
-		out, err := runCLI(t, append([]string{"cone", "--all", "--registry", in.RegTAP, "--sr", "0.02", "--output-dir", d}, pos...)...)
+		out, _, err := runCLI(t, append([]string{"cone", "--all", "--registry", in.RegTAP, "--sr", "0.02", "--output-dir", d}, pos...)...)
 		if err != nil {
 			t.Fatal(err, out)
 		}
@@ -74,7 +87,7 @@ func TestServiceCommandsTestbed(t *testing.T) {
 		}
 	})
 	t.Run("ssa params and download", func(t *testing.T) {
-		out, err := runCLI(t, "ssa", "--url", in.SSA, "--params")
+		out, _, err := runCLI(t, "ssa", "--url", in.SSA, "--params")
 		if err != nil || !strings.Contains(out, "FLUXCALIB") || !strings.Contains(out, "TARGETNAME") {
 			t.Fatalf("--params: %v\n%s", err, out)
 		}
@@ -85,7 +98,7 @@ func TestServiceCommandsTestbed(t *testing.T) {
 			}
 		}
 		d := filepath.Join(dir, "spectra")
-		if out, err := runCLI(t, append([]string{"ssa", "--url", in.SSA, "--size", "0.1", "--download", d}, pos...)...); err != nil {
+		if out, _, err := runCLI(t, append([]string{"ssa", "--url", in.SSA, "--size", "0.1", "--download", d}, pos...)...); err != nil {
 			t.Fatal(err, out)
 		}
 		files, _ := filepath.Glob(filepath.Join(d, "*.fits"))
@@ -102,14 +115,14 @@ func TestServiceCommandsTestbed(t *testing.T) {
 			}
 		}
 		d := filepath.Join(dir, "images")
-		out, err := runCLI(t, "sia", "--url", in.SIA1, "--ra", fmt.Sprint(a3.RA), "--dec", fmt.Sprint(a3.Dec), "--size", "0.001", "--download", d)
+		out, _, err := runCLI(t, "sia", "--url", in.SIA1, "--ra", fmt.Sprint(a3.RA), "--dec", fmt.Sprint(a3.Dec), "--size", "0.001", "--download", d)
 		if err != nil {
 			t.Fatal(err, out)
 		}
 		if files, _ := filepath.Glob(filepath.Join(d, "*.fits")); want == 0 || len(files) != want {
 			t.Errorf("SIA 1: %d images downloaded, want %d", len(files), want)
 		}
-		out, err = runCLI(t, "sia", "--v2", "--url", in.SIA2, "--circle", fmt.Sprintf("%v %v 0.001", a3.RA, a3.Dec), "--format", "csv")
+		out, _, err = runCLI(t, "sia", "--v2", "--url", in.SIA2, "--circle", fmt.Sprintf("%v %v 0.001", a3.RA, a3.Dec), "--format", "csv")
 		if err != nil {
 			t.Fatal(err, out)
 		}
@@ -118,23 +131,23 @@ func TestServiceCommandsTestbed(t *testing.T) {
 		}
 	})
 	t.Run("registry", func(t *testing.T) {
-		out, err := runCLI(t, "registry", "--url", in.RegTAP, "--type", "ssa")
+		out, _, err := runCLI(t, "registry", "--url", in.RegTAP, "--type", "ssa")
 		if err != nil || !strings.Contains(out, in.SSAIVOID) || !strings.Contains(out, in.SSA) {
 			t.Errorf("%v\n%s", err, out)
 		}
 	})
 	t.Run("datalink and soda", func(t *testing.T) {
 		sp := in.Spectra[0]
-		out, err := runCLI(t, "datalink", "--url", in.SpectraDatalink, "--id", sp.PubDID, "--semantics", "#this")
+		out, _, err := runCLI(t, "datalink", "--url", in.SpectraDatalink, "--id", sp.PubDID, "--semantics", "#this")
 		if err != nil || !strings.Contains(out, sp.AccessURL) || strings.Contains(out, "#proc") {
 			t.Errorf("datalink: %v\n%s", err, out)
 		}
 		// Links of saved SSA results, through their service descriptor.
 		res := filepath.Join(dir, "ssa.xml")
-		if out, err := runCLI(t, append([]string{"ssa", "--url", in.SSA, "--size", "0.1", "-o", res}, pos...)...); err != nil {
+		if out, _, err := runCLI(t, append([]string{"ssa", "--url", in.SSA, "--size", "0.1", "-o", res}, pos...)...); err != nil {
 			t.Fatal(err, out)
 		}
-		out, err = runCLI(t, "datalink", "--from", res, "--semantics", "#this", "--download", filepath.Join(dir, "dl"))
+		out, _, err = runCLI(t, "datalink", "--from", res, "--semantics", "#this", "--download", filepath.Join(dir, "dl"))
 		if err != nil {
 			t.Fatal(err, out)
 		}
@@ -142,14 +155,14 @@ func TestServiceCommandsTestbed(t *testing.T) {
 			t.Errorf("datalink --from downloaded nothing\n%s", out)
 		}
 		p := filepath.Join(dir, "cut.csv")
-		out, err = runCLI(t, "soda", "--url", in.SpectraDatalink, "--id", sp.PubDID, "--band", "5e-7 6e-7", "--param", "FORMAT=text/csv", "-o", p)
+		out, _, err = runCLI(t, "soda", "--url", in.SpectraDatalink, "--id", sp.PubDID, "--band", "5e-7 6e-7", "--param", "FORMAT=text/csv", "-o", p)
 		if err != nil {
 			t.Fatal(err, out)
 		}
 		if b, err := os.ReadFile(p); err != nil || len(b) == 0 {
 			t.Errorf("cutout file: %v (%d bytes)", err, len(b))
 		}
-		if out, err := runCLI(t, "soda", "--url", in.SpectraDatalink, "--id", sp.PubDID, "--circle", "1 2 3", "-o", p); err == nil || !strings.Contains(err.Error(), "CIRCLE") {
+		if out, _, err := runCLI(t, "soda", "--url", in.SpectraDatalink, "--id", sp.PubDID, "--circle", "1 2 3", "-o", p); err == nil || !strings.Contains(err.Error(), "CIRCLE") {
 			t.Errorf("a parameter the service does not take: %v\n%s", err, out)
 		}
 	})
@@ -160,7 +173,7 @@ func TestServiceCommandsTestbed(t *testing.T) {
 				want++
 			}
 		}
-		out, err := runCLI(t, "epntap", "--registry", in.RegTAP, "--target", "Mars", "--output-dir", filepath.Join(dir, "epn"))
+		out, _, err := runCLI(t, "epntap", "--registry", in.RegTAP, "--target", "Mars", "--output-dir", filepath.Join(dir, "epn"))
 		if err != nil || !strings.Contains(out, fmt.Sprintf(": %d rows", want)) {
 			t.Errorf("%v\n%s", err, out)
 		}
@@ -178,7 +191,7 @@ func TestServiceCommandErrors(t *testing.T) {
 		{"registry", "--url", "http://127.0.0.1:1/tap", "--type", "ftp"},
 		{"soda", "--url", "http://127.0.0.1:1/x", "--polygon", "1 2 3"},
 	} {
-		if out, err := runCLI(t, args...); err == nil {
+		if out, _, err := runCLI(t, args...); err == nil {
 			t.Errorf("%q: no error\n%s", args, out)
 		}
 	}

@@ -16,8 +16,6 @@ import (
 	"github.com/voagent/voagent/vo/votable"
 )
 
-func init() { commandGroups = append(commandGroups, newDataLinkCmd, newSODACmd) }
-
 // fetchLinks reads the links document: the URL itself (an access URL of
 // format ...;content=datalink) when no IDs are given, else the {links}
 // endpoint asked about the IDs in batches.
@@ -28,7 +26,7 @@ func fetchLinks(cmd *cobra.Command, c *datalink.Client, endpoint string, ids []s
 	return c.Links(cmd.Context(), endpoint, ids, nil)
 }
 
-func newDataLinkCmd() *cobra.Command {
+func newDataLinkCmd(g *globals) *cobra.Command {
 	var o svcOpts
 	var ids, semantics []string
 	var exact bool
@@ -75,7 +73,7 @@ func newDataLinkCmd() *cobra.Command {
 				}
 				return svcDownload(cmd, hc, download, as, c.Resolve)
 			}
-			return o.withOutput(cmd, func(w io.Writer) error { return writeLinks(w, l, links) })
+			return writeOutput(cmd, o.output, func(w io.Writer) error { return writeLinks(w, l, links) })
 		},
 	}
 	o.addFlags(cmd, false)
@@ -147,7 +145,7 @@ func writeLinks(w io.Writer, l *datalink.Links, rows []datalink.Link) error {
 	return tw.Flush()
 }
 
-func newSODACmd() *cobra.Command {
+func newSODACmd(g *globals) *cobra.Command {
 	var o svcOpts
 	var id, service, circle, polygon, pos string
 	var bands, times, pols []string

@@ -11,12 +11,9 @@ import (
 	"github.com/voagent/voagent/vo/epntap"
 	"github.com/voagent/voagent/vo/fanout"
 	"github.com/voagent/voagent/vo/registry"
-	"github.com/voagent/voagent/vo/votable"
 )
 
-func init() { commandGroups = append(commandGroups, newEPNTAPCmd) }
-
-func newEPNTAPCmd() *cobra.Command {
+func newEPNTAPCmd(g *globals) *cobra.Command {
 	var o svcOpts
 	var regURL, glots, tapURL, target, outDir string
 	var top, parallel int
@@ -99,17 +96,4 @@ target_name. Each service's answer is reported as it arrives (and written to
 	f.DurationVar(&o.timeout, "timeout", 0, "deadline per service (default 30s)")
 	_ = cmd.MarkFlagRequired("target")
 	return cmd
-}
-
-func writeVOTableFile(path string, doc *votable.Document) (err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	return votable.Write(f, doc, votable.Binary2)
 }

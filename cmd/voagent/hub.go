@@ -2,16 +2,13 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 
 	"github.com/spf13/cobra"
 
 	"github.com/voagent/voagent/samp/hub"
 )
 
-func init() { commandGroups = append(commandGroups, newHubCmd) }
-
-func newHubCmd() *cobra.Command {
+func newHubCmd(g *globals) *cobra.Command {
 	var lockfile string
 	cmd := &cobra.Command{
 		Use:   "hub",
@@ -25,7 +22,7 @@ or SIGTERM it tells the clients it is shutting down and removes the lockfile.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context() // cancelled on SIGINT and SIGTERM (see main)
-			h, err := hub.New(hub.Options{Lockfile: lockfile, Logger: slog.Default()})
+			h, err := hub.New(hub.Options{Lockfile: lockfile, Logger: g.log})
 			if err != nil {
 				return err
 			}

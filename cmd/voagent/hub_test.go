@@ -18,13 +18,9 @@ func TestHubCommand(t *testing.T) {
 	lock := filepath.Join(t.TempDir(), "samp.lock")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	root := newRootCmd()
 	var out syncbuf.Buffer
-	root.SetOut(&out)
-	root.SetErr(&out)
-	root.SetArgs([]string{"hub", "--lockfile", lock})
 	done := make(chan error, 1)
-	go func() { done <- root.ExecuteContext(ctx) }()
+	go func() { done <- execCLI(ctx, &out, &out, "hub", "--lockfile", lock) }()
 
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(out.String(), "lockfile: "+lock) {
@@ -43,7 +39,7 @@ func TestHubCommand(t *testing.T) {
 	}
 
 	// A second hub on the same lockfile refuses to start.
-	if _, err := runCLI(t, "hub", "--lockfile", lock); err == nil || !strings.Contains(err.Error(), "already running") {
+	if _, _, err := runCLI(t, "hub", "--lockfile", lock); err == nil || !strings.Contains(err.Error(), "already running") {
 		t.Errorf("second hub: %v", err)
 	}
 

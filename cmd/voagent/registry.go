@@ -10,11 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/voagent/voagent/vo/registry"
+	"github.com/voagent/voagent/vo/votable"
 )
 
-func init() { commandGroups = append(commandGroups, newRegistryCmd) }
-
-func newRegistryCmd() *cobra.Command {
+func newRegistryCmd(g *globals) *cobra.Command {
 	var o svcOpts
 	var c registry.Constraints
 	cmd := &cobra.Command{
@@ -32,7 +31,7 @@ name, title and access URL. The registry is --url, else $IVOA_REGISTRY, else
 			if o.url == "" {
 				o.url = registry.DefaultURL()
 			}
-			asCSV, err := o.csv()
+			asCSV, err := listingCSV(o.output, o.format)
 			if err != nil {
 				return err
 			}
@@ -42,7 +41,7 @@ name, title and access URL. The registry is --url, else $IVOA_REGISTRY, else
 			if err != nil {
 				return err
 			}
-			return o.withOutput(cmd, func(w io.Writer) error {
+			return writeOutput(cmd, o.output, func(w io.Writer) error {
 				if asCSV {
 					return writeResourcesCSV(w, rs)
 				}
@@ -61,6 +60,21 @@ name, title and access URL. The registry is --url, else $IVOA_REGISTRY, else
 	f.BoolVar(&c.IncludeAux, "aux", false, "include auxiliary capabilities (tables served by a shared TAP service)")
 	f.StringSliceVar(&c.IVOIDs, "ivoid", nil, "restrict to these resources")
 	return cmd
+}
+
+// listingCSV reports whether a listing is written as CSV (--format csv, or
+// an output file named *.csv) rather than as text.
+func listingCSV(path, flag string) (bool, error) {
+	switch strings.ToLower(flag) {
+	case "":
+		f, err := votable.FormatFor(path, "")
+		return f == votable.FormatCSV, err
+	case "text":
+		return false, nil
+	case "csv":
+		return true, nil
+	}
+	return false, fmt.Errorf("unknown --format %q (want text or csv)", flag)
 }
 
 func writeResources(w io.Writer, rs []registry.Resource) error {

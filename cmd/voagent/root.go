@@ -1,16 +1,38 @@
 package main
 
 import (
+	"context"
 	"log/slog"
-	"os"
 
 	"github.com/spf13/cobra"
 )
 
-// commandGroups lists the constructors of every command group; each file of
-// this package that adds a group appends to it in an init function.
-var commandGroups []func() *cobra.Command
+// globals is what the root command hands to every command: its logger.
+type globals struct {
+	// log writes to the command's stderr, at debug level with -v.
+	log   *slog.Logger
+	level *slog.LevelVar
+	root  *cobra.Command
+}
 
+// quietLogger is g.log with -v, else a logger showing warnings and errors
+// only: for libraries (the SAMP connector) whose progress messages are
+// noise in a one-shot command.
+func (g *globals) quietLogger(ctx context.Context) *slog.Logger {
+	if g.log.Enabled(ctx, slog.LevelDebug) {
+		return g.log
+	}
+	return slog.New(slog.NewTextHandler(stderrOf{g.root}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// stderrOf writes to the command's stderr as it is when written to (tests
+// set it after the command is built).
+type stderrOf struct{ cmd *cobra.Command }
+
+func (w stderrOf) Write(p []byte) (int, error) { return w.cmd.ErrOrStderr().Write(p) }
+
+// newRootCmd builds the voagent command: the global flags and the list of
+// commands, each given the globals.
 func newRootCmd() *cobra.Command {
 	var verbose bool
 	root := &cobra.Command{
@@ -18,17 +40,38 @@ func newRootCmd() *cobra.Command {
 		Short:         "A Virtual Observatory desktop agent on the SAMP hub",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRun: func(cmd *cobra.Command, args []string) {
-			level := slog.LevelInfo
-			if verbose {
-				level = slog.LevelDebug
-			}
-			slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
-		},
+	}
+	g := &globals{level: new(slog.LevelVar), root: root}
+	g.log = slog.New(slog.NewTextHandler(stderrOf{root}, &slog.HandlerOptions{Level: g.level}))
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		if verbose {
+			g.level.Set(slog.LevelDebug)
+		}
 	}
 	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log debug messages")
-	for _, g := range commandGroups {
-		root.AddCommand(g())
-	}
+	root.AddCommand(
+		// The agent and the SAMP hub.
+		newRunCmd(g),
+		newHubCmd(g),
+		newStatusCmd(g),
+		newSendCmd(g),
+		// newConfigCmd(), (config.go: comes from another branch)
+		newVicinityCmd(g),
+		newSpectraCmd(g),
+		// VO services.
+		newTapCmd(g),
+		newConeCmd(g),
+		newSIACmd(g),
+		newSSACmd(g),
+		newDataLinkCmd(g),
+		newSODACmd(g),
+		newEPNTAPCmd(g),
+		newRegistryCmd(g),
+		// Tables.
+		newVOTableCmd(g),
+		newXmatchCmd(g),
+		newClusterCmd(g),
+		newSEDCmd(g),
+	)
 	return root
 }

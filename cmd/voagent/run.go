@@ -1,17 +1,13 @@
 package main
 
 import (
-	"log/slog"
-
 	"github.com/spf13/cobra"
 	"github.com/voagent/voagent/agent"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/handlers"
 )
 
-func init() { commandGroups = append(commandGroups, newRunCmd) }
-
-func newRunCmd() *cobra.Command {
+func newRunCmd(g *globals) *cobra.Command {
 	var cfgPath string
 	var noHub bool
 	cmd := &cobra.Command{
@@ -26,7 +22,7 @@ func newRunCmd() *cobra.Command {
 			if noHub {
 				cfg.SAMP.StartHub = false
 			}
-			a := agent.New(cfg, slog.Default())
+			a := agent.New(cfg, g.log)
 			handlers.Register(a)
 			return a.Run(cmd.Context())
 		},

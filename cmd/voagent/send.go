@@ -2,17 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,9 +17,8 @@ import (
 
 	"github.com/voagent/voagent/samp/connection"
 	"github.com/voagent/voagent/samp/connector"
+	"github.com/voagent/voagent/samp/profile"
 )
-
-func init() { commandGroups = append(commandGroups, newSendCmd) }
 
 // sendOptions are the flags every 'voagent send' command shares.
 type sendOptions struct {
@@ -32,33 +26,37 @@ type sendOptions struct {
 	timeout time.Duration
 }
 
-func newSendCmd() *cobra.Command {
-	var o sendOptions
+func newSendCmd(g *globals) *cobra.Command {
+	o := &sendOptions{}
 	cmd := &cobra.Command{
 		Use:   "send",
 		Short: "Send a table, image, spectrum or sky position to SAMP clients",
 		Long: `Send a table, image, spectrum or sky position to the SAMP clients (TOPCAT,
 Aladin, SPLAT...). Without --to the message goes to every client subscribed
-to it. A local file is served on a loopback HTTP URL until the receivers
-have replied. The hub is found from $SAMP_HUB, else ~/.samp.`,
+to it. A local file is sent as the file: URL of its absolute path, so
+receivers can read it after replying too. The hub is found from $SAMP_HUB, else ~/.samp.`,
 	}
 	cmd.PersistentFlags().StringVar(&o.to, "to", "", "send only to the client(s) with this samp.name (case-insensitive)")
 	cmd.PersistentFlags().DurationVar(&o.timeout, "timeout", 60*time.Second, "how long to wait for the replies")
-	cmd.AddCommand(newSendTableCmd(&o), newSendImageCmd(&o), newSendSpectrumCmd(&o), newSendPointCmd(&o))
+	cmd.AddCommand(newSendTableCmd(g, o), newSendImageCmd(g, o), newSendSpectrumCmd(g, o), newSendPointCmd(g, o))
 	return cmd
 }
 
 // newSendLoadCmd builds a command sending a *.load.* message for a file or
 // URL: mtype picks the MType from the argument, idKey names the id
 // parameter (table-id, image-id).
-func newSendLoadCmd(o *sendOptions, use, short, what, idKey string, mtype func(arg string) string) *cobra.Command {
+func newSendLoadCmd(g *globals, o *sendOptions, use, short, what, idKey string, mtype func(arg string) string) *cobra.Command {
 	var name, id string
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return sendResource(cmd, o, mtype(args[0]), args[0], idKey, id, name, nil)
+			msg, err := resourceMessage(mtype(args[0]), args[0], idKey, id, name, nil)
+			if err != nil {
+				return err
+			}
+			return sampSend(cmd, g, *o, msg)
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", what+" name shown by the receiver (default: the file name)")
@@ -66,8 +64,8 @@ func newSendLoadCmd(o *sendOptions, use, short, what, idKey string, mtype func(a
 	return cmd
 }
 
-func newSendTableCmd(o *sendOptions) *cobra.Command {
-	return newSendLoadCmd(o, "table FILE|URL", "Send a table (table.load.votable, or table.load.fits for .fits files)",
+func newSendTableCmd(g *globals, o *sendOptions) *cobra.Command {
+	return newSendLoadCmd(g, o, "table FILE|URL", "Send a table (table.load.votable, or table.load.fits for .fits files)",
 		"table", "table-id", func(arg string) string {
 			if isFITS(arg) {
 				return "table.load.fits"
@@ -76,12 +74,12 @@ func newSendTableCmd(o *sendOptions) *cobra.Command {
 		})
 }
 
-func newSendImageCmd(o *sendOptions) *cobra.Command {
-	return newSendLoadCmd(o, "image FILE|URL", "Send a FITS image (image.load.fits)", "image", "image-id",
+func newSendImageCmd(g *globals, o *sendOptions) *cobra.Command {
+	return newSendLoadCmd(g, o, "image FILE|URL", "Send a FITS image (image.load.fits)", "image", "image-id",
 		func(string) string { return "image.load.fits" })
 }
 
-func newSendSpectrumCmd(o *sendOptions) *cobra.Command {
+func newSendSpectrumCmd(g *globals, o *sendOptions) *cobra.Command {
 	var name, id string
 	var meta []string
 	cmd := &cobra.Command{
@@ -97,8 +95,11 @@ func newSendSpectrumCmd(o *sendOptions) *cobra.Command {
 				}
 				m[strings.TrimSpace(k)] = v
 			}
-			return sendResource(cmd, o, "spectrum.load.ssa-generic", args[0], "spectrum-id", id, name,
-				map[string]any{"meta": m})
+			msg, err := resourceMessage("spectrum.load.ssa-generic", args[0], "spectrum-id", id, name, map[string]any{"meta": m})
+			if err != nil {
+				return err
+			}
+			return sampSend(cmd, g, *o, msg)
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "spectrum name shown by the receiver (default: the file name)")
@@ -107,7 +108,7 @@ func newSendSpectrumCmd(o *sendOptions) *cobra.Command {
 	return cmd
 }
 
-func newSendPointCmd(o *sendOptions) *cobra.Command {
+func newSendPointCmd(g *globals, o *sendOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "point RA DEC",
 		Short: "Point the receivers at a sky position (coord.pointAt.sky, degrees ICRS)",
@@ -123,7 +124,7 @@ func newSendPointCmd(o *sendOptions) *cobra.Command {
 			}
 			msg := connection.NewMessage("coord.pointAt.sky", map[string]any{
 				"ra": connection.Float(ra), "dec": connection.Float(dec)})
-			return deliver(cmd, o, msg)
+			return sampSend(cmd, g, *o, msg)
 		},
 	}
 }
@@ -133,14 +134,15 @@ func isFITS(s string) bool {
 	return ext == ".fits" || ext == ".fit" || ext == ".fts"
 }
 
-// sendResource sends a message whose url parameter is arg: a URL as given,
-// or a local file served over loopback HTTP while the receivers reply.
-func sendResource(cmd *cobra.Command, o *sendOptions, mtype, arg, idKey, id, name string, extra map[string]any) error {
-	u, stop, err := resourceURL(arg)
+// resourceMessage builds a *.load.* message whose url parameter is arg: a
+// URL as given, or a local file as a file: URL of its absolute path, which
+// stays readable after the command exits (receivers may read it after
+// replying). name defaults to the file name, id to one derived from the URL.
+func resourceMessage(mtype, arg, idKey, id, name string, extra map[string]any) (connection.Message, error) {
+	u, err := resourceURL(arg)
 	if err != nil {
-		return err
+		return connection.Message{}, err
 	}
-	defer stop()
 	if name == "" {
 		name = path.Base(strings.SplitN(arg, "?", 2)[0])
 	}
@@ -152,71 +154,49 @@ func sendResource(cmd *cobra.Command, o *sendOptions, mtype, arg, idKey, id, nam
 	for k, v := range extra {
 		params[k] = v
 	}
-	return deliver(cmd, o, connection.NewMessage(mtype, params))
+	return connection.NewMessage(mtype, params), nil
 }
 
-// resourceURL returns arg when it is a URL; for a local file it starts a
-// loopback HTTP server offering that one file under an unguessable path and
-// returns its URL and a function that stops the server.
-func resourceURL(arg string) (string, func(), error) {
+// tableMessage is the table.load.votable message for the VOTable file (or
+// URL) arg, shown by the receiver as name.
+func tableMessage(arg, name string) (connection.Message, error) {
+	return resourceMessage("table.load.votable", arg, "table-id", "", name, nil)
+}
+
+// resourceURL returns arg when it is a URL, else the file: URL of the
+// local file arg.
+func resourceURL(arg string) (string, error) {
 	if u, err := url.Parse(arg); err == nil && len(u.Scheme) > 1 {
 		switch u.Scheme {
 		case "http", "https", "file", "ftp":
-			return arg, func() {}, nil
+			return arg, nil
 		}
-		return "", nil, fmt.Errorf("%q: unsupported URL scheme %q", arg, u.Scheme)
+		return "", fmt.Errorf("%q: unsupported URL scheme %q", arg, u.Scheme)
 	}
-	abs, err := filepath.Abs(arg)
+	st, err := os.Stat(arg)
 	if err != nil {
-		return "", nil, err
-	}
-	st, err := os.Stat(abs)
-	if err != nil {
-		return "", nil, fmt.Errorf("sending %s: %w", arg, err)
+		return "", fmt.Errorf("sending %s: %w", arg, err)
 	}
 	if !st.Mode().IsRegular() {
-		return "", nil, fmt.Errorf("sending %s: not a regular file", arg)
+		return "", fmt.Errorf("sending %s: not a regular file", arg)
 	}
-	token := make([]byte, 12)
-	rand.Read(token)
-	p := "/" + hex.EncodeToString(token) + "/" + url.PathEscape(filepath.Base(abs))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, fmt.Errorf("serving %s: %w", arg, err)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
-		slog.Debug("serving file to a SAMP client", "file", abs, "remote", r.RemoteAddr)
-		http.ServeFile(w, r, abs)
-	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	stop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	}
-	return "http://" + ln.Addr().String() + p, stop, nil
+	return profile.FileURL(arg), nil
 }
 
-// deliver connects to the hub, sends msg as a call to the --to clients (or
-// every subscribed client) and prints each reply. It fails when no client
-// received the message, a reply is samp.error, or replies are missing.
-func deliver(cmd *cobra.Command, o *sendOptions, msg connection.Message) error {
+// sampSend is where every command of voagent sends over SAMP: it
+// connects to the hub, sends msg as a call to the clients named o.to (or
+// every subscribed client when o.to is empty) and prints each reply on the
+// command's stdout. It fails when no client received the message, a reply
+// is samp.error, or replies are missing after o.timeout.
+func sampSend(cmd *cobra.Command, g *globals, o sendOptions, msg connection.Message) error {
 	ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
 	defer cancel()
 	if _, _, err := findHub(ctx); err != nil {
 		return err
 	}
-	// The connector's progress messages are noise for a one-shot command:
-	// show them with --verbose only.
-	logger := slog.Default()
-	if !logger.Enabled(ctx, slog.LevelDebug) {
-		logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
 	c := connector.New(connector.Options{
 		Metadata: map[string]any{"samp.name": "voagent-send", "samp.description.text": "voagent send"},
-		Logger:   logger,
+		Logger:   g.quietLogger(ctx),
 	})
 	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan error, 1)

@@ -1,18 +1,17 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/voagent/voagent/internal/peertest"
 	"github.com/voagent/voagent/samp/connection/conntest"
+	"github.com/voagent/voagent/samp/profile"
 )
 
 // A small VOTable (3 rows) written by the tests.
@@ -30,20 +29,6 @@ const testVOTable = `<?xml version="1.0" encoding="UTF-8"?>
 </VOTABLE>
 `
 
-// runCLI runs voagent with args in-process and returns stdout and the error.
-func runCLI(t *testing.T, args ...string) (string, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
-	root := newRootCmd()
-	var out bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&out)
-	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
-	return out.String(), err
-}
-
 func writeVOTable(t *testing.T) string {
 	p := filepath.Join(t.TempDir(), "sample.vot")
 	if err := os.WriteFile(p, []byte(testVOTable), 0o600); err != nil {
@@ -59,7 +44,7 @@ func TestStatusAndSend(t *testing.T) {
 	peer := e.AstropyPeer(t, "splat")
 	vot := writeVOTable(t)
 
-	out, err := runCLI(t, "status", "--json")
+	out, _, err := runCLI(t, "status", "--json")
 	if err != nil {
 		t.Fatalf("status: %v\n%s", err, out)
 	}
@@ -76,19 +61,20 @@ func TestStatusAndSend(t *testing.T) {
 	if !found || st.HubID != "hub" || !strings.HasPrefix(st.HubURL, "http://127.0.0.1:") {
 		t.Errorf("status: %+v", st)
 	}
-	out, err = runCLI(t, "status")
+	out, _, err = runCLI(t, "status")
 	if err != nil || !strings.Contains(out, peer.ID) || !strings.Contains(out, "splat") {
 		t.Errorf("status text: %v\n%s", err, out)
 	}
 
-	// A local file is served over loopback HTTP: the peer reads it.
-	out, err = runCLI(t, "send", "table", vot, "--to", "SPLAT", "--name", "my table")
+	// A local file is sent as a file: URL of its absolute path: the peer
+	// reads it before replying.
+	out, _, err = runCLI(t, "send", "table", vot, "--to", "SPLAT", "--name", "my table")
 	if err != nil || !strings.Contains(out, peer.ID+" (splat): samp.ok") {
 		t.Fatalf("send table: %v\n%s", err, out)
 	}
 	m := peer.Next(t)
 	params, _ := m["params"].(map[string]any)
-	if m["mtype"] != "table.load.votable" || params["name"] != "my table" || !strings.HasPrefix(params["url"].(string), "http://127.0.0.1:") || params["table-id"] == "" {
+	if m["mtype"] != "table.load.votable" || params["name"] != "my table" || params["url"] != profile.FileURL(vot) || params["table-id"] == "" {
 		t.Errorf("peer got %v", m)
 	}
 
@@ -97,7 +83,7 @@ func TestStatusAndSend(t *testing.T) {
 	if err := os.WriteFile(img, make([]byte, 2880), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err = runCLI(t, "send", "image", img, "--image-id", "img-1")
+	out, _, err = runCLI(t, "send", "image", img, "--image-id", "img-1")
 	if err != nil || !strings.Contains(out, "samp.ok") {
 		t.Fatalf("send image: %v\n%s", err, out)
 	}
@@ -107,7 +93,7 @@ func TestStatusAndSend(t *testing.T) {
 		t.Errorf("peer got %v", m)
 	}
 
-	out, err = runCLI(t, "send", "spectrum", "file://"+vot, "--meta", "Access.Format=application/x-votable+xml", "--meta", "Target.Name=M31")
+	out, _, err = runCLI(t, "send", "spectrum", "file://"+vot, "--meta", "Access.Format=application/x-votable+xml", "--meta", "Target.Name=M31")
 	if err != nil || !strings.Contains(out, "samp.ok") {
 		t.Fatalf("send spectrum: %v\n%s", err, out)
 	}
@@ -118,7 +104,7 @@ func TestStatusAndSend(t *testing.T) {
 		t.Errorf("peer got %v", m)
 	}
 
-	out, err = runCLI(t, "send", "point", "10.6847", "41.269")
+	out, _, err = runCLI(t, "send", "point", "10.6847", "41.269")
 	if err != nil || !strings.Contains(out, "samp.ok") {
 		t.Fatalf("send point: %v\n%s", err, out)
 	}
@@ -129,7 +115,7 @@ func TestStatusAndSend(t *testing.T) {
 	}
 
 	// A URL the receiver cannot read: its samp.error makes the command fail.
-	out, err = runCLI(t, "send", "table", "http://127.0.0.1:1/missing.vot", "--to", "splat")
+	out, _, err = runCLI(t, "send", "table", "http://127.0.0.1:1/missing.vot", "--to", "splat")
 	if err == nil || !strings.Contains(out, "samp.error") {
 		t.Errorf("send of an unreadable URL: %v\n%s", err, out)
 	}
@@ -142,9 +128,38 @@ func TestStatusAndSend(t *testing.T) {
 		{"send", "spectrum", vot, "--meta", "novalue"},
 		{"send", "table", "gopher://x/y"},
 	} {
-		if out, err := runCLI(t, bad...); err == nil {
+		if out, _, err := runCLI(t, bad...); err == nil {
 			t.Errorf("%v succeeded:\n%s", bad, out)
 		}
+	}
+}
+
+// TestSendReadAfterReply: a receiver that replies first and reads the URL
+// later (after voagent has exited) still finds the file, given as a file:
+// URL of its absolute path also when named relatively.
+func TestSendReadAfterReply(t *testing.T) {
+	got := receiverOnJSAMPHub(t, "topcat", "table.load.votable")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "later.vot"), []byte(testVOTable), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	out, _, err := runCLI(t, "send", "table", "later.vot", "--to", "topcat")
+	if err != nil || !strings.Contains(out, "samp.ok") {
+		t.Fatalf("send table: %v\n%s", err, out)
+	}
+	p := <-got // buffered: the message arrived before the reply
+	u, _ := p["url"].(string)
+	if !strings.HasPrefix(u, "file:///") || p["name"] != "later.vot" {
+		t.Fatalf("message %v", p)
+	}
+	path, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path.Path)
+	if err != nil || string(b) != testVOTable {
+		t.Errorf("reading %s after the command: %v", u, err)
 	}
 }
 
@@ -152,7 +167,7 @@ func TestNoHub(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("SAMP_HUB", "std-lockurl:file://"+filepath.Join(dir, "none.lock"))
 	for _, args := range [][]string{{"status"}, {"send", "point", "1", "2"}} {
-		_, err := runCLI(t, args...)
+		_, _, err := runCLI(t, args...)
 		if err == nil || !strings.Contains(err.Error(), "no SAMP hub") {
 			t.Errorf("%v without a hub: %v", args, err)
 		}
@@ -173,12 +188,12 @@ func TestSendTableTOPCAT(t *testing.T) {
 	e.StartWith(t, conntest.StartOptions{Env: []string{"DISPLAY=" + display}, Group: true}, topcat, "-nohub")
 	id := e.WaitClient(t, "topcat")
 	vot := writeVOTable(t)
-	out, err := runCLI(t, "send", "table", vot, "--to", "topcat", "--name", "voagent test")
+	out, _, err := runCLI(t, "send", "table", vot, "--to", "topcat", "--name", "voagent test")
 	if err != nil || !strings.Contains(out, id+" (topcat): samp.ok") {
 		t.Fatalf("send table to TOPCAT: %v\n%s", err, out)
 	}
 	// TOPCAT reads the URL: a missing one is a samp.error.
-	out, err = runCLI(t, "send", "table", "http://127.0.0.1:1/missing-"+strconv.Itoa(os.Getpid())+".vot", "--to", "topcat")
+	out, _, err = runCLI(t, "send", "table", "http://127.0.0.1:1/missing-"+strconv.Itoa(os.Getpid())+".vot", "--to", "topcat")
 	if err == nil || !strings.Contains(out, "samp.error") {
 		t.Errorf("missing table to TOPCAT: %v\n%s", err, out)
 	}

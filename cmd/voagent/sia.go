@@ -11,9 +11,7 @@ import (
 	"github.com/voagent/voagent/vo/svcparam"
 )
 
-func init() { commandGroups = append(commandGroups, newSIACmd) }
-
-func newSIACmd() *cobra.Command {
+func newSIACmd(g *globals) *cobra.Command {
 	var o svcOpts
 	var all svcAll
 	var q sia.Query

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,9 +16,7 @@ import (
 	"github.com/voagent/voagent/vo/votable"
 )
 
-func init() { commandGroups = append(commandGroups, newSpectraCmd) }
-
-func newSpectraCmd() *cobra.Command {
+func newSpectraCmd(g *globals) *cobra.Command {
 	var (
 		cfgPath, table, reg, to string
 		pos                     agent.Position
@@ -51,7 +48,7 @@ Positions come from the pos.eq.ra/pos.eq.dec columns of --table, or from --ra/--
 			if !cmd.Flags().Changed("registry") && cfg.Spectra.Registry != "" {
 				reg = cfg.Spectra.Registry
 			}
-			a := agent.New(cfg, slog.Default())
+			a := agent.New(cfg, g.log)
 			ctx, cancel := context.WithCancel(cmd.Context())
 			defer cancel()
 			var found func(context.Context, agent.Spectrum)

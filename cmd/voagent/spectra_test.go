@@ -50,9 +50,9 @@ func wantSpectra(in *testbed.Info, radius float64) map[string]bool {
 func TestSpectraList(t *testing.T) {
 	in := testbed.Require(t)
 	want := wantSpectra(in, 60.0/3600)
-	out, err := runCLI(t, "spectra", "--table", targetsVOTable(t, in), "--registry", in.RegTAP, "--radius", "60")
+	out, stderr, err := runCLI(t, "spectra", "--table", targetsVOTable(t, in), "--registry", in.RegTAP, "--radius", "60")
 	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
+		t.Fatalf("%v\n%s%s", err, out, stderr)
 	}
 	for u := range want {
 		if !strings.Contains(out, u) {
@@ -62,13 +62,13 @@ func TestSpectraList(t *testing.T) {
 	if n := strings.Count(out, "/getproduct/spectra/"); n != len(want) {
 		t.Errorf("%d spectra listed, want %d:\n%s", n, len(want), out)
 	}
-	if !strings.Contains(out, "rows without a position, skipped: 1") {
-		t.Errorf("the row without a position is not reported:\n%s", out)
+	if !strings.Contains(stderr, "rows without a position, skipped: 1") {
+		t.Errorf("the row without a position is not reported:\n%s", stderr)
 	}
 	if !strings.Contains(out, "  2  ") {
 		t.Errorf("spectra of the third row are not listed as row 2:\n%s", out)
 	}
-	if _, err := runCLI(t, "spectra", "--registry", in.RegTAP); err == nil {
+	if _, _, err := runCLI(t, "spectra", "--registry", in.RegTAP); err == nil {
 		t.Error("no positions: no error")
 	}
 }
@@ -79,7 +79,7 @@ func TestSpectraSend(t *testing.T) {
 	in := testbed.Require(t)
 	got := receiverOnJSAMPHub(t, "splat", "spectrum.load.ssa-generic")
 	want := wantSpectra(in, 60.0/3600)
-	out, err := runCLI(t, "spectra", "--table", targetsVOTable(t, in), "--registry", in.RegTAP, "--radius", "60", "--send")
+	out, _, err := runCLI(t, "spectra", "--table", targetsVOTable(t, in), "--registry", in.RegTAP, "--radius", "60", "--send")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}

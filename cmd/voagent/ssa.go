@@ -8,9 +8,7 @@ import (
 	"github.com/voagent/voagent/vo/svcparam"
 )
 
-func init() { commandGroups = append(commandGroups, newSSACmd) }
-
-func newSSACmd() *cobra.Command {
+func newSSACmd(g *globals) *cobra.Command {
 	var o svcOpts
 	var all svcAll
 	var q ssa.Query

@@ -17,8 +17,6 @@ import (
 	"github.com/voagent/voagent/samp/profile"
 )
 
-func init() { commandGroups = append(commandGroups, newStatusCmd) }
-
 // findHub locates the lockfile (SAMP_HUB, else ~/.samp), reads it and pings
 // the hub, so that a missing or stale lockfile gives a clear error.
 func findHub(ctx context.Context) (profile.Location, *profile.LockInfo, error) {
@@ -56,7 +54,7 @@ type hubStatus struct {
 	Clients  []clientStatus `json:"clients"`
 }
 
-func newStatusCmd() *cobra.Command {
+func newStatusCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	var timeout time.Duration
 	cmd := &cobra.Command{

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -24,9 +26,8 @@ import (
 	"github.com/voagent/voagent/vo/votable"
 )
 
-func init() { commandGroups = append(commandGroups, newTapCmd) }
-
 type tapOpts struct {
+	log          *slog.Logger
 	out          string
 	format       string
 	async        bool
@@ -35,6 +36,7 @@ type tapOpts struct {
 	maxrec       int64
 	timeout      time.Duration
 	send         string
+	name         string
 	capabilities bool
 	tables       bool
 	examples     bool
@@ -44,8 +46,8 @@ type tapOpts struct {
 	concurrency  int
 }
 
-func newTapCmd() *cobra.Command {
-	o := &tapOpts{}
+func newTapCmd(g *globals) *cobra.Command {
+	o := &tapOpts{log: g.log}
 	cmd := &cobra.Command{
 		Use:   "tap URL [QUERY]",
 		Short: "Run an ADQL query on a TAP service (sync or async), or show its metadata",
@@ -53,8 +55,8 @@ func newTapCmd() *cobra.Command {
 /sync and /async) and write the result to --out (default stdout).
 
 With --format votable (the default) the service's VOTable is written unchanged
-while its DALI status is checked; with --format csv the VOTable is decoded as
-it downloads and written as CSV. A result the service cut short (OVERFLOW) is
+while its DALI status is checked; with --format csv (or tabledata, binary,
+binary2) the VOTable is decoded as it downloads and written in that format. A result the service cut short (OVERFLOW) is
 reported on stderr, saying whether your --maxrec or the service's own limit
 stopped it.
 
@@ -65,7 +67,8 @@ deleted afterwards, also on errors and on Ctrl-C, unless --keep.
 primary key (UCD meta.id;meta.main, or --key) into --parts async jobs and
 concatenates their results.
 --send topcat sends the result to TOPCAT (table.load.votable) over SAMP;
---send all sends it to every client that takes tables.
+--send all sends it to every client that takes tables; --name names the table
+there (default "TAP" and the queried table, else the service's host).
 --capabilities, --tables and --examples print the service's metadata.`,
 		Example: `  voagent tap http://127.0.0.1:8080/tap "SELECT TOP 10 * FROM twomass.psc"
   voagent tap http://127.0.0.1:8080/tap "SELECT * FROM bigcat.main" --async --maxrec 2000000 -o big.vot
@@ -73,17 +76,18 @@ concatenates their results.
     "SELECT p.*, m.designation FROM TAP_UPLOAD.pois AS p JOIN twomass.psc AS m ON 1=CONTAINS(POINT('ICRS', m.ra, m.dec), CIRCLE('ICRS', p.ra, p.dec, 0.001))"
   voagent tap http://127.0.0.1:8080/tap --partition bigcat.main --parts 8 "mag < 12"`,
 		Args: cobra.RangeArgs(1, 2),
-		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args) },
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, g, args) },
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.out, "out", "o", "-", "output file (- for stdout)")
-	f.StringVar(&o.format, "format", "", "output format: votable or csv (default from the --out extension, else votable)")
+	f.StringVar(&o.format, "format", "", "output format: votable (the service's document), tabledata, binary, binary2 or csv (default from the --out extension, else votable)")
 	f.BoolVar(&o.async, "async", false, "run the query as an async (UWS) job")
 	f.BoolVar(&o.keep, "keep", false, "keep async jobs on the service instead of deleting them")
 	f.StringArrayVar(&o.uploads, "upload", nil, "upload a VOTable file as TAP_UPLOAD.name: name=FILE (repeatable)")
 	f.Int64Var(&o.maxrec, "maxrec", -1, "MAXREC: maximum number of rows (0: metadata only; default: the service's limit)")
 	f.DurationVar(&o.timeout, "timeout", 0, "give up after this long (default: no limit beyond the client's)")
 	f.StringVar(&o.send, "send", "", "send the result (the service's VOTable) to a SAMP client by samp.name, e.g. topcat, or to all")
+	f.StringVar(&o.name, "name", "", `table name shown by the --send receiver (default "TAP <table>", else "TAP <service host>")`)
 	f.BoolVar(&o.capabilities, "capabilities", false, "print the service's capabilities (languages, limits, upload methods)")
 	f.BoolVar(&o.tables, "tables", false, "list the service's tables")
 	f.BoolVar(&o.examples, "examples", false, "list the service's example queries")
@@ -94,37 +98,62 @@ concatenates their results.
 	return cmd
 }
 
-func (o *tapOpts) run(cmd *cobra.Command, args []string) error {
+func (o *tapOpts) run(cmd *cobra.Command, g *globals, args []string) (err error) {
 	if o.send != "" {
-		csv, err := (&svcOpts{format: o.format, output: o.out}).csv()
+		f, err := votable.FormatFor(o.out, o.format)
 		if err != nil {
-			return err
+			return fmt.Errorf("--format: %w", err)
 		}
-		if csv {
-			return errors.New("--send sends the service's VOTable: drop --format csv")
+		if !f.IsVOTable() {
+			return errors.New("--send sends a VOTable: drop --format csv")
 		}
 		if o.out == "" || o.out == "-" {
+			// Kept after a send: the receiver may read it later.
 			f, err := os.CreateTemp("", "voagent-tap-*.vot")
 			if err != nil {
 				return err
 			}
 			f.Close()
 			o.out = f.Name()
-			defer os.Remove(o.out)
+			defer func() {
+				if err != nil {
+					os.Remove(o.out)
+				}
+			}()
 		}
 	}
-	if err := o.query(cmd, args); err != nil || o.send == "" {
+	if err = o.query(cmd, args); err != nil || o.send == "" {
 		return err
 	}
-	to := o.send
-	if strings.EqualFold(to, "all") {
-		to = ""
+	name := o.name
+	if name == "" {
+		name = tapTableName(args, o.partition)
 	}
-	name := "TAP result"
+	msg, err := tableMessage(o.out, name)
+	if err != nil {
+		return err
+	}
+	return sampSend(cmd, g, sendOptions{to: sendTarget(o.send), timeout: time.Minute}, msg)
+}
+
+// tapFrom finds the first table of a FROM clause.
+var tapFrom = regexp.MustCompile(`(?i)\bFROM\s+("[^"]+"|[\w.]+)`)
+
+// tapTableName is the default name of a sent TAP result: "TAP" and the
+// queried table, else the service's host.
+func tapTableName(args []string, partition string) string {
+	if partition != "" {
+		return "TAP " + partition
+	}
 	if len(args) > 1 {
-		name = tapFirstLine(args[1])
+		if m := tapFrom.FindStringSubmatch(args[1]); m != nil {
+			return "TAP " + m[1]
+		}
 	}
-	return sendResource(cmd, &sendOptions{to: to, timeout: time.Minute}, "table.load.votable", o.out, "table-id", "", name, nil)
+	if u, err := url.Parse(args[0]); err == nil && u.Host != "" {
+		return "TAP " + u.Host
+	}
+	return "TAP result"
 }
 
 // query runs what the command line asks for and writes the result.
@@ -136,8 +165,7 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 		ctx, cancel = context.WithTimeout(ctx, o.timeout)
 		defer cancel()
 	}
-	log := slog.Default()
-	svc := tap.New(args[0], dal.New(dal.Options{Logger: log}), log)
+	svc := tap.New(args[0], dal.New(dal.Options{Logger: o.log}), o.log)
 	// Whatever happens, leave no job behind (unless --keep).
 	defer svc.Cleanup(context.WithoutCancel(ctx))
 	stdout := cmd.OutOrStdout()
@@ -154,9 +182,9 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 	if len(args) < 2 {
 		return errors.New("missing QUERY (or one of --capabilities, --tables, --examples, --partition)")
 	}
-	csv, err := (&svcOpts{format: o.format, output: o.out}).csv()
+	f, err := votable.FormatFor(o.out, o.format)
 	if err != nil {
-		return err
+		return fmt.Errorf("--format: %w", err)
 	}
 	q := &tap.Query{ADQL: args[1], HasMaxRec: o.maxrec >= 0, MaxRec: o.maxrec}
 	for _, u := range o.uploads {
@@ -170,15 +198,15 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 		}
 		q.Uploads = append(q.Uploads, tap.Upload{Name: name, VOTable: data})
 	}
-	progress := newTapProgress(cmd.ErrOrStderr())
+	progress := newTapProgress(cmd.ErrOrStderr(), o.log)
 	defer progress.finish()
 	var tr *dal.Truncation
-	err = (&svcOpts{output: o.out}).withOutput(cmd, func(w io.Writer) error {
+	err = writeOutput(cmd, o.out, func(w io.Writer) error {
 		w = progress.counting(w)
 		if !o.async {
 			progress.phase("running query")
 			var err error
-			tr, err = tapWrite(w, csv, func() (*dal.Result, error) { return svc.Sync(ctx, q) },
+			tr, err = tapWrite(ctx, w, f, func() (*dal.Result, error) { return svc.Sync(ctx, q) },
 				func() (int64, *dal.Truncation, error) { return svc.SyncCopy(ctx, q, w) })
 			return err
 		}
@@ -194,7 +222,7 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 			return err
 		}
 		progress.phase("downloading")
-		tr, err = tapWrite(w, csv, func() (*dal.Result, error) { return job.Result(ctx) },
+		tr, err = tapWrite(ctx, w, f, func() (*dal.Result, error) { return job.Result(ctx) },
 			func() (int64, *dal.Truncation, error) { return job.Copy(ctx, w) })
 		return err
 	})
@@ -208,10 +236,10 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// tapWrite writes a result as CSV (decoding the stream) or copies the
-// VOTable as the service sent it.
-func tapWrite(w io.Writer, csv bool, stream func() (*dal.Result, error), copyRaw func() (int64, *dal.Truncation, error)) (*dal.Truncation, error) {
-	if !csv {
+// tapWrite copies the VOTable as the service sent it (FormatVOTable), or
+// decodes the stream and writes it in format f.
+func tapWrite(ctx context.Context, w io.Writer, f votable.Format, stream func() (*dal.Result, error), copyRaw func() (int64, *dal.Truncation, error)) (*dal.Truncation, error) {
+	if f == votable.FormatVOTable {
 		_, tr, err := copyRaw()
 		return tr, err
 	}
@@ -220,44 +248,8 @@ func tapWrite(w io.Writer, csv bool, stream func() (*dal.Result, error), copyRaw
 		return nil, err
 	}
 	defer r.Close()
-	err = tapStreamCSV(w, r)
+	err = votable.CopyTable(ctx, r, 1, w, f)
 	return r.Truncation(), err
-}
-
-// tapStreamCSV writes the first table of a streamed result as CSV, batch
-// by batch.
-func tapStreamCSV(w io.Writer, r *dal.Result) error {
-	t, err := r.NextTable()
-	if err == io.EOF {
-		return errors.New("the result holds no table")
-	}
-	if err != nil {
-		return err
-	}
-	cw := votable.NewCSVWriter(w, t.Fields)
-	for {
-		cols, err := r.NextBatch()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if err := cw.WriteBatch(cols); err != nil {
-			return fmt.Errorf("writing CSV: %w", err)
-		}
-	}
-	if err := cw.Close(); err != nil {
-		return fmt.Errorf("writing CSV: %w", err)
-	}
-	// Read to the end for a trailing status.
-	for {
-		if _, err := r.NextTable(); err == io.EOF {
-			return nil
-		} else if err != nil {
-			return err
-		}
-	}
 }
 
 func (o *tapOpts) runPartition(ctx context.Context, cmd *cobra.Command, svc *tap.Service, args []string) error {
@@ -269,9 +261,9 @@ func (o *tapOpts) runPartition(ctx context.Context, cmd *cobra.Command, svc *tap
 	if o.maxrec > 0 {
 		p.MaxRec = o.maxrec
 	}
-	csv, err := (&svcOpts{format: o.format, output: o.out}).csv()
+	f, err := votable.FormatFor(o.out, o.format)
 	if err != nil {
-		return err
+		return fmt.Errorf("--format: %w", err)
 	}
 	res, err := svc.RunPartitioned(ctx, p)
 	stderr := cmd.ErrOrStderr()
@@ -290,22 +282,18 @@ func (o *tapOpts) runPartition(ctx context.Context, cmd *cobra.Command, svc *tap
 	if err != nil {
 		return err
 	}
-	return (&svcOpts{output: o.out}).withOutput(cmd, func(w io.Writer) error {
-		if csv {
-			return svcWriteCSV(w, res.Table())
-		}
-		return votable.Write(w, res.Document, votable.Binary2)
-	})
+	return writeOutput(cmd, o.out, func(w io.Writer) error { return votable.WriteFormat(w, res.Document, f) })
 }
 
 // tapProgress shows what an async job is doing, on a terminal only.
 type tapProgress struct {
 	bar   *progressbar.ProgressBar
+	log   *slog.Logger
 	start time.Time
 }
 
-func newTapProgress(w io.Writer) *tapProgress {
-	p := &tapProgress{start: time.Now()}
+func newTapProgress(w io.Writer, log *slog.Logger) *tapProgress {
+	p := &tapProgress{start: time.Now(), log: log}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.bar = progressbar.NewOptions64(-1, progressbar.OptionSetWriter(w), progressbar.OptionShowBytes(true),
 			progressbar.OptionSpinnerType(14), progressbar.OptionThrottle(100*time.Millisecond),
@@ -327,7 +315,7 @@ func (p *tapProgress) jobPhase(j *uws.Job, elapsed time.Duration) {
 		p.bar.Add(0)
 		return
 	}
-	slog.Debug("TAP job phase", "job", j.ID, "phase", j.Phase, "elapsed", elapsed.Round(time.Millisecond))
+	p.log.Debug("TAP job phase", "job", j.ID, "phase", j.Phase, "elapsed", elapsed.Round(time.Millisecond))
 }
 
 func (p *tapProgress) counting(w io.Writer) io.Writer {

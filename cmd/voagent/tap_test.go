@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,25 +11,13 @@ import (
 	"github.com/voagent/voagent/vo/votable"
 )
 
-// runTap runs `voagent tap ARGS...` and returns stdout, stderr and the error.
-func runTap(t *testing.T, args ...string) (string, string, error) {
-	t.Helper()
-	root := newRootCmd()
-	var out, errOut bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errOut)
-	root.SetArgs(append([]string{"tap"}, args...))
-	err := root.Execute()
-	return out.String(), errOut.String(), err
-}
-
 func TestTapCommand(t *testing.T) {
 	srv := faultsvc.New(t)
 	ft := srv.TAP(30)
 	base := srv.URLOf("/tap")
 	dir := t.TempDir()
 
-	out, stderr, err := runTap(t, base, "SELECT * FROM fake.main", "--format", "csv", "--maxrec", "5")
+	out, stderr, err := runCLI(t, "tap", base, "SELECT * FROM fake.main", "--format", "csv", "--maxrec", "5")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +29,7 @@ func TestTapCommand(t *testing.T) {
 	}
 
 	file := filepath.Join(dir, "out.vot")
-	if _, _, err := runTap(t, base, "SELECT * FROM fake.main", "--async", "-o", file); err != nil {
+	if _, _, err := runCLI(t, "tap", base, "SELECT * FROM fake.main", "--async", "-o", file); err != nil {
 		t.Fatal(err)
 	}
 	doc, err := votable.ReadFile(file)
@@ -57,14 +44,14 @@ func TestTapCommand(t *testing.T) {
 	if err := os.WriteFile(up, []byte(`<VOTABLE><RESOURCE><TABLE><FIELD name="x" datatype="int"/><DATA><TABLEDATA><TR><TD>1</TD></TR><TR><TD>2</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, _, err = runTap(t, base, "SELECT * FROM TAP_UPLOAD.mine", "--upload", "mine="+up, "--format", "csv")
+	out, _, err = runCLI(t, "tap", base, "SELECT * FROM TAP_UPLOAD.mine", "--upload", "mine="+up, "--format", "csv")
 	if err != nil || strings.Count(out, "\n") != 3 {
 		t.Errorf("upload: %v\n%s", err, out)
 	}
 
 	// Errors: the service's message, no output file left behind.
 	bad := filepath.Join(dir, "bad.vot")
-	_, _, err = runTap(t, base, "SELECT FAIL", "-o", bad)
+	_, _, err = runCLI(t, "tap", base, "SELECT FAIL", "-o", bad)
 	if err == nil || !strings.Contains(err.Error(), "FAIL requested") || !strings.Contains(err.Error(), base) {
 		t.Errorf("error %v", err)
 	}
@@ -77,20 +64,20 @@ func TestTapCommand(t *testing.T) {
 		{base, "SELECT 1", "--upload", "noequals"},
 		{base, "SELECT 1", "--format", "fits"},
 	} {
-		if _, _, err := runTap(t, args...); err == nil {
+		if _, _, err := runCLI(t, append([]string{"tap"}, args...)...); err == nil {
 			t.Errorf("tap %v accepted", args)
 		}
 	}
 
 	for flag, want := range map[string]string{"--capabilities": "upload-inline", "--tables": "fake.main", "--examples": "CONTAINS"} {
-		out, _, err := runTap(t, base, flag)
+		out, _, err := runCLI(t, "tap", base, flag)
 		if err != nil || !strings.Contains(out, want) {
 			t.Errorf("%s: %v\n%s", flag, err, out)
 		}
 	}
 
 	file = filepath.Join(dir, "parts.csv")
-	_, stderr, err = runTap(t, base, "--partition", "fake.main", "--parts", "3", "-o", file)
+	_, stderr, err = runCLI(t, "tap", base, "--partition", "fake.main", "--parts", "3", "-o", file)
 	if err != nil || strings.Count(stderr, "rows") != 3 {
 		t.Fatalf("partition: %v\n%s", err, stderr)
 	}
@@ -109,13 +96,42 @@ func TestTapSend(t *testing.T) {
 	e.JSAMPHub(t)
 	t.Setenv("SAMP_HUB", e.Hub)
 	peer := e.AstropyPeer(t, "topcat")
-	out, _, err := runTap(t, srv.URLOf("/tap"), "SELECT * FROM fake.main", "--send", "topcat")
+	out, _, err := runCLI(t, "tap", srv.URLOf("/tap"), "SELECT * FROM fake.main", "--send", "topcat")
 	if err != nil || !strings.Contains(out, "samp.ok") {
 		t.Fatalf("--send: %v\n%s", err, out)
 	}
 	m := peer.Next(t)
 	params, _ := m["params"].(map[string]any)
-	if m["mtype"] != "table.load.votable" || params["name"] != "SELECT * FROM fake.main" {
+	if m["mtype"] != "table.load.votable" || params["name"] != "TAP fake.main" || !strings.HasPrefix(params["url"].(string), "file:///") {
 		t.Errorf("peer got %v", m)
+	}
+	out, _, err = runCLI(t, "tap", srv.URLOf("/tap"), "SELECT TOP 3 * FROM fake.main", "--send", "topcat", "--name", "three rows", "--format", "tabledata")
+	if err != nil || !strings.Contains(out, "samp.ok") {
+		t.Fatalf("--send --name: %v\n%s", err, out)
+	}
+	m = peer.Next(t)
+	params, _ = m["params"].(map[string]any)
+	if params["name"] != "three rows" {
+		t.Errorf("peer got %v", m)
+	}
+}
+
+func TestTapTableName(t *testing.T) {
+	tests := []struct {
+		args      []string
+		partition string
+		want      string
+	}{
+		{[]string{"http://h:8080/tap", "SELECT TOP 10 * FROM twomass.psc WHERE j < 10"}, "", "TAP twomass.psc"},
+		{[]string{"http://h:8080/tap", "select a.x from\n  gaia.source AS a JOIN b.c"}, "", "TAP gaia.source"},
+		{[]string{"http://h:8080/tap", `SELECT * FROM "my table"`}, "", `TAP "my table"`},
+		{[]string{"http://h:8080/tap", "SELECT 1"}, "", "TAP h:8080"},
+		{[]string{"http://h:8080/tap", "mag < 12"}, "bigcat.main", "TAP bigcat.main"},
+		{[]string{"not a url"}, "", "TAP result"},
+	}
+	for _, tt := range tests {
+		if got := tapTableName(tt.args, tt.partition); got != tt.want {
+			t.Errorf("tapTableName(%q, %q) = %q, want %q", tt.args, tt.partition, got, tt.want)
+		}
 	}
 }

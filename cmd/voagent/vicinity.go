@@ -16,9 +16,7 @@ import (
 	"github.com/voagent/voagent/vo/adql"
 )
 
-func init() { commandGroups = append(commandGroups, newVicinityCmd) }
-
-func newVicinityCmd() *cobra.Command {
+func newVicinityCmd(g *globals) *cobra.Command {
 	var (
 		cfgPath string
 		pos     agent.Position
@@ -62,9 +60,9 @@ to vicinity.images_to.`,
 				return err
 			}
 			if send {
-				return vicinitySend(cmd, cfg, pos)
+				return vicinitySend(cmd, g.log, cfg, pos)
 			}
-			return vicinityFiles(cmd, cfg, pos, outDir)
+			return vicinityFiles(cmd, g.log, cfg, pos, outDir)
 		},
 	}
 	f := cmd.Flags()
@@ -81,8 +79,8 @@ to vicinity.images_to.`,
 }
 
 // vicinityFiles writes each answer to dir and prints a line per service.
-func vicinityFiles(cmd *cobra.Command, cfg config.Config, pos agent.Position, dir string) error {
-	a := agent.New(cfg, slog.Default())
+func vicinityFiles(cmd *cobra.Command, log *slog.Logger, cfg config.Config, pos agent.Position, dir string) error {
+	a := agent.New(cfg, log)
 	if err := a.KeepResultsIn(dir); err != nil {
 		return err
 	}
@@ -115,9 +113,9 @@ func vicinityFiles(cmd *cobra.Command, cfg config.Config, pos agent.Position, di
 
 // vicinitySend connects to the hub and runs the search as a highlighted row
 // does.
-func vicinitySend(cmd *cobra.Command, cfg config.Config, pos agent.Position) error {
+func vicinitySend(cmd *cobra.Command, log *slog.Logger, cfg config.Config, pos agent.Position) error {
 	cfg.SAMP.StartHub = false // the receivers are on the running hub
-	a := agent.New(cfg, slog.Default())
+	a := agent.New(cfg, log)
 	ctx, cancel := context.WithCancel(cmd.Context())
 	defer cancel()
 	done := make(chan error, 1)

@@ -45,13 +45,13 @@ func TestVicinityFiles(t *testing.T) {
 	in := testbed.Require(t)
 	a := in.Anchors[3]
 	dir := filepath.Join(t.TempDir(), "near")
-	out, err := runCLI(t, "vicinity", "--config", vicinityConfig(t, in), "--ra", fmt.Sprint(a.RA), "--dec", fmt.Sprint(a.Dec),
+	out, stderr, err := runCLI(t, "vicinity", "--config", vicinityConfig(t, in), "--ra", fmt.Sprint(a.RA), "--dec", fmt.Sprint(a.Dec),
 		"--radius", "40", "--output-dir", dir)
 	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
+		t.Fatalf("%v\n%s%s", err, out, stderr)
 	}
-	if !strings.Contains(out, "3 of 3 services answered") {
-		t.Errorf("summary missing:\n%s", out)
+	if !strings.Contains(stderr, "3 of 3 services answered") {
+		t.Errorf("summary missing:\n%s", stderr)
 	}
 	for _, c := range in.Catalogs[:2] {
 		want := len(synth.CatalogByName(c.Name).Cone(a.RA, a.Dec, 40.0/3600))
@@ -71,7 +71,7 @@ func TestVicinityFiles(t *testing.T) {
 		t.Errorf("image files %v\n%s", fits, out)
 	}
 	// Bad input is named.
-	if out, err := runCLI(t, "vicinity", "--config", vicinityConfig(t, in), "--ra", "10", "--dec", "95"); err == nil || !strings.Contains(err.Error(), "--ra/--dec: adql: Dec 95") {
+	if out, _, err := runCLI(t, "vicinity", "--config", vicinityConfig(t, in), "--ra", "10", "--dec", "95"); err == nil || !strings.Contains(err.Error(), "--ra/--dec: adql: Dec 95") {
 		t.Errorf("dec 95: %v\n%s", err, out)
 	}
 }
@@ -82,7 +82,7 @@ func TestVicinitySend(t *testing.T) {
 	in := testbed.Require(t)
 	got := receiverOnJSAMPHub(t, "topcat", "table.load.votable")
 	a := in.Anchors[3]
-	out, err := runCLI(t, "vicinity", "--config", vicinityConfig(t, in), "--ra", fmt.Sprint(a.RA), "--dec", fmt.Sprint(a.Dec), "--send")
+	out, _, err := runCLI(t, "vicinity", "--config", vicinityConfig(t, in), "--ra", fmt.Sprint(a.RA), "--dec", fmt.Sprint(a.Dec), "--send")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}

@@ -6,17 +6,13 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"github.com/voagent/voagent/vo/votable"
 )
 
-func init() { commandGroups = append(commandGroups, newVOTableCmd) }
-
-func newVOTableCmd() *cobra.Command {
+func newVOTableCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "votable",
 		Short: "Inspect, convert and summarise VOTable files",
@@ -82,18 +78,8 @@ func streamTables(cmd *cobra.Command, path string, start func(*votable.Table), a
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		start(t)
-		for {
-			if err := cmd.Context().Err(); err != nil {
-				return nil, err
-			}
-			cols, err := d.NextBatch()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
-			}
-			add(cols)
+		if err := votable.EachBatch(cmd.Context(), d, func(cols []votable.Column) error { add(cols); return nil }); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		end(t)
 	}
@@ -166,24 +152,6 @@ func newVOTableInfoCmd() *cobra.Command {
 	return cmd
 }
 
-// outputFormat picks the output format from the flag or the file name.
-func outputFormat(flag, path string) (string, error) {
-	f := strings.ToLower(flag)
-	if f == "" {
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".csv":
-			f = "csv"
-		default:
-			f = "binary2"
-		}
-	}
-	switch f {
-	case "csv", "tabledata", "binary", "binary2":
-		return f, nil
-	}
-	return "", fmt.Errorf("unknown format %q (want tabledata, binary, binary2 or csv)", flag)
-}
-
 func newVOTableConvertCmd() *cobra.Command {
 	var format string
 	var table int
@@ -194,97 +162,39 @@ func newVOTableConvertCmd() *cobra.Command {
 Without --table every table of the document is converted (in memory); with
 --table N, or to CSV, only table N (default 1) is converted, streaming.`,
 		Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
-			f, err := outputFormat(format, args[1])
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := votable.FormatFor(args[1], format)
 			if err != nil {
-				return err
+				return fmt.Errorf("--format: %w", err)
 			}
 			in, err := openInput(cmd, args[0])
 			if err != nil {
 				return err
 			}
 			defer in.Close()
-			var out io.Writer = cmd.OutOrStdout()
-			if args[1] != "-" {
-				file, err := os.Create(args[1])
-				if err != nil {
-					return err
-				}
-				defer func() {
-					if cerr := file.Close(); err == nil {
-						err = cerr
+			return writeOutput(cmd, args[1], func(out io.Writer) error {
+				if f != votable.FormatCSV && table == 0 {
+					doc, err := votable.ReadContext(cmd.Context(), in)
+					if err != nil {
+						return fmt.Errorf("%s: %w", args[0], err)
 					}
-				}()
-				out = file
-			}
-			if f != "csv" && table == 0 {
-				ser, _ := votable.ParseSerialization(f)
-				doc, err := votable.ReadContext(cmd.Context(), in)
-				if err != nil {
+					return votable.WriteFormat(out, doc, f)
+				}
+				if table == 0 {
+					table = 1
+				}
+				d := votable.NewDecoder(in)
+				defer d.Close()
+				if err := votable.CopyTable(cmd.Context(), d, table, out, f); err != nil {
 					return fmt.Errorf("%s: %w", args[0], err)
 				}
-				return votable.Write(out, doc, ser)
-			}
-			if table == 0 {
-				table = 1
-			}
-			return convertTable(cmd, in, out, table, f, args[0])
+				return nil
+			})
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "", "output format: tabledata, binary, binary2 or csv (default from OUT's extension, else binary2)")
+	cmd.Flags().StringVar(&format, "format", "", "output format: tabledata, binary, binary2 (votable) or csv (default from OUT's extension, else binary2)")
 	cmd.Flags().IntVar(&table, "table", 0, "convert only table N (1-based)")
 	return cmd
-}
-
-// batchWriter is what convertTable streams rows into.
-type batchWriter interface {
-	WriteBatch([]votable.Column) error
-	Close() error
-}
-
-// convertTable streams table n of in to out.
-func convertTable(cmd *cobra.Command, in io.Reader, out io.Writer, n int, format, name string) error {
-	d := votable.NewDecoder(in)
-	defer d.Close()
-	for i := 1; ; i++ {
-		t, err := d.NextTable()
-		if err == io.EOF {
-			return fmt.Errorf("%s: no table %d (the document has %d)", name, n, i-1)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		if i < n {
-			continue
-		}
-		var w batchWriter
-		if format == "csv" {
-			w = votable.NewCSVWriter(out, t.Fields)
-		} else {
-			ser, _ := votable.ParseSerialization(format)
-			tw, err := votable.NewTableWriter(out, d.Resource(), t, ser)
-			if err != nil {
-				return err
-			}
-			w = tw
-		}
-		for {
-			if err := cmd.Context().Err(); err != nil {
-				return err
-			}
-			cols, err := d.NextBatch()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			if err := w.WriteBatch(cols); err != nil {
-				return err
-			}
-		}
-		return w.Close()
-	}
 }
 
 func newVOTableStatsCmd() *cobra.Command {

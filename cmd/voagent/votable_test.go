@@ -26,7 +26,7 @@ func TestVOTableCommands(t *testing.T) {
 	dir := t.TempDir()
 	in := writeFile(t, dir, "in.vot", sampleVOT)
 
-	out, err := runVoagent(t, "votable", "info", "--json", in)
+	out, _, err := runCLI(t, "votable", "info", "--json", in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestVOTableCommands(t *testing.T) {
 		t.Fatalf("info: %+v", infos)
 	}
 
-	out, err = runVoagent(t, "votable", "stats", "--json", in)
+	out, _, err = runCLI(t, "votable", "stats", "--json", in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestVOTableCommands(t *testing.T) {
 
 	for _, format := range []string{"tabledata", "binary", "binary2"} {
 		p := filepath.Join(dir, format+".vot")
-		if _, err := runVoagent(t, "votable", "convert", "--format", format, in, p); err != nil {
+		if _, _, err := runCLI(t, "votable", "convert", "--format", format, in, p); err != nil {
 			t.Fatalf("%s: %v", format, err)
 		}
 		doc, err := votable.ReadFile(p)
@@ -62,17 +62,17 @@ func TestVOTableCommands(t *testing.T) {
 		}
 	}
 	csvPath := filepath.Join(dir, "out.csv")
-	if _, err := runVoagent(t, "votable", "convert", in, csvPath); err != nil {
+	if _, _, err := runCLI(t, "votable", "convert", in, csvPath); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(csvPath)
 	if string(b) != "id,ra,mag,name\n1,10.5,12.25,\"a,b\"\n2,11.5,,c\n3,12.5,13.75,\n" {
 		t.Fatalf("csv:\n%s", b)
 	}
-	if _, err := runVoagent(t, "votable", "convert", "--table", "2", in, filepath.Join(dir, "x.vot")); err == nil || !strings.Contains(err.Error(), "no table 2") {
+	if _, _, err := runCLI(t, "votable", "convert", "--table", "2", in, filepath.Join(dir, "x.vot")); err == nil || !strings.Contains(err.Error(), "no table 2") {
 		t.Fatalf("missing table: %v", err)
 	}
-	if _, err := runVoagent(t, "votable", "info", writeFile(t, dir, "bad.vot", "<VOTABLE><RESOURCE><TABLE><FIELD name=\"x\" datatype=\"int\"/><DATA><TABLEDATA><TR><TD>x</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>")); err == nil || !strings.Contains(err.Error(), "row 1") {
+	if _, _, err := runCLI(t, "votable", "info", writeFile(t, dir, "bad.vot", "<VOTABLE><RESOURCE><TABLE><FIELD name=\"x\" datatype=\"int\"/><DATA><TABLEDATA><TR><TD>x</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>")); err == nil || !strings.Contains(err.Error(), "row 1") {
 		t.Fatalf("bad cell: %v", err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -21,10 +20,6 @@ import (
 	"github.com/voagent/voagent/vo/votable"
 	"github.com/voagent/voagent/vo/xmatch"
 )
-
-func init() {
-	commandGroups = append(commandGroups, newXmatchCmd, newClusterCmd, newSEDCmd)
-}
 
 // xmBatchRows is the number of rows written per batch.
 const xmBatchRows = 1 << 16
@@ -101,53 +96,39 @@ func xmLimitMemory(tabs []*votable.Table) {
 	debug.SetMemoryLimit(max(2*bytes, 64<<20))
 }
 
-// xmWriteOutput writes out to path ("-" for standard output) as CSV when
-// the name ends in .csv, else as a BINARY2 VOTable, in batches.
+// xmWriteOutput writes out to path ("-" for standard output) in the
+// format of its extension (CSV for .csv, else a BINARY2 VOTable), in
+// batches.
 func xmWriteOutput(ctx context.Context, cmd *cobra.Command, path string, out *xmatch.Output) error {
-	var w io.Writer
-	if path == "-" {
-		w = cmd.OutOrStdout()
-	} else {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
+	f, err := votable.FormatFor(path, "")
+	if err != nil {
+		return err
 	}
 	cols, err := out.NewColumns()
 	if err != nil {
 		return err
 	}
-	var batch func([]votable.Column) error
-	var closeFn func() error
-	if strings.EqualFold(filepath.Ext(path), ".csv") {
-		cw := votable.NewCSVWriter(w, out.Fields)
-		batch, closeFn = cw.WriteBatch, cw.Close
-	} else {
-		tw, err := votable.NewTableWriter(w, nil, out.TableMeta(), votable.Binary2)
+	err = writeOutput(cmd, path, func(w io.Writer) error {
+		bw, err := votable.NewBatchWriter(w, nil, out.TableMeta(), f)
 		if err != nil {
-			return fmt.Errorf("writing %s: %w", path, err)
-		}
-		batch, closeFn = tw.WriteBatch, tw.Close
-	}
-	for from := 0; from < out.Len(); from += xmBatchRows {
-		if err := ctx.Err(); err != nil {
 			return err
 		}
-		to := min(from+xmBatchRows, out.Len())
-		if err := out.Fill(cols, from, to); err != nil {
-			return fmt.Errorf("writing %s: %w", path, err)
+		for from := 0; from < out.Len(); from += xmBatchRows {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			to := min(from+xmBatchRows, out.Len())
+			if err := out.Fill(cols, from, to); err != nil {
+				return err
+			}
+			if err := bw.WriteBatch(cols); err != nil {
+				return err
+			}
 		}
-		if err := batch(cols); err != nil {
-			return fmt.Errorf("writing %s: %w", path, err)
-		}
-	}
-	if err := closeFn(); err != nil {
+		return bw.Close()
+	})
+	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if f, ok := w.(*os.File); ok && path != "-" {
-		return f.Close()
 	}
 	return nil
 }
@@ -181,7 +162,7 @@ type xmResult struct {
 // xmPipeline reads the input tables (concurrently), bounds memory, runs
 // compute, writes its output (or prints the row count without --out) and
 // logs the timings; --stats prints them as a RESULT line.
-func xmPipeline(cmd *cobra.Command, name string, paths []string, out string, stats bool,
+func xmPipeline(cmd *cobra.Command, g *globals, name string, paths []string, out string, stats bool,
 	compute func(context.Context, []*votable.Table) (*xmResult, error)) error {
 	ctx := cmd.Context()
 	if prof, _ := cmd.Flags().GetString("cpuprofile"); prof != "" {
@@ -216,7 +197,7 @@ func xmPipeline(cmd *cobra.Command, name string, paths []string, out string, sta
 	}
 	figures := map[string]any{"t": tCompute, "t_cpu": cCompute, "count": res.count, "rows": res.out.Len(),
 		"read": tRead, "write": secondsSince(t2), "wall": secondsSince(t0)}
-	if err := xmSend(cmd, out, name+" of "+strings.Join(baseNames(paths), ", "), func(p string) error {
+	if err := xmSend(cmd, g, out, name+" of "+strings.Join(baseNames(paths), ", "), func(p string) error {
 		return xmWriteOutput(ctx, cmd, p, res.out)
 	}); err != nil {
 		return err
@@ -228,7 +209,7 @@ func xmPipeline(cmd *cobra.Command, name string, paths []string, out string, sta
 	for _, k := range []string{"count", "rows", "read", "t", "write"} {
 		attrs = append(attrs, k, figures[k])
 	}
-	slog.Info(name, attrs...)
+	g.log.Info(name, attrs...)
 	switch {
 	case stats:
 		xmStats(cmd, figures)
@@ -238,7 +219,7 @@ func xmPipeline(cmd *cobra.Command, name string, paths []string, out string, sta
 	return nil
 }
 
-func newXmatchCmd() *cobra.Command {
+func newXmatchCmd(g *globals) *cobra.Command {
 	var (
 		radius, find, join, out string
 		ra1, dec1, err1         string
@@ -277,7 +258,7 @@ separation in arcsec and the input row numbers. Without --out, prints the row co
 			if err != nil {
 				return fmt.Errorf("--join: %w", err)
 			}
-			return xmPipeline(cmd, "xmatch", args, out, stats, func(ctx context.Context, tabs []*votable.Table) (*xmResult, error) {
+			return xmPipeline(cmd, g, "xmatch", args, out, stats, func(ctx context.Context, tabs []*votable.Table) (*xmResult, error) {
 				res, err := xmatch.MatchTables(ctx, tabs[0], tabs[1], xmatch.TableOptions{
 					Options: xmatch.Options{Radius: r, Find: f, Workers: workers},
 					Join:    j,
@@ -304,7 +285,7 @@ separation in arcsec and the input row numbers. Without --out, prints the row co
 	return cmd
 }
 
-func newClusterCmd() *cobra.Command {
+func newClusterCmd(g *globals) *cobra.Command {
 	var (
 		radius, out string
 		minCats     int
@@ -326,7 +307,7 @@ number of clusters.`,
 			if err != nil {
 				return fmt.Errorf("--radius: %w", err)
 			}
-			return xmPipeline(cmd, "cluster", args, out, stats, func(ctx context.Context, tabs []*votable.Table) (*xmResult, error) {
+			return xmPipeline(cmd, g, "cluster", args, out, stats, func(ctx context.Context, tabs []*votable.Table) (*xmResult, error) {
 				res, err := xmatch.ClusterTables(ctx, tabs, xmatch.ClusterOptions{
 					Options:       xmatch.Options{Radius: r, Workers: workers},
 					MinCatalogues: minCats,
@@ -357,36 +338,53 @@ func xmCommonFlags(fl *pflag.FlagSet, radius, out *string, workers *int, stats *
 	addSendFlag(fl)
 }
 
-// addSendFlag adds --send, which sends the output table over SAMP.
+// addSendFlag adds --send, which sends the output table over SAMP, and
+// --name, the table's name there.
 func addSendFlag(fl *pflag.FlagSet) {
 	fl.String("send", "", "send the output table over SAMP (table.load.votable) to a client by samp.name, e.g. topcat, or to all")
+	fl.String("name", "", "table name shown by the --send receiver (default: what was computed from which files)")
 }
 
-// xmSend sends the command's output table to the --send client: the
-// written file when it is a VOTable, else a temporary VOTable that write
-// makes.
-func xmSend(cmd *cobra.Command, out, name string, write func(path string) error) error {
+// xmSend sends the command's output table to the --send client, named
+// --name, else defaultName: the written file when it is a VOTable, else a
+// temporary VOTable that write makes (kept: the receiver may read it after
+// replying).
+func xmSend(cmd *cobra.Command, g *globals, out, defaultName string, write func(path string) error) error {
 	to, _ := cmd.Flags().GetString("send")
 	if to == "" {
 		return nil
 	}
-	if strings.EqualFold(to, "all") {
-		to = ""
+	name, _ := cmd.Flags().GetString("name")
+	if name == "" {
+		name = defaultName
 	}
 	path := out
-	if out == "" || out == "-" || strings.EqualFold(filepath.Ext(out), ".csv") {
+	if f, err := votable.FormatFor(out, ""); out == "" || out == "-" || err != nil || !f.IsVOTable() {
 		f, err := os.CreateTemp("", "voagent-*.vot")
 		if err != nil {
 			return err
 		}
 		f.Close()
 		path = f.Name()
-		defer os.Remove(path)
 		if err := write(path); err != nil {
+			os.Remove(path)
 			return err
 		}
 	}
-	return sendResource(cmd, &sendOptions{to: to, timeout: time.Minute}, "table.load.votable", path, "table-id", "", name, nil)
+	msg, err := tableMessage(path, name)
+	if err != nil {
+		return err
+	}
+	return sampSend(cmd, g, sendOptions{to: sendTarget(to), timeout: time.Minute}, msg)
+}
+
+// sendTarget is the samp.name a --send flag names: "" (every subscribed
+// client) for "all".
+func sendTarget(flag string) string {
+	if strings.EqualFold(flag, "all") {
+		return ""
+	}
+	return flag
 }
 
 func sendTo(cmd *cobra.Command) string {
@@ -402,7 +400,7 @@ func baseNames(paths []string) []string {
 	return out
 }
 
-func newSEDCmd() *cobra.Command {
+func newSEDCmd(g *globals) *cobra.Command {
 	var (
 		out, plotPath, bandsPath string
 		panels, replace          bool
@@ -437,7 +435,7 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 				return err
 			}
 			for _, c := range sed.Columns(t, bands) {
-				slog.Debug("sed column", "use", c)
+				g.log.Debug("sed column", "use", c)
 			}
 			sources, err := sed.Extract(t, bands)
 			if err != nil {
@@ -453,7 +451,7 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 						return err
 					}
 				}
-				if err := xmSend(cmd, out, "SEDs of "+filepath.Base(args[0]), func(p string) error { return xmWriteTable(cmd, p, st) }); err != nil {
+				if err := xmSend(cmd, g, out, "SEDs of "+filepath.Base(args[0]), func(p string) error { return xmWriteTable(cmd, p, st) }); err != nil {
 					return err
 				}
 			}
@@ -475,7 +473,7 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 			for _, s := range sources {
 				points += len(s.Points)
 			}
-			slog.Info("sed", "sources", len(sources), "points", points, "columns", len(sed.Columns(t, bands)))
+			g.log.Info("sed", "sources", len(sources), "points", points, "columns", len(sed.Columns(t, bands)))
 			if out == "" && plotPath == "" {
 				fmt.Fprintf(cmd.OutOrStdout(), "rows: %d\n", points)
 			}
@@ -493,30 +491,15 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 	return cmd
 }
 
-// xmWriteTable writes a whole in-memory table (CSV by extension, else
-// BINARY2 VOTable).
+// xmWriteTable writes a whole in-memory table in the format of path's
+// extension (CSV for .csv, else a BINARY2 VOTable).
 func xmWriteTable(cmd *cobra.Command, path string, t *votable.Table) error {
-	var w io.Writer = cmd.OutOrStdout()
-	var f *os.File
-	if path != "-" {
-		var err error
-		if f, err = os.Create(path); err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
-	}
-	var err error
-	if strings.EqualFold(filepath.Ext(path), ".csv") {
-		err = votable.WriteCSV(w, t)
-	} else {
-		err = votable.WriteTable(w, t, votable.Binary2)
-	}
+	f, err := votable.FormatFor(path, "")
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return err
 	}
-	if f != nil {
-		return f.Close()
+	if err := writeOutput(cmd, path, func(w io.Writer) error { return votable.WriteTableFormat(w, t, f) }); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }

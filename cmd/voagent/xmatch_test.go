@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"os"
 	"path/filepath"
@@ -12,18 +11,6 @@ import (
 	"github.com/voagent/voagent/samp/connection/conntest"
 	"github.com/voagent/voagent/vo/votable"
 )
-
-// runVoagent runs the CLI in-process and returns its standard output.
-func runVoagent(t *testing.T, args ...string) (string, error) {
-	t.Helper()
-	root := newRootCmd()
-	var out bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&out)
-	root.SetArgs(args)
-	err := root.ExecuteContext(context.Background())
-	return out.String(), err
-}
 
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
@@ -41,12 +28,12 @@ func TestXmatchClusterSEDCommands(t *testing.T) {
 	b := writeFile(t, dir, "b.csv", "id,RAJ2000,DEJ2000,w1mag\n7,10.0,20.000139,11.5\n8,30.0,-10.0000833,12.0\n9,100.0,5.0,10.0\n")
 	c := writeFile(t, dir, "c.csv", "id,ra,dec,vmag\n20,10.0,19.99995,14.2\n")
 
-	out, err := runVoagent(t, "xmatch", a, b, "--radius", "1arcsec")
+	out, _, err := runCLI(t, "xmatch", a, b, "--radius", "1arcsec")
 	if err != nil || strings.TrimSpace(out) != "rows: 2" {
 		t.Fatalf("xmatch count: %q, %v", out, err)
 	}
 	res := filepath.Join(dir, "m.csv")
-	if _, err := runVoagent(t, "xmatch", a, b, "-r", "1", "--join", "1or2", "--out", res); err != nil {
+	if _, _, err := runCLI(t, "xmatch", a, b, "-r", "1", "--join", "1or2", "--out", res); err != nil {
 		t.Fatal(err)
 	}
 	f, err := os.Open(res)
@@ -69,7 +56,7 @@ func TestXmatchClusterSEDCommands(t *testing.T) {
 	}
 
 	vot := filepath.Join(dir, "clusters.vot")
-	if _, err := runVoagent(t, "cluster", a, b, c, "-r", "1arcsec", "--min-catalogues", "2", "--out", vot); err != nil {
+	if _, _, err := runCLI(t, "cluster", a, b, c, "-r", "1arcsec", "--min-catalogues", "2", "--out", vot); err != nil {
 		t.Fatal(err)
 	}
 	doc, err := votable.ReadFile(vot)
@@ -80,7 +67,7 @@ func TestXmatchClusterSEDCommands(t *testing.T) {
 		t.Fatalf("clusters: %d rows, %d groups", tab.Rows(), len(tab.Groups))
 	}
 	sedOut, png := filepath.Join(dir, "sed.csv"), filepath.Join(dir, "sed.png")
-	if _, err := runVoagent(t, "sed", vot, "--out", sedOut, "--plot", png); err != nil {
+	if _, _, err := runCLI(t, "sed", vot, "--out", sedOut, "--plot", png); err != nil {
 		t.Fatal(err)
 	}
 	body, err := os.ReadFile(sedOut)
@@ -105,7 +92,7 @@ func TestXmatchClusterSEDCommands(t *testing.T) {
 		{"cluster", a},
 		{"sed", a, "--bands", filepath.Join(dir, "missing.txt")},
 	} {
-		if _, err := runVoagent(t, bad...); err == nil {
+		if _, _, err := runCLI(t, bad...); err == nil {
 			t.Errorf("voagent %v: no error", bad)
 		}
 	}
@@ -121,7 +108,7 @@ func TestXmatchSend(t *testing.T) {
 	e.JSAMPHub(t)
 	t.Setenv("SAMP_HUB", e.Hub)
 	peer := e.AstropyPeer(t, "topcat")
-	out, err := runVoagent(t, "xmatch", a, b, "-r", "1", "--out", filepath.Join(dir, "m.csv"), "--send", "topcat")
+	out, _, err := runCLI(t, "xmatch", a, b, "-r", "1", "--out", filepath.Join(dir, "m.csv"), "--send", "topcat")
 	if err != nil || !strings.Contains(out, "samp.ok") {
 		t.Fatalf("xmatch --send: %v\n%s", err, out)
 	}
@@ -131,14 +118,16 @@ func TestXmatchSend(t *testing.T) {
 		t.Fatalf("peer got %v", m)
 	}
 	clusters := filepath.Join(dir, "cl.vot")
-	if _, err := runVoagent(t, "cluster", a, b, "-r", "1", "--out", clusters); err != nil {
+	if _, _, err := runCLI(t, "cluster", a, b, "-r", "1", "--out", clusters); err != nil {
 		t.Fatal(err)
 	}
-	out, err = runVoagent(t, "sed", clusters, "--send", "topcat")
+	out, _, err = runCLI(t, "sed", clusters, "--send", "topcat", "--name", "my SEDs")
 	if err != nil || !strings.Contains(out, "samp.ok") {
 		t.Fatalf("sed --send: %v\n%s", err, out)
 	}
-	if m := peer.Next(t); m["mtype"] != "table.load.votable" {
+	m = peer.Next(t)
+	params, _ = m["params"].(map[string]any)
+	if m["mtype"] != "table.load.votable" || params["name"] != "my SEDs" {
 		t.Fatalf("peer got %v", m)
 	}
 }

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/voagent/voagent/internal/syncbuf"
+)
+
+// runCLI runs voagent with args in-process, as main does, and returns what
+// it wrote to stdout and to stderr (logs included), and its error.
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	var out, errOut syncbuf.Buffer
+	err = execCLI(ctx, &out, &errOut, args...)
+	return out.String(), errOut.String(), err
+}
+
+// execCLI runs voagent with args, writing to stdout and stderr, until it
+// returns or ctx is cancelled (as SIGINT does through main): runCLI, or a
+// long-running command started in a goroutine.
+func execCLI(ctx context.Context, stdout, stderr io.Writer, args ...string) error {
+	root := newRootCmd()
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetArgs(args)
+	return root.ExecuteContext(ctx)
+}
