@@ -412,7 +412,7 @@ func (a *Agent) Send(ctx context.Context, req api.SendRequest) (api.SendReport, 
 
 func (a *Agent) sendReport(ctx context.Context, to, mtype string, params map[string]any) (api.SendReport, error) {
 	d, err := a.send(ctx, to, mtype, params)
-	rep := api.SendReport{MType: mtype, SentTo: d.sent, Failed: d.failed}
+	rep := api.SendReport{MType: mtype, SentTo: d.labels, Failed: d.failed}
 	if rep.SentTo == nil {
 		rep.SentTo = []string{}
 	}

@@ -42,7 +42,8 @@ func (a *Agent) recipients(name, mtype string) ([]recipient, error) {
 // delivery is who got a message and who did not.
 type delivery struct {
 	sent   []string          // names (ids when unnamed) of the clients that answered samp.ok
-	failed map[string]string // name -> reason
+	labels []string          // the same as "id (name)"
+	failed map[string]string // "id (name)" -> reason
 }
 
 // send calls mtype with params on the clients named to (all subscribers
@@ -56,9 +57,9 @@ func (a *Agent) send(ctx context.Context, to, mtype string, params map[string]an
 	var d delivery
 	var errs []error
 	for _, r := range rs {
-		label := r.name
-		if label == "" {
-			label = r.id
+		name, label := r.name, r.id+" ("+r.name+")"
+		if name == "" {
+			name, label = r.id, r.id
 		}
 		resp, err := a.conn.Call(ctx, r.id, connection.NewMessage(mtype, params))
 		if err == nil {
@@ -72,7 +73,8 @@ func (a *Agent) send(ctx context.Context, to, mtype string, params map[string]an
 			errs = append(errs, fmt.Errorf("%s to %s: %w", mtype, label, err))
 			continue
 		}
-		d.sent = append(d.sent, label)
+		d.sent = append(d.sent, name)
+		d.labels = append(d.labels, label)
 	}
 	return d, errors.Join(errs...)
 }

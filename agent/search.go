@@ -295,7 +295,7 @@ func (a *Agent) runSpectra(ctx context.Context, reg string, pos []Position, radi
 	var results []api.Result
 	sum, err := a.FindSpectra(ctx, reg, pos, radiusDeg, func(ctx context.Context, sp Spectrum) {
 		r := api.Result{ID: sp.ID, Search: s.ID, Service: sp.Service, Kind: "spectrum", Name: sp.Access.Name,
-			URL: sp.Access.URL, RA: pos[sp.Pos].RA, Dec: pos[sp.Pos].Dec, Time: time.Now()}
+			URL: sp.Access.URL, Pos: sp.Pos, Target: sp.Target, RA: pos[sp.Pos].RA, Dec: pos[sp.Pos].Dec, Time: time.Now()}
 		if r.ID == "" {
 			r.ID = sp.Access.URL
 		}

@@ -33,7 +33,7 @@ func (a *Agent) Status() api.Status {
 	}
 	info := a.conn.Info()
 	a.hubMu.Lock()
-	st.Hub = api.HubStatus{Connected: a.conn.Connected(), URL: info.HubURL, Lockfile: info.Lockfile, SelfID: info.SelfID,
+	st.Hub = api.HubStatus{Connected: a.conn.Connected(), URL: info.HubURL, Lockfile: info.Lockfile, SelfID: info.SelfID, HubID: info.HubID,
 		Own: a.ownHub != "" && a.ownHub == info.HubURL, Clients: []api.Client{}}
 	a.hubMu.Unlock()
 	if st.Hub.Connected {

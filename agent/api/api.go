@@ -56,6 +56,7 @@ type HubStatus struct {
 	URL       string `json:"url,omitempty"`
 	Lockfile  string `json:"lockfile,omitempty"`
 	SelfID    string `json:"self_id,omitempty"`
+	HubID     string `json:"hub_id,omitempty"`
 	// Own says the hub is the one the agent started.
 	Own     bool     `json:"own"`
 	Clients []Client `json:"clients"`
@@ -144,10 +145,14 @@ type Result struct {
 	// part of what is in the cone.
 	Rows      int  `json:"rows,omitempty"`
 	Truncated bool `json:"truncated,omitempty"`
-	// RA and Dec are the search's centre.
-	RA   float64   `json:"ra"`
-	Dec  float64   `json:"dec"`
-	Time time.Time `json:"time"`
+	// RA and Dec are the search's centre (for a spectrum, the position it
+	// was found near: position Pos of the request); Target is a spectrum's
+	// target name.
+	Pos    int       `json:"pos,omitempty"`
+	Target string    `json:"target,omitempty"`
+	RA     float64   `json:"ra"`
+	Dec    float64   `json:"dec"`
+	Time   time.Time `json:"time"`
 	// SentTo lists the clients it was delivered to; SendError says why a
 	// delivery failed.
 	SentTo    []string `json:"sent_to,omitempty"`
@@ -215,7 +220,8 @@ type SendRequest struct {
 	To       string            `json:"to,omitempty"`
 }
 
-// SendReport lists who got a message and who did not.
+// SendReport lists who got a message and who did not, each client as
+// "id (name)".
 type SendReport struct {
 	MType  string            `json:"mtype"`
 	SentTo []string          `json:"sent_to"`

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+
 	"context"
+	"github.com/voagent/voagent/agent/api"
 	"io"
 	"testing"
 	"time"
@@ -13,6 +17,11 @@ import (
 // it wrote to stdout and to stderr (logs included), and its error.
 func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	if os.Getenv(api.SocketEnv) == "" {
+		// Never the user's running agent: commands that use one find
+		// none at this socket, unless a test starts one there.
+		t.Setenv(api.SocketEnv, filepath.Join(t.TempDir(), "no-agent.sock"))
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	var out, errOut syncbuf.Buffer

@@ -54,6 +54,7 @@ func newRootCmd() *cobra.Command {
 		newRunCmd(g),
 		newHubCmd(g),
 		newStatusCmd(g),
+		newEventsCmd(g),
 		newSendCmd(g),
 		// newConfigCmd(), (config.go: comes from another branch)
 		newVicinityCmd(g),

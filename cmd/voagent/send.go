@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
@@ -15,8 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/voagent/voagent/samp/connection"
-	"github.com/voagent/voagent/samp/connector"
+	"github.com/voagent/voagent/agent/api"
 	"github.com/voagent/voagent/samp/profile"
 )
 
@@ -45,18 +42,19 @@ receivers can read it after replying too. The hub is found from $SAMP_HUB, else 
 // newSendLoadCmd builds a command sending a *.load.* message for a file or
 // URL: mtype picks the MType from the argument, idKey names the id
 // parameter (table-id, image-id).
-func newSendLoadCmd(g *globals, o *sendOptions, use, short, what, idKey string, mtype func(arg string) string) *cobra.Command {
+func newSendLoadCmd(g *globals, o *sendOptions, use, short, what, kind string) *cobra.Command {
+	idKey := kind + "-id"
 	var name, id string
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			msg, err := resourceMessage(mtype(args[0]), args[0], idKey, id, name, nil)
+			req, err := resourceRequest(kind, args[0], id, name, nil)
 			if err != nil {
 				return err
 			}
-			return sampSend(cmd, g, *o, msg)
+			return sampSend(cmd, g, *o, req)
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", what+" name shown by the receiver (default: the file name)")
@@ -66,17 +64,11 @@ func newSendLoadCmd(g *globals, o *sendOptions, use, short, what, idKey string, 
 
 func newSendTableCmd(g *globals, o *sendOptions) *cobra.Command {
 	return newSendLoadCmd(g, o, "table FILE|URL", "Send a table (table.load.votable, or table.load.fits for .fits files)",
-		"table", "table-id", func(arg string) string {
-			if isFITS(arg) {
-				return "table.load.fits"
-			}
-			return "table.load.votable"
-		})
+		"table", "table")
 }
 
 func newSendImageCmd(g *globals, o *sendOptions) *cobra.Command {
-	return newSendLoadCmd(g, o, "image FILE|URL", "Send a FITS image (image.load.fits)", "image", "image-id",
-		func(string) string { return "image.load.fits" })
+	return newSendLoadCmd(g, o, "image FILE|URL", "Send a FITS image (image.load.fits)", "image", "image")
 }
 
 func newSendSpectrumCmd(g *globals, o *sendOptions) *cobra.Command {
@@ -87,7 +79,7 @@ func newSendSpectrumCmd(g *globals, o *sendOptions) *cobra.Command {
 		Short: "Send a spectrum (spectrum.load.ssa-generic)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m := map[string]any{}
+			m := map[string]string{}
 			for _, kv := range meta {
 				k, v, ok := strings.Cut(kv, "=")
 				if !ok || strings.TrimSpace(k) == "" {
@@ -95,11 +87,11 @@ func newSendSpectrumCmd(g *globals, o *sendOptions) *cobra.Command {
 				}
 				m[strings.TrimSpace(k)] = v
 			}
-			msg, err := resourceMessage("spectrum.load.ssa-generic", args[0], "spectrum-id", id, name, map[string]any{"meta": m})
+			req, err := resourceRequest("spectrum", args[0], id, name, m)
 			if err != nil {
 				return err
 			}
-			return sampSend(cmd, g, *o, msg)
+			return sampSend(cmd, g, *o, req)
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "spectrum name shown by the receiver (default: the file name)")
@@ -122,45 +114,31 @@ func newSendPointCmd(g *globals, o *sendOptions) *cobra.Command {
 			if err != nil || dec < -90 || dec > 90 {
 				return fmt.Errorf("Dec %q: want degrees in [-90, 90]", args[1])
 			}
-			msg := connection.NewMessage("coord.pointAt.sky", map[string]any{
-				"ra": connection.Float(ra), "dec": connection.Float(dec)})
-			return sampSend(cmd, g, *o, msg)
+			return sampSend(cmd, g, *o, api.SendRequest{Kind: "point", Position: &api.Position{RA: ra, Dec: dec}})
 		},
 	}
 }
 
-func isFITS(s string) bool {
-	ext := strings.ToLower(path.Ext(strings.TrimSuffix(strings.SplitN(s, "?", 2)[0], ".gz")))
-	return ext == ".fits" || ext == ".fit" || ext == ".fts"
-}
-
-// resourceMessage builds a *.load.* message whose url parameter is arg: a
-// URL as given, or a local file as a file: URL of its absolute path, which
-// stays readable after the command exits (receivers may read it after
-// replying). name defaults to the file name, id to one derived from the URL.
-func resourceMessage(mtype, arg, idKey, id, name string, extra map[string]any) (connection.Message, error) {
+// resourceRequest asks to send arg (kind "table", "image" or "spectrum"):
+// a URL as given, or a local file as the file: URL of its absolute path,
+// which stays readable after the command exits (receivers may read it
+// after replying). name defaults to the file name; without id the agent
+// gives one unique across its runs.
+func resourceRequest(kind, arg, id, name string, meta map[string]string) (api.SendRequest, error) {
 	u, err := resourceURL(arg)
 	if err != nil {
-		return connection.Message{}, err
+		return api.SendRequest{}, err
 	}
 	if name == "" {
 		name = path.Base(strings.SplitN(arg, "?", 2)[0])
 	}
-	if id == "" {
-		sum := sha256.Sum256([]byte(u))
-		id = "voagent-" + hex.EncodeToString(sum[:6])
-	}
-	params := map[string]any{"url": u, "name": name, idKey: id}
-	for k, v := range extra {
-		params[k] = v
-	}
-	return connection.NewMessage(mtype, params), nil
+	return api.SendRequest{Kind: kind, URL: u, ID: id, Name: name, Meta: meta}, nil
 }
 
-// tableMessage is the table.load.votable message for the VOTable file (or
-// URL) arg, shown by the receiver as name.
-func tableMessage(arg, name string) (connection.Message, error) {
-	return resourceMessage("table.load.votable", arg, "table-id", "", name, nil)
+// tableRequest asks to send the VOTable file (or URL) arg, shown by the
+// receiver as name.
+func tableRequest(arg, name string) (api.SendRequest, error) {
+	return resourceRequest("table", arg, "", name, nil)
 }
 
 // resourceURL returns arg when it is a URL, else the file: URL of the
@@ -183,127 +161,41 @@ func resourceURL(arg string) (string, error) {
 	return profile.FileURL(arg), nil
 }
 
-// sampSend is where every command of voagent sends over SAMP: it
-// connects to the hub, sends msg as a call to the clients named o.to (or
-// every subscribed client when o.to is empty) and prints each reply on the
-// command's stdout. It fails when no client received the message, a reply
-// is samp.error, or replies are missing after o.timeout.
-func sampSend(cmd *cobra.Command, g *globals, o sendOptions, msg connection.Message) error {
+// sampSend is where every command of voagent sends over SAMP: through the
+// running agent, else an agent in this process (withAgent), to the clients
+// named o.to (every subscribed client when empty). It prints a line per
+// recipient ("c3 (topcat): samp.ok") and fails when a recipient answered
+// samp.error or did not answer within o.timeout, or none was found.
+func sampSend(cmd *cobra.Command, g *globals, o sendOptions, req api.SendRequest) error {
 	ctx, cancel := context.WithTimeout(cmd.Context(), o.timeout)
 	defer cancel()
-	if _, _, err := findHub(ctx); err != nil {
-		return err
-	}
-	c := connector.New(connector.Options{
-		Metadata: map[string]any{"samp.name": "voagent-send", "samp.description.text": "voagent send"},
-		Logger:   g.quietLogger(ctx),
-	})
-	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan error, 1)
-	go func() { done <- c.Run(runCtx) }()
-	defer func() { stopRun(); <-done }()
-	if err := c.WaitConnected(ctx); err != nil {
-		return err
-	}
-
-	var recipients []string
-	var replies <-chan connector.Reply
-	names := map[string]string{}
-	for _, cl := range c.Clients() {
-		names[cl.ID] = cl.Name()
-	}
-	if o.to == "" {
-		ids, ch, err := c.CallAllAsync(ctx, msg)
-		if err != nil {
+	req.To = o.to
+	return withAgent(ctx, g, "", func(ctx context.Context, ag agentAPI) error {
+		rep, err := ag.Send(ctx, req)
+		out := cmd.OutOrStdout()
+		for _, r := range rep.SentTo {
+			fmt.Fprintf(out, "%s: samp.ok\n", r)
+		}
+		var failed []string
+		for r := range rep.Failed {
+			failed = append(failed, r)
+		}
+		sort.Strings(failed)
+		for _, r := range failed {
+			reason := rep.Failed[r]
+			if !strings.HasPrefix(reason, "samp.error") {
+				reason = "samp.error: " + reason
+			}
+			fmt.Fprintf(out, "%s: %s\n", r, reason)
+		}
+		switch {
+		case err != nil:
 			return err
+		case len(failed) > 0:
+			return fmt.Errorf("%d of %d receivers did not take the message", len(failed), len(failed)+len(rep.SentTo))
+		case len(rep.SentTo) == 0:
+			return errNothingSent
 		}
-		recipients, replies = ids, ch
-	} else {
-		targets := c.FindClients(o.to)
-		if len(targets) == 0 {
-			return fmt.Errorf("no SAMP client named %q (registered: %s)", o.to, knownNames(c.Clients()))
-		}
-		merged := make(chan connector.Reply, len(targets))
-		pending := 0
-		for _, t := range targets {
-			if !t.Subscribed(msg.MType) {
-				return fmt.Errorf("%s (%s) is not subscribed to %s", t.ID, t.Name(), msg.MType)
-			}
-			ch, err := c.CallAsync(ctx, t.ID, msg)
-			if err != nil {
-				return err
-			}
-			recipients = append(recipients, t.ID)
-			pending++
-			go func() {
-				for r := range ch {
-					merged <- r
-				}
-			}()
-		}
-		// merged is never closed: stop after one reply per recipient.
-		replies = firstN(ctx, merged, pending)
-	}
-	if len(recipients) == 0 {
-		return fmt.Errorf("no SAMP client is subscribed to %s", msg.MType)
-	}
-	out := cmd.OutOrStdout()
-	got := map[string]bool{}
-	failed := 0
-	for r := range replies {
-		got[r.ResponderID] = true
-		line := fmt.Sprintf("%s (%s): %s", r.ResponderID, names[r.ResponderID], r.Response.Status)
-		if r.Response.Error != nil && r.Response.Error.ErrorTxt != "" {
-			line += ": " + r.Response.Error.ErrorTxt
-		}
-		fmt.Fprintln(out, line)
-		if r.Response.Status == connection.StatusError {
-			failed++
-		}
-	}
-	var missing []string
-	for _, id := range recipients {
-		if !got[id] {
-			missing = append(missing, fmt.Sprintf("%s (%s)", id, names[id]))
-		}
-	}
-	switch {
-	case len(missing) > 0:
-		return fmt.Errorf("no reply from %s within %v", strings.Join(missing, ", "), o.timeout)
-	case failed > 0:
-		return fmt.Errorf("%d of %d receivers answered samp.error", failed, len(recipients))
-	}
-	return nil
-}
-
-// firstN forwards n values from in, then closes the result (earlier when
-// ctx is done).
-func firstN(ctx context.Context, in <-chan connector.Reply, n int) <-chan connector.Reply {
-	out := make(chan connector.Reply, n)
-	go func() {
-		defer close(out)
-		for range n {
-			select {
-			case r := <-in:
-				out <- r
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out
-}
-
-func knownNames(cls []connector.Client) string {
-	var names []string
-	for _, c := range cls {
-		if n := c.Name(); n != "" {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
-		return "none"
-	}
-	return strings.Join(names, ", ")
+		return nil
+	})
 }

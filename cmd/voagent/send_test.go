@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/voagent/voagent/agent/api"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -48,17 +49,17 @@ func TestStatusAndSend(t *testing.T) {
 	if err != nil {
 		t.Fatalf("status: %v\n%s", err, out)
 	}
-	var st hubStatus
+	var st api.Status
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatalf("status --json output: %v\n%s", err, out)
 	}
 	var found bool
-	for _, c := range st.Clients {
+	for _, c := range st.Hub.Clients {
 		if c.ID == peer.ID && c.Name == "splat" && strings.Contains(strings.Join(c.Subscriptions, " "), "spectrum.load.ssa-generic") {
 			found = true
 		}
 	}
-	if !found || st.HubID != "hub" || !strings.HasPrefix(st.HubURL, "http://127.0.0.1:") {
+	if !found || st.Hub.HubID != "hub" || !strings.HasPrefix(st.Hub.URL, "http://127.0.0.1:") {
 		t.Errorf("status: %+v", st)
 	}
 	out, _, err = runCLI(t, "status")

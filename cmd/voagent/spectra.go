@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/voagent/voagent/agent"
+	"github.com/voagent/voagent/agent/api"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/vo/registry"
 	"github.com/voagent/voagent/vo/votable"
@@ -40,50 +40,51 @@ Positions come from the pos.eq.ra/pos.eq.dec columns of --table, or from --ra/--
 			if err != nil {
 				return err
 			}
-			cfg, err := config.Load(cfgPath)
-			if err != nil {
-				return err
+			if !cmd.Flags().Changed("registry") {
+				reg = ""
 			}
-			cfg.SAMP.StartHub = false // SPLAT is on the running hub
-			if !cmd.Flags().Changed("registry") && cfg.Spectra.Registry != "" {
-				reg = cfg.Spectra.Registry
+			req := api.SpectraRequest{RadiusArcsec: radius, Registry: reg, Send: send, To: to}
+			for _, p := range positions {
+				req.Positions = append(req.Positions, api.Position{RA: p.RA, Dec: p.Dec})
 			}
-			a := agent.New(cfg, g.log)
-			ctx, cancel := context.WithCancel(cmd.Context())
-			defer cancel()
-			var found func(context.Context, agent.Spectrum)
-			failed := 0 // found runs in one goroutine at a time
+			var rep api.Report
+			if send {
+				// SPLAT is on the running hub: through the agent.
+				err = withAgent(cmd.Context(), g, cfgPath, func(ctx context.Context, ag agentAPI) error {
+					var err error
+					rep, err = ag.Spectra(ctx, req)
+					return err
+				})
+			} else {
+				cfg, lerr := config.Load(cfgPath)
+				if lerr != nil {
+					return lerr
+				}
+				rep, err = agent.New(cfg, g.log).Spectra(cmd.Context(), req, "cli")
+			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "SERVICE\tROW\tTARGET\tSPECTRUM\tSENT")
-			list := func(s agent.Spectrum, sent string) {
-				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", s.Service, rows[s.Pos], s.Target, s.Access.URL, sent)
-			}
-			if send {
-				done := make(chan error, 1)
-				go func() { done <- a.Run(ctx) }()
-				defer func() { cancel(); <-done }()
-				if err := a.WaitConnected(ctx, 10*time.Second); err != nil {
-					return fmt.Errorf("no SAMP hub to send to: %w", err)
+			failed := 0
+			for _, r := range rep.Results {
+				sent := "-"
+				switch {
+				case r.SendError != "":
+					sent = r.SendError
+					failed++
+				case len(r.SentTo) > 0:
+					sent = "samp.ok"
 				}
-				found = func(ctx context.Context, s agent.Spectrum) {
-					status := "samp.ok"
-					if err := a.SendSpectrum(ctx, to, s); err != nil {
-						failed++
-						status = err.Error()
-					}
-					list(s, status)
-				}
-			} else {
-				found = func(_ context.Context, s agent.Spectrum) { list(s, "-") }
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", r.Service, rows[r.Pos], r.Target, r.URL, sent)
 			}
-			sum, err := a.Spectra(ctx, reg, positions, radius/3600, found)
 			tw.Flush()
-			fmt.Fprintln(cmd.ErrOrStderr(), sum.String())
+			if rep.Summary != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), rep.Summary)
+			}
 			switch {
 			case err != nil:
 				return err
-			case sum.OK == 0:
-				return errors.New("no ObsCore service answered")
+			case rep.Search.Answered == 0:
+				return errors.New("no ObsCore or SSA service answered")
 			case failed > 0:
 				return fmt.Errorf("%d spectra were not delivered to %q", failed, to)
 			}
@@ -96,7 +97,7 @@ Positions come from the pos.eq.ra/pos.eq.dec columns of --table, or from --ra/--
 	f.Float64Var(&pos.RA, "ra", 0, "right ascension (ICRS degrees), without --table")
 	f.Float64Var(&pos.Dec, "dec", 0, "declination (ICRS degrees), without --table")
 	f.Float64Var(&radius, "radius", 10, "search radius around each position, arcsec")
-	f.StringVar(&reg, "registry", registry.DefaultURL(), "RegTAP service listing the ObsCore services (default: spectra.registry of the configuration, else this)")
+	f.StringVar(&reg, "registry", registry.DefaultURL(), "RegTAP service listing the ObsCore and SSA services (default: spectra.registry of the configuration, else this)")
 	f.BoolVar(&send, "send", false, "send each spectrum over SAMP (spectrum.load.ssa-generic)")
 	f.StringVar(&to, "to", "splat", `samp.name of the receiver with --send ("" for every subscriber)`)
 	cmd.MarkFlagsMutuallyExclusive("table", "ra")

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/voagent/voagent/agent/api"
 	"github.com/voagent/voagent/samp/connection"
 	"github.com/voagent/voagent/samp/profile"
 )
@@ -37,114 +37,122 @@ func findHub(ctx context.Context) (profile.Location, *profile.LockInfo, error) {
 	return loc, lock, nil
 }
 
-// clientStatus is one registered client in 'voagent status --json'.
-type clientStatus struct {
-	ID            string         `json:"id"`
-	Name          string         `json:"name"`
-	Metadata      map[string]any `json:"metadata"`
-	Subscriptions []string       `json:"subscriptions"`
-	Error         string         `json:"error,omitempty"`
-}
-
-// hubStatus is the output of 'voagent status --json'.
-type hubStatus struct {
-	Lockfile string         `json:"lockfile"`
-	HubURL   string         `json:"hub_url"`
-	HubID    string         `json:"hub_id"`
-	Clients  []clientStatus `json:"clients"`
-}
-
 func newStatusCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Show the SAMP hub and its registered clients",
-		Long: `Show the SAMP hub (found from $SAMP_HUB, else ~/.samp) and every registered
-client with its id, name and subscriptions. voagent registers briefly to ask.`,
+		Short: "Show the running agent: hub, clients, tables, searches, configuration",
+		Long: `Show what the running voagent holds and is doing (through its control socket):
+the SAMP hub (and whether it is voagent's own), the registered clients, the tables
+held with their position columns, searches running and the last answer of each
+service, the configuration file and its last reload error. When no agent runs,
+the hub (from $SAMP_HUB, else ~/.samp) and its clients are shown.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			st, err := collectStatus(ctx)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(st)
-			}
-			return printStatus(cmd.OutOrStdout(), st)
+			return withAgent(ctx, g, "", func(ctx context.Context, ag agentAPI) error {
+				st, err := ag.Status(ctx)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					enc := json.NewEncoder(cmd.OutOrStdout())
+					enc.SetIndent("", "  ")
+					return enc.Encode(st)
+				}
+				return printStatus(cmd.OutOrStdout(), st)
+			})
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (agent/api.Status)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 20*time.Second, "give up after this long")
 	return cmd
 }
 
-func collectStatus(ctx context.Context) (*hubStatus, error) {
-	loc, lock, err := findHub(ctx)
-	if err != nil {
-		return nil, err
+func printStatus(w io.Writer, st api.Status) error {
+	agent := fmt.Sprintf("voagent %s, pid %d, up %s, socket %s", st.Version, st.PID, st.Uptime.Round(time.Second), st.Socket)
+	if st.Socket == "" {
+		agent = "none running (this view is the hub's)"
 	}
-	conn, err := connection.Register(ctx, lock, connection.Options{})
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		conn.Unregister(uctx)
-	}()
-	if err := conn.DeclareMetadata(ctx, map[string]any{"samp.name": "voagent-status",
-		"samp.description.text": "voagent status (lists the clients, then leaves)"}); err != nil {
-		return nil, err
-	}
-	ids, err := conn.GetRegisteredClients(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(ids)
-	st := &hubStatus{Lockfile: loc.URL, HubURL: lock.XMLRPCURL, HubID: conn.HubID(), Clients: []clientStatus{}}
-	for _, id := range ids {
-		cs := clientStatus{ID: id, Subscriptions: []string{}}
-		md, err := conn.GetMetadata(ctx, id)
-		if err == nil {
-			var subs map[string]any
-			subs, err = conn.GetSubscriptions(ctx, id)
-			for k := range subs {
-				cs.Subscriptions = append(cs.Subscriptions, k)
-			}
+	hub := "not connected"
+	if st.Hub.Connected {
+		hub = st.Hub.URL
+		if st.Hub.Own {
+			hub += " (voagent's own hub)"
 		}
-		if err != nil {
-			cs.Error = err.Error() // it may have just left
-		}
-		cs.Metadata = md
-		cs.Name, _ = md["samp.name"].(string)
-		sort.Strings(cs.Subscriptions)
-		st.Clients = append(st.Clients, cs)
 	}
-	return st, nil
-}
-
-func printStatus(w io.Writer, st *hubStatus) error {
-	fmt.Fprintf(w, "hub       %s\nlockfile  %s\nclients   %d\n\n", st.HubURL, st.Lockfile, len(st.Clients))
+	fmt.Fprintf(w, "agent     %s\nhub       %s\nlockfile  %s\n", agent, hub, st.Hub.Lockfile)
+	if st.Socket != "" {
+		cfg := st.Config
+		if cfg == "" {
+			cfg = "embedded defaults"
+		}
+		fmt.Fprintf(w, "config    %s\n", cfg)
+		if st.ReloadError != "" {
+			fmt.Fprintf(w, "          last change refused: %s\n", st.ReloadError)
+		}
+		fmt.Fprintf(w, "results   %s\n", st.ResultsDir)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSUBSCRIPTIONS")
-	for _, c := range st.Clients {
+	fmt.Fprintf(tw, "\nCLIENT\tNAME\tSUBSCRIPTIONS\n")
+	for _, c := range st.Hub.Clients {
 		name := c.Name
 		if name == "" {
 			name = "-"
 		}
-		if c.ID == st.HubID {
+		if c.ID == st.Hub.HubID {
 			name += " (hub)"
 		}
-		subs := strings.Join(c.Subscriptions, " ")
-		if c.Error != "" {
-			subs = "error: " + c.Error
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.ID, name, strings.Join(c.Subscriptions, " "))
+	}
+	if st.Socket == "" {
+		return tw.Flush()
+	}
+	fmt.Fprintf(tw, "\nSERVICE\tKIND\tWHERE\tLAST ANSWER\n")
+	for _, s := range append(append([]api.Service{}, st.Catalogues...), st.Images...) {
+		where := s.URL
+		if where == "" {
+			where = s.IVOID
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.ID, name, subs)
+		last := "-"
+		if r, ok := st.LastResults[s.Name]; ok {
+			last = fmt.Sprintf("%d rows", r.Rows)
+			if r.Error != "" {
+				last = "failed: " + r.Error
+			}
+		}
+		if s.Problem != "" {
+			last = "unusable: " + s.Problem
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.Kind, where, last)
+	}
+	fmt.Fprintf(tw, "\nTABLE\tROWS\tFROM\tPOSITION\n")
+	for _, t := range st.Tables {
+		name := t.ID
+		if t.Name != "" {
+			name += " (" + t.Name + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", name, t.Rows, t.From, t.Position)
+	}
+	fmt.Fprintf(tw, "\nSEARCH\tAT\tSERVICES\tSTATE\n")
+	for _, s := range append(append([]api.Search{}, st.Running...), st.Recent...) {
+		state := "running"
+		switch {
+		case s.Superseded:
+			state = "superseded"
+		case s.Done:
+			state = fmt.Sprintf("done in %s, %d delivered", s.Elapsed.Round(time.Millisecond), s.Delivered)
+		}
+		if len(s.Failed) > 0 {
+			state += "; failed: " + strings.Join(s.Failed, "; ")
+		}
+		at := fmt.Sprintf("%.5f %+.5f", s.RA, s.Dec)
+		if s.Kind == "spectra" {
+			at = fmt.Sprintf("%d positions", s.Positions)
+		}
+		fmt.Fprintf(tw, "%s %s\t%s\t%d of %d\t%s\n", s.Kind, s.ID, at, s.Answered, s.Services, state)
 	}
 	return tw.Flush()
 }

@@ -129,7 +129,7 @@ func (o *tapOpts) run(cmd *cobra.Command, g *globals, args []string) (err error)
 	if name == "" {
 		name = tapTableName(args, o.partition)
 	}
-	msg, err := tableMessage(o.out, name)
+	msg, err := tableRequest(o.out, name)
 	if err != nil {
 		return err
 	}

@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/voagent/voagent/agent"
+	"github.com/voagent/voagent/agent/api"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/vo/adql"
 )
@@ -60,7 +60,7 @@ to vicinity.images_to.`,
 				return err
 			}
 			if send {
-				return vicinitySend(cmd, g.log, cfg, pos)
+				return vicinitySend(cmd, g, cfgPath, pos, radius)
 			}
 			return vicinityFiles(cmd, g.log, cfg, pos, outDir)
 		},
@@ -86,8 +86,10 @@ func vicinityFiles(cmd *cobra.Command, log *slog.Logger, cfg config.Config, pos 
 	}
 	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SERVICE\tFOUND\tFILE")
-	sum, err := a.Vicinity(cmd.Context(), pos, func(_ context.Context, f agent.Found) {
+	sum, err := a.FindVicinity(cmd.Context(), pos, agent.VicinityOptions{}, func(_ context.Context, f agent.Found) {
 		switch {
+		case f.Err != nil:
+			fmt.Fprintf(tw, "%s\tfailed\t%v\n", f.Catalog, f.Err)
 		case f.Table != nil:
 			note := ""
 			if f.Truncation != nil {
@@ -111,24 +113,36 @@ func vicinityFiles(cmd *cobra.Command, log *slog.Logger, cfg config.Config, pos 
 	return nil
 }
 
-// vicinitySend connects to the hub and runs the search as a highlighted row
-// does.
-func vicinitySend(cmd *cobra.Command, log *slog.Logger, cfg config.Config, pos agent.Position) error {
-	cfg.SAMP.StartHub = false // the receivers are on the running hub
-	a := agent.New(cfg, log)
-	ctx, cancel := context.WithCancel(cmd.Context())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	if err := a.WaitConnected(ctx, 10*time.Second); err != nil {
-		return fmt.Errorf("no SAMP hub to send to: %w", err)
-	}
-	sum := a.SearchAround(ctx, pos)
-	fmt.Fprintln(cmd.ErrOrStderr(), sum.String())
-	cancel()
-	<-done
-	if sum.OK == 0 {
-		return errors.New("no service answered")
-	}
-	return nil
+// vicinitySend runs the search as a highlighted row does, in the running
+// agent (which keeps and serves the results; its configuration applies),
+// else in an agent run by this command on the running hub.
+func vicinitySend(cmd *cobra.Command, g *globals, cfgPath string, pos agent.Position, radius float64) error {
+	return withAgent(cmd.Context(), g, cfgPath, func(ctx context.Context, ag agentAPI) error {
+		reps, err := ag.Vicinity(ctx, api.VicinityRequest{Position: &api.Position{RA: pos.RA, Dec: pos.Dec},
+			RadiusArcsec: radius, Send: true})
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SERVICE\tFOUND\tSENT TO\tFILE")
+		answered := 0
+		for _, rep := range reps {
+			answered += rep.Search.Answered
+			for _, r := range rep.Results {
+				to := strings.Join(r.SentTo, ",")
+				if r.SendError != "" {
+					to = "not sent: " + r.SendError
+				} else if to == "" {
+					to = "-"
+				}
+				fmt.Fprintf(tw, "%s\t%d %ss\t%s\t%s\n", r.Service, r.Rows, map[string]string{"table": "row", "image": "image"}[r.Kind], to, r.Path)
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), rep.Summary)
+		}
+		tw.Flush()
+		if answered == 0 {
+			return errors.New("no service answered")
+		}
+		return nil
+	})
 }

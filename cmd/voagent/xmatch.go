@@ -371,7 +371,7 @@ func xmSend(cmd *cobra.Command, g *globals, out, defaultName string, write func(
 			return err
 		}
 	}
-	msg, err := tableMessage(path, name)
+	msg, err := tableRequest(path, name)
 	if err != nil {
 		return err
 	}
