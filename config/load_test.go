@@ -24,7 +24,9 @@ func writeFile(t *testing.T, text string) string {
 // TestErrorLines checks that every kind of error names the file, the line
 // of the offending setting and the key.
 func TestErrorLines(t *testing.T) {
-	cat := func(name, kv string) string { return "\n[[catalog]]\nname = \"" + name + "\"\nkind = \"scs\"\n" + kv + "\n" }
+	cat := func(name, kv string) string {
+		return "\n[[catalog]]\nname = \"" + name + "\"\nkind = \"scs\"\n" + kv + "\n"
+	}
 	tests := []struct {
 		name, text string
 		line       int
