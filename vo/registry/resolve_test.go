@@ -29,6 +29,10 @@ func deadURL(t *testing.T) string {
 	return "http://" + addr + "/tap"
 }
 
+// sameBase compares cone search base URLs: registries give them with the
+// "?" the parameters are appended to (SCS 1.03), the testbed without.
+func sameBase(got, want string) bool { return strings.TrimSuffix(got, "?") == strings.TrimSuffix(want, "?") }
+
 func TestResolveConeTestbed(t *testing.T) {
 	in := testbed.Require(t)
 	ctx := context.Background()
@@ -37,7 +41,7 @@ func TestResolveConeTestbed(t *testing.T) {
 	for _, cat := range in.Catalogs {
 		for _, id := range []string{cat.SCSIVOID, strings.ToUpper(cat.SCSIVOID[:10]) + cat.SCSIVOID[10:]} {
 			got, err := reg.ResolveCone(ctx, id)
-			if err != nil || got != cat.SCS {
+			if err != nil || !sameBase(got, cat.SCS) {
 				t.Errorf("%s: got %q, %v; want %s", id, got, err, cat.SCS)
 			}
 		}
@@ -46,7 +50,7 @@ func TestResolveConeTestbed(t *testing.T) {
 	// publishes for its own catalogues.
 	for _, m := range in.Mirrors {
 		got, err := reg.ResolveCone(ctx, m.IVOID)
-		if want := in.Catalog(m.Catalog).SCS; err != nil || got != want {
+		if want := in.Catalog(m.Catalog).SCS; err != nil || !sameBase(got, want) {
 			t.Errorf("%s: got %q, %v; want %s", m.IVOID, got, err, want)
 		}
 	}
@@ -67,7 +71,7 @@ func TestResolveConeTestbed(t *testing.T) {
 	cache := NewCache(path, time.Hour, nil)
 	cat := in.Catalogs[1]
 	r := NewResolver(reg, cache, nil)
-	if got, err := r.ResolveCone(ctx, cat.SCSIVOID); err != nil || got != cat.SCS {
+	if got, err := r.ResolveCone(ctx, cat.SCSIVOID); err != nil || !sameBase(got, cat.SCS) {
 		t.Fatalf("resolve: %q %v", got, err)
 	}
 	for p, mode := range map[string]os.FileMode{path: 0o600, filepath.Dir(path): 0o700 | os.ModeDir} {
@@ -80,7 +84,7 @@ func TestResolveConeTestbed(t *testing.T) {
 		return TAPSync(client)(ctx, dead, adql, maxrec)
 	})
 	r2 := NewResolver(offline, NewCache(path, time.Hour, nil), nil)
-	if got, err := r2.ResolveCone(ctx, strings.ToUpper(cat.SCSIVOID)); err != nil || got != cat.SCS {
+	if got, err := r2.ResolveCone(ctx, strings.ToUpper(cat.SCSIVOID)); err != nil || !sameBase(got, cat.SCS) {
 		t.Errorf("cached: %q %v", got, err)
 	}
 	if _, err := r2.ResolveCone(ctx, in.Catalogs[0].SCSIVOID); err == nil || !strings.Contains(err.Error(), in.Catalogs[0].SCSIVOID) {
@@ -91,7 +95,7 @@ func TestResolveConeTestbed(t *testing.T) {
 	e0, _, _ := cache.Get(in.RegTAP, cat.SCSIVOID, coneStandardID)
 	later := func() time.Time { return e0.ResolvedAt.Add(2 * time.Hour) }
 	cache.now = later
-	if got, err := r.ResolveCone(ctx, cat.SCSIVOID); err != nil || got != cat.SCS {
+	if got, err := r.ResolveCone(ctx, cat.SCSIVOID); err != nil || !sameBase(got, cat.SCS) {
 		t.Fatalf("expired: %q %v", got, err)
 	}
 	if e, fresh, _ := cache.Get(in.RegTAP, cat.SCSIVOID, coneStandardID); !fresh || !e.ResolvedAt.Equal(later().UTC()) {
@@ -102,7 +106,7 @@ func TestResolveConeTestbed(t *testing.T) {
 	c2 := NewCache(path, time.Hour, nil)
 	c2.now = func() time.Time { return later().Add(2 * time.Hour) }
 	r3 := NewResolver(offline, c2, slog.New(slog.NewTextHandler(&logs, nil)))
-	if got, err := r3.ResolveCone(ctx, cat.SCSIVOID); err != nil || got != cat.SCS || !strings.Contains(logs.String(), "expired") {
+	if got, err := r3.ResolveCone(ctx, cat.SCSIVOID); err != nil || !sameBase(got, cat.SCS) || !strings.Contains(logs.String(), "expired") {
 		t.Errorf("stale: %q %v, log %q", got, err, logs.String())
 	}
 }
