@@ -214,3 +214,24 @@ func TestInit(t *testing.T) {
 		t.Errorf("left files behind: %v", entries)
 	}
 }
+
+// FuzzParse: any text gives a configuration or a *FileError, never a
+// panic, and a line only within the text.
+func FuzzParse(f *testing.F) {
+	f.Add(DefaultsText())
+	f.Add("[[catalog]]\nname = \"x\"\nkind = \"scs\"\nurl = \"x\"\n")
+	f.Add("a.b.c = 1\n[x]\ny = '''\nz\n'''\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		_, err := Parse("f.toml", []byte(text), Default())
+		if err == nil {
+			return
+		}
+		var fe *FileError
+		if !errors.As(err, &fe) {
+			t.Fatalf("error %v is not a *FileError", err)
+		}
+		if fe.Line < 0 || fe.Line > strings.Count(text, "\n")+1 {
+			t.Fatalf("line %d outside the text: %v", fe.Line, err)
+		}
+	})
+}
