@@ -31,7 +31,9 @@ func deadURL(t *testing.T) string {
 
 // sameBase compares cone search base URLs: registries give them with the
 // "?" the parameters are appended to (SCS 1.03), the testbed without.
-func sameBase(got, want string) bool { return strings.TrimSuffix(got, "?") == strings.TrimSuffix(want, "?") }
+func sameBase(got, want string) bool {
+	return strings.TrimSuffix(got, "?") == strings.TrimSuffix(want, "?")
+}
 
 func TestResolveConeTestbed(t *testing.T) {
 	in := testbed.Require(t)
