@@ -4,15 +4,11 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
+	"strings"
 	"time"
-
-	"github.com/BurntSushi/toml"
 )
 
 // Config is the whole configuration.
@@ -21,6 +17,9 @@ type Config struct {
 	Search   Search   `toml:"search"`
 	Vicinity Vicinity `toml:"vicinity"`
 	Spectra  Spectra  `toml:"spectra"`
+	Registry Registry `toml:"registry"`
+	Results  Results  `toml:"results"`
+	Control  Control  `toml:"control"`
 	// Catalogs are the services a vicinity search queries ([[catalog]]).
 	Catalogs []Catalog `toml:"catalog"`
 	// Images are the image services a vicinity search queries ([[images]],
@@ -52,7 +51,7 @@ type Spectra struct {
 	// (table.select.rowList) and sends them to SendTo.
 	OnSelect bool `toml:"on_select"`
 	// Registry is the RegTAP service listing the ObsCore services ("" for
-	// $IVOA_REGISTRY, else GAVO's).
+	// Config.Registry.URL; see Config.SpectraRegistry).
 	Registry string `toml:"registry"`
 	// RadiusArcsec is the search radius around each position.
 	RadiusArcsec float64 `toml:"radius_arcsec"`
@@ -70,7 +69,12 @@ type Catalog struct {
 	// (SIA 1.0) or "sia2" for an image service.
 	Kind string `toml:"kind"`
 	// URL is the cone search or SIA access URL, or the TAP base URL.
+	// Exactly one of URL and IVOID is set.
 	URL string `toml:"url"`
+	// IVOID is the IVOA identifier (ivo://...) of a cone search service
+	// (kind "scs" only), resolved to its access URL through the Registry
+	// (registry.Resolver).
+	IVOID string `toml:"ivoid"`
 	// Table, RA and Dec name the TAP table and its position columns (RA
 	// and Dec default to "ra" and "dec"); unused for "scs".
 	Table string `toml:"table"`
@@ -78,6 +82,36 @@ type Catalog struct {
 	Dec   string `toml:"dec"`
 	// RadiusArcsec overrides search.radius_arcsec for this catalogue.
 	RadiusArcsec float64 `toml:"radius_arcsec"`
+}
+
+// Registry configures the RegTAP service used to resolve identifiers.
+type Registry struct {
+	// URL is the registry's TAP endpoint. Its default is
+	// $IVOA_REGISTRY when set, else GAVO's http://reg.g-vo.org/tap.
+	URL string `toml:"url"`
+}
+
+// Results configures where result files go.
+type Results struct {
+	// Dir is the directory of the result files; "" means a private
+	// temporary directory per run.
+	Dir string `toml:"dir"`
+}
+
+// Control configures the agent's control API.
+type Control struct {
+	// Socket overrides the path of the user-only control socket ("" for
+	// the default location).
+	Socket string `toml:"socket"`
+}
+
+// SpectraRegistry is the RegTAP service of the spectra search:
+// spectra.registry, else registry.url.
+func (c Config) SpectraRegistry() string {
+	if c.Spectra.Registry != "" {
+		return c.Spectra.Registry
+	}
+	return c.Registry.URL
 }
 
 // SAMP configures the hub connection.
@@ -116,82 +150,33 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // MarshalText writes the duration as a Go duration string.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// Default is the embedded configuration used when no file is given.
-func Default() Config {
-	return Config{
-		SAMP:     SAMP{StartHub: true, Name: "voagent", CallTimeout: Duration{30 * time.Second}},
-		Search:   Search{Timeout: Duration{60 * time.Second}, Concurrency: 4, RadiusArcsec: 60},
-		Vicinity: Vicinity{Enabled: true, SendTo: "topcat", PointAt: "aladin", ImagesTo: "aladin", MaxRec: 2000},
-		Spectra:  Spectra{OnSelect: false, RadiusArcsec: 10, SendTo: "splat", MaxRows: 500},
-	}
-}
-
-// DefaultPath is where Load looks when no path is given:
-// $XDG_CONFIG_HOME/voagent/config.toml (or ~/.config/...).
-func DefaultPath() string {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(dir, "voagent", "config.toml")
-}
-
-// Load reads path over the defaults. A missing file at the default path is
-// not an error; a missing file given explicitly is.
-func Load(path string) (Config, error) {
-	cfg := Default()
-	explicit := path != ""
-	if !explicit {
-		path = DefaultPath()
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		if !explicit && errors.Is(err, os.ErrNotExist) {
-			return cfg, nil
-		}
-		return cfg, fmt.Errorf("reading configuration: %w", err)
-	}
-	md, err := toml.Decode(string(b), &cfg)
-	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return cfg, fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
-		}
-		return cfg, fmt.Errorf("%s: %w", path, err)
-	}
-	if un := md.Undecoded(); len(un) > 0 {
-		return cfg, fmt.Errorf("%s: unknown setting %q", path, un[0].String())
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, fmt.Errorf("%s: %w", path, err)
-	}
-	return cfg, nil
-}
-
-// Validate checks the values' ranges.
+// Validate checks the values' ranges. Its error is a *KeyError naming
+// the offending setting.
 func (c Config) Validate() error {
+	bad := func(key, format string, a ...any) error {
+		return &KeyError{Key: key, Err: fmt.Errorf(format, a...)}
+	}
 	switch {
 	case c.SAMP.Name == "":
-		return errors.New("samp.name must not be empty")
+		return bad("samp.name", "samp.name must not be empty")
 	case c.SAMP.CallTimeout.Duration <= 0:
-		return errors.New("samp.call_timeout must be positive")
+		return bad("samp.call_timeout", "samp.call_timeout must be positive")
 	case c.Search.Timeout.Duration <= 0:
-		return errors.New("search.timeout must be positive")
+		return bad("search.timeout", "search.timeout must be positive")
 	case c.Search.Concurrency < 1:
-		return fmt.Errorf("search.concurrency must be at least 1, not %d", c.Search.Concurrency)
+		return bad("search.concurrency", "search.concurrency must be at least 1, not %d", c.Search.Concurrency)
 	case c.Search.RadiusArcsec <= 0 || c.Search.RadiusArcsec > 180*3600:
-		return fmt.Errorf("search.radius_arcsec %g is out of range (0, 648000]", c.Search.RadiusArcsec)
+		return bad("search.radius_arcsec", "search.radius_arcsec %g is out of range (0, 648000]", c.Search.RadiusArcsec)
 	case c.Vicinity.MaxRec < 1:
-		return fmt.Errorf("vicinity.maxrec must be at least 1, not %d", c.Vicinity.MaxRec)
+		return bad("vicinity.maxrec", "vicinity.maxrec must be at least 1, not %d", c.Vicinity.MaxRec)
 	case c.Spectra.RadiusArcsec <= 0 || c.Spectra.RadiusArcsec > 180*3600:
-		return fmt.Errorf("spectra.radius_arcsec %g is out of range (0, 648000]", c.Spectra.RadiusArcsec)
+		return bad("spectra.radius_arcsec", "spectra.radius_arcsec %g is out of range (0, 648000]", c.Spectra.RadiusArcsec)
 	case c.Spectra.MaxRows < 1:
-		return fmt.Errorf("spectra.max_rows must be at least 1, not %d", c.Spectra.MaxRows)
-	}
-	if c.Spectra.Registry != "" {
-		if u, err := url.Parse(c.Spectra.Registry); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("spectra.registry %q is not an http(s) URL", c.Spectra.Registry)
-		}
+		return bad("spectra.max_rows", "spectra.max_rows must be at least 1, not %d", c.Spectra.MaxRows)
+	case !isHTTP(c.Registry.URL):
+		return bad("registry.url", "registry.url %q is not an http(s) URL", c.Registry.URL)
+	case c.Spectra.Registry != "" && !isHTTP(c.Spectra.Registry):
+		return bad("spectra.registry", "spectra.registry %q is not an http(s) URL", c.Spectra.Registry)
 	}
 	seen := map[string]bool{}
 	if err := checkServices("catalog", c.Catalogs, seen, "scs", "tap"); err != nil {
@@ -200,25 +185,40 @@ func (c Config) Validate() error {
 	return checkServices("images", c.Images, seen, "sia", "sia2")
 }
 
+func isHTTP(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
 // checkServices validates the [[list]] entries, whose kinds must be one of
 // kinds and whose names must be unique (across lists, through seen).
 func checkServices(list string, svcs []Catalog, seen map[string]bool, kinds ...string) error {
 	for i, cat := range svcs {
 		where := fmt.Sprintf("%s %d (%q)", list, i+1, cat.Name)
-		u, err := url.Parse(cat.URL)
+		bad := func(key, format string, a ...any) error {
+			return &KeyError{Key: fmt.Sprintf("%s[%d]%s", list, i+1, key), Err: fmt.Errorf(where+": "+format, a...)}
+		}
 		switch {
 		case cat.Name == "":
-			return fmt.Errorf("%s %d: name must not be empty", list, i+1)
+			return &KeyError{Key: fmt.Sprintf("%s[%d].name", list, i+1), Err: fmt.Errorf("%s %d: name must not be empty", list, i+1)}
 		case seen[cat.Name]:
-			return fmt.Errorf("%s: the name is used twice", where)
+			return bad(".name", "the name is used twice")
 		case !slices.Contains(kinds, cat.Kind):
-			return fmt.Errorf("%s: kind %q must be one of %q", where, cat.Kind, kinds)
-		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-			return fmt.Errorf("%s: url %q is not an http(s) URL", where, cat.URL)
+			return bad(".kind", "kind %q must be one of %q", cat.Kind, kinds)
+		case cat.URL == "" && cat.IVOID == "":
+			return bad("", "give url or ivoid")
+		case cat.URL != "" && cat.IVOID != "":
+			return bad(".ivoid", "give url or ivoid, not both")
+		case cat.URL != "" && !isHTTP(cat.URL):
+			return bad(".url", "url %q is not an http(s) URL", cat.URL)
+		case cat.IVOID != "" && !strings.HasPrefix(strings.ToLower(cat.IVOID), "ivo://"):
+			return bad(".ivoid", "ivoid %q does not start with ivo://", cat.IVOID)
+		case cat.IVOID != "" && cat.Kind != "scs":
+			return bad(".ivoid", "ivoid is supported for kind \"scs\" only; give url")
 		case cat.Kind == "tap" && cat.Table == "":
-			return fmt.Errorf("%s: a tap catalogue needs table", where)
+			return bad("", "a tap catalogue needs table")
 		case cat.RadiusArcsec < 0 || cat.RadiusArcsec > 180*3600:
-			return fmt.Errorf("%s: radius_arcsec %g is out of range [0, 648000]", where, cat.RadiusArcsec)
+			return bad(".radius_arcsec", "radius_arcsec %g is out of range [0, 648000]", cat.RadiusArcsec)
 		}
 		seen[cat.Name] = true
 	}

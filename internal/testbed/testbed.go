@@ -61,6 +61,14 @@ type Catalog struct {
 	Data *synth.Catalog
 }
 
+// Mirror is a real service's identifier standing for a testbed catalogue.
+type Mirror struct {
+	// IVOID is the real service's identifier (ivo://CDS.VizieR/II/246).
+	IVOID string
+	// Catalog is the short name of the testbed catalogue standing in.
+	Catalog string
+}
+
 // Product is one dataset (spectrum or image) in ivoa.obscore.
 type Product struct {
 	// PubDID is obs_publisher_did, also the datalink ID.
@@ -126,6 +134,12 @@ type Info struct {
 	BigTable string
 	BigRows  int64
 
+	// Mirrors are the identifiers of real VO cone searches (those of
+	// voagent's default configuration) that the testbed's RegTAP also
+	// resolves, as alternate identifiers (rr.alt_identifier) of its own
+	// catalogues' cone searches; see testbed/rd/rr/res/rrharvest.py.
+	Mirrors []Mirror
+
 	// Anchors are true sources at exact positions with their ids in each
 	// catalogue; spectra and images are centred on them.
 	Anchors []synth.Anchor
@@ -168,6 +182,9 @@ func describe() *Info {
 		Granules:        synth.Granules(),
 		BigTable:        "bigcat.main",
 		BigRows:         synth.BigRows,
+		// Gaia has no testbed counterpart: SDSS, the optical one, stands in.
+		Mirrors: []Mirror{{IVOID: "ivo://CDS.VizieR/II/246", Catalog: "twomass"},
+			{IVOID: "ivo://CDS.VizieR/II/328", Catalog: "allwise"}, {IVOID: "ivo://CDS.VizieR/I/355", Catalog: "sdss"}},
 	}
 	cats := synth.Catalogs()
 	in.Anchors = synth.AnchorsIn(cats)

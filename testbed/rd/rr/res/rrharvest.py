@@ -42,6 +42,19 @@ CANONICAL_PREFIXES = {
 	"http://www.ivoa.net/xml/SLAP/v1.0": "slap",
 }
 
+# Identifiers of real VO services the testbed's catalogues stand in for:
+# harvested as alternate identifiers (rr.alt_identifier, lower-cased) of
+# the local cone searches, so that voagent's default configuration
+# (catalogues by IVOA identifier, resolved through the Registry) resolves
+# to the testbed when IVOA_REGISTRY points here. Keep in step with
+# internal/testbed (Info.Mirrors). There is no Gaia-like catalogue: SDSS,
+# the optical one, stands in for Gaia DR3.
+STAND_INS = {
+	"ivo://voagent.test/twomass/q/cone": ["ivo://CDS.VizieR/II/246"],
+	"ivo://voagent.test/allwise/q/cone": ["ivo://CDS.VizieR/II/328"],
+	"ivo://voagent.test/sdss/q/cone": ["ivo://CDS.VizieR/I/355"],
+}
+
 COLUMNS = {
 	"resource": "ivoid res_type created short_name res_title content_level"
 		" res_description reference_url creator_seq content_type source_format"
@@ -190,6 +203,8 @@ def iterResourceRows(res, harvestedFrom, harvestedOn):
 
 	for alt in texts(res, "altIdentifier"):
 		yield row("alt_identifier", ivoid=ivoid, alt_identifier=alt)
+	for alt in STAND_INS.get(ivoid, []):
+		yield row("alt_identifier", ivoid=ivoid, alt_identifier=alt.lower())
 
 	if content is not None:
 		for subj in texts(content, "subject"):
