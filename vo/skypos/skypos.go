@@ -319,7 +319,7 @@ func (a *axis) value(col votable.Column, i int) (float64, bool, error) {
 			return math.NaN(), false, nil
 		}
 		h := a.sexaHours
-		if !strings.ContainsAny(txt, ": \thHmMsSdD'\"°") {
+		if !strings.ContainsAny(txt, ": \thHmMsSdD'\"") && !strings.ContainsRune(txt, '°') {
 			h = a.decHours
 		}
 		v, err := ParseSexagesimal(txt, h)
@@ -397,17 +397,17 @@ func (c Columns) All(t *votable.Table) (ra, dec []float64, err error) {
 	if dec, err = c.dec.column(dc); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", t.Label(), err)
 	}
+	gal := c.Frame == Galactic
 	for i, d := range dec {
 		if d < -90 || d > 90 {
 			return nil, nil, fmt.Errorf("%s row %d: %s %g is outside [-90, 90] degrees (column %q, unit %q)",
 				t.Label(), i+1, c.latName(), d, dc.Field().Name, dc.Field().Unit)
 		}
-	}
-	for i, r := range ra {
+		r := ra[i]
 		switch {
-		case c.Frame == Galactic:
-			if !math.IsNaN(r) && !math.IsNaN(dec[i]) {
-				ra[i], dec[i] = GalacticToICRS(r, dec[i])
+		case gal:
+			if !math.IsNaN(r) && !math.IsNaN(d) {
+				ra[i], dec[i] = GalacticToICRS(r, d)
 			}
 		case !(r >= 0 && r < 360) && !math.IsNaN(r):
 			ra[i] = normRA(r)

@@ -129,9 +129,9 @@ func TestFind(t *testing.T) {
 			ra:   "a2", dec: "d2", frame: ICRS, want: [][2]float64{{3, 4}},
 		},
 		{
-			name:     "astropy-written RAJ2000/DEJ2000 in deg without UCDs",
-			cols:     []tcol{dbl("Name", "", "", 0.0), dbl("RAJ2000", "", "deg", 150.1, 370.0), dbl("DEJ2000", "", "deg", 2.2, -3.0)},
-			ra:       "RAJ2000", dec: "DEJ2000", frame: ICRS, want: [][2]float64{{150.1, 2.2}, {10, -3}},
+			name: "astropy-written RAJ2000/DEJ2000 in deg without UCDs",
+			cols: []tcol{dbl("Name", "", "", 0.0), dbl("RAJ2000", "", "deg", 150.1, 370.0), dbl("DEJ2000", "", "deg", 2.2, -3.0)},
+			ra:   "RAJ2000", dec: "DEJ2000", frame: ICRS, want: [][2]float64{{150.1, 2.2}, {10, -3}},
 			describe: "RAJ2000/DEJ2000 (deg)",
 		},
 		{
@@ -187,9 +187,9 @@ func TestFind(t *testing.T) {
 			ra:   "ra", dec: "dec", frame: ICRS, want: [][2]float64{{dms(1, 150, 7, 9), dms(-1, 2, 12, 21)}},
 		},
 		{
-			name:     "galactic GLON/GLAT converted to ICRS",
-			cols:     []tcol{dbl("GLON", "", "deg", 0.0, 120.5), dbl("GLAT", "", "deg", 0.0, -60.25)},
-			ra:       "GLON", dec: "GLAT", frame: Galactic, want: [][2]float64{gal(0, 0), gal(120.5, -60.25)},
+			name: "galactic GLON/GLAT converted to ICRS",
+			cols: []tcol{dbl("GLON", "", "deg", 0.0, 120.5), dbl("GLAT", "", "deg", 0.0, -60.25)},
+			ra:   "GLON", dec: "GLAT", frame: Galactic, want: [][2]float64{gal(0, 0), gal(120.5, -60.25)},
 			describe: "GLON/GLAT (galactic deg, converted to ICRS)",
 		},
 		{
@@ -253,9 +253,9 @@ func TestFind(t *testing.T) {
 			allFail: "row 1: declination 95 is outside [-90, 90]",
 		},
 		{
-			name:    "unparsable sexagesimal",
-			cols:    []tcol{str("ra", "", "", "12:xx:00", "12:00:00"), dbl("dec", "", "", 1.0, 1.0)},
-			ra:      "ra", dec: "dec", frame: ICRS, want: [][2]float64{none, {180, 1}},
+			name: "unparsable sexagesimal",
+			cols: []tcol{str("ra", "", "", "12:xx:00", "12:00:00"), dbl("dec", "", "", 1.0, 1.0)},
+			ra:   "ra", dec: "dec", frame: ICRS, want: [][2]float64{none, {180, 1}},
 			allFail: `column "ra" row 1: sexagesimal angle "12:xx:00": bad field "xx"`,
 		},
 		{
