@@ -4,8 +4,8 @@
 //
 // SCS 1.03 results mark their mandatory columns with UCD1 (ID_MAIN,
 // POS_EQ_RA_MAIN, POS_EQ_DEC_MAIN); newer services use UCD1+
-// (meta.id;meta.main, pos.eq.ra;meta.main, pos.eq.dec;meta.main). Columns
-// finds either. Service errors (an INFO or PARAM named "Error" anywhere SCS
+// (meta.id;meta.main, pos.eq.ra;meta.main, pos.eq.dec;meta.main).
+// FindColumns finds either (positions by the rule of vo/skypos). Service errors (an INFO or PARAM named "Error" anywhere SCS
 // allows it, or a DALI QUERY_STATUS) come back as *dal.Error values.
 package scs
 
@@ -19,6 +19,7 @@ import (
 
 	"github.com/voagent/voagent/vo/dal"
 	"github.com/voagent/voagent/vo/dataset"
+	"github.com/voagent/voagent/vo/skypos"
 	"github.com/voagent/voagent/vo/svcparam"
 	"github.com/voagent/voagent/vo/votable"
 )
@@ -111,36 +112,41 @@ type Source struct {
 	RA, Dec float64
 }
 
-// Source returns row i's identifier and position.
+// Source returns row i's identifier and position (ICRS degrees, as
+// vo/skypos reads them; 0, 0 when the row has none).
 func (r *Result) Source(i int) Source {
 	rec := dataset.Record{Table: r.Table, Row: i}
 	s := Source{ID: rec.String(r.Columns.ID)}
-	s.RA, _ = rec.Float(r.Columns.RA)
-	s.Dec, _ = rec.Float(r.Columns.Dec)
+	if ra, dec, ok := r.Columns.Pos.At(r.Table, i); ok {
+		s.RA, s.Dec = ra, dec
+	}
 	return s
 }
 
 // Columns holds the indexes of the columns SCS makes mandatory.
-type Columns struct{ ID, RA, Dec int }
+type Columns struct {
+	// ID, RA and Dec are column indexes, -1 where absent. RA and Dec are
+	// the columns Pos reads (galactic l and b when Pos.Frame is
+	// skypos.Galactic).
+	ID, RA, Dec int
+	// Pos reads the positions.
+	Pos skypos.Columns
+}
 
-// The UCDs of the mandatory columns, UCD1 (SCS 1.03) and UCD1+ (SCS 1.1).
-var (
-	ucdID  = []string{"ucd:ID_MAIN", "ucd:meta.id;meta.main"}
-	ucdRA  = []string{"ucd:POS_EQ_RA_MAIN", "ucd:pos.eq.ra;meta.main"}
-	ucdDec = []string{"ucd:POS_EQ_DEC_MAIN", "ucd:pos.eq.dec;meta.main"}
-)
+// The UCDs of the identifier column, UCD1 (SCS 1.03) and UCD1+ (SCS 1.1).
+var ucdID = []string{"ucd:ID_MAIN", "ucd:meta.id;meta.main"}
 
 // FindColumns locates the identifier and position columns of a cone search
-// result by their UCD1 or UCD1+ UCDs; it fails when the position columns
-// are missing (the identifier is reported as -1 when absent).
+// result: the identifier by its UCD1 or UCD1+ UCD (-1 when absent), the
+// positions by the rule of vo/skypos (which starts with the SCS UCDs
+// POS_EQ_RA_MAIN and pos.eq.ra;meta.main). It fails when the position
+// columns are missing, saying what it looked for.
 func FindColumns(t *votable.Table) (Columns, error) {
-	c := Columns{
-		ID:  dataset.FindField(t, ucdID...),
-		RA:  dataset.FindField(t, ucdRA...),
-		Dec: dataset.FindField(t, ucdDec...),
+	c := Columns{ID: dataset.FindField(t, ucdID...), RA: -1, Dec: -1}
+	pos, err := skypos.Find(t, skypos.Options{})
+	if err != nil {
+		return c, fmt.Errorf("cone search result: %w", err)
 	}
-	if c.RA < 0 || c.Dec < 0 {
-		return c, fmt.Errorf("result table has no column with UCD POS_EQ_RA_MAIN/pos.eq.ra;meta.main and POS_EQ_DEC_MAIN/pos.eq.dec;meta.main")
-	}
+	c.RA, c.Dec, c.Pos = pos.RA, pos.Dec, pos
 	return c, nil
 }

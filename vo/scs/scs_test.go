@@ -178,3 +178,32 @@ func TestFaults(t *testing.T) {
 		}
 	})
 }
+
+// TestFindColumnsByRule: positions without the SCS UCDs are found by the
+// vo/skypos rule (names, units, sexagesimal strings) and read in degrees.
+func TestFindColumnsByRule(t *testing.T) {
+	in := "id,RAJ2000,DEJ2000\nS1,10 00 00,-30 00 00\nS2,,\n"
+	tab, err := votable.ReadCSV(strings.NewReader(in), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := FindColumns(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RA != 1 || c.Dec != 2 || c.ID != -1 {
+		t.Errorf("columns %+v", c)
+	}
+	r := &Result{Columns: c}
+	r.Table = tab
+	if s := r.Source(0); s.RA != 150 || s.Dec != -30 {
+		t.Errorf("row 0: %+v, want 150, -30", s)
+	}
+	if s := r.Source(1); s.RA != 0 || s.Dec != 0 {
+		t.Errorf("row 1 (nulls): %+v, want 0, 0", s)
+	}
+	tab = &votable.Table{Name: "t", Fields: []*votable.Field{{Name: "flux"}}}
+	if _, err := FindColumns(tab); err == nil || !strings.Contains(err.Error(), "POS_EQ_RA_MAIN") {
+		t.Errorf("no positions: %v, want an error naming POS_EQ_RA_MAIN", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/voagent/voagent/vo/skypos"
 	"github.com/voagent/voagent/vo/votable"
 	"github.com/voagent/voagent/vo/xmatch"
 )
@@ -79,8 +80,9 @@ func photColumns(t *votable.Table, bands Bands) []photColumn {
 }
 
 // Extract builds the SED of every row of t that has at least one finite
-// magnitude. Positions come from the pos.eq.ra/dec;meta.main columns (NaN
-// when absent), the identifier from the meta.id;meta.main column.
+// magnitude. Positions (ICRS degrees) come from the columns vo/skypos
+// finds (NaN when there are none or a row's are null), the identifier
+// from the meta.id;meta.main column.
 func Extract(t *votable.Table, bands Bands) ([]Source, error) {
 	if len(t.Columns) != len(t.Fields) {
 		return nil, fmt.Errorf("%s has no data", t.Label())
@@ -90,8 +92,8 @@ func Extract(t *votable.Table, bands Bands) ([]Source, error) {
 		return nil, fmt.Errorf("%s has no magnitude column that a band rule recognises (UCD phot.mag;em.* or a known name)", t.Label())
 	}
 	idc := t.FieldByUCD("meta.id;meta.main")
-	rac := t.FieldByUCD("pos.eq.ra;meta.main")
-	decc := t.FieldByUCD("pos.eq.dec;meta.main")
+	// A table without positions still has SEDs (at NaN positions).
+	pos, posErr := skypos.Find(t, skypos.Options{})
 	var out []Source
 	for row := range t.Rows() {
 		s := Source{Row: row, RA: math.NaN(), Dec: math.NaN()}
@@ -113,14 +115,9 @@ func Extract(t *votable.Table, bands Bands) ([]Source, error) {
 				s.ID = fmt.Sprint(v)
 			}
 		}
-		if rac >= 0 {
-			if v, ok := votable.Float64(t.Columns[rac], row); ok {
-				s.RA = v
-			}
-		}
-		if decc >= 0 {
-			if v, ok := votable.Float64(t.Columns[decc], row); ok {
-				s.Dec = v
+		if posErr == nil {
+			if ra, dec, ok := pos.At(t, row); ok {
+				s.RA, s.Dec = ra, dec
 			}
 		}
 		out = append(out, s)

@@ -190,3 +190,42 @@ func TestPlot(t *testing.T) {
 		t.Errorf("no source: no error")
 	}
 }
+
+// TestExtractPositions checks that SED positions come from the columns
+// vo/skypos finds: a CSV without UCDs (sexagesimal RA/Dec), galactic
+// columns (converted to ICRS), and none (NaN).
+func TestExtractPositions(t *testing.T) {
+	for _, c := range []struct {
+		name, csv string
+		ra, dec   float64
+	}{
+		{"sexagesimal", "RAJ2000,DEJ2000,Jmag\n10:00:00,-30:00:00,12.5\n", 150, -30},
+		{"galactic pole", "GLON,GLAT,Jmag\n0,90,12.5\n", math.NaN(), math.NaN()},
+		{"none", "x,Jmag\n1,12.5\n", math.NaN(), math.NaN()},
+	} {
+		tab, err := votable.ReadCSV(strings.NewReader(c.csv), c.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs, err := Extract(tab, DefaultBands)
+		if err != nil || len(srcs) != 1 {
+			t.Fatalf("%s: %d sources, %v", c.name, len(srcs), err)
+		}
+		s := srcs[0]
+		switch c.name {
+		case "galactic pole":
+			// The galactic pole is near FK5 (192.85948, 27.12825).
+			if math.Abs(s.RA-192.85948) > 1e-4 || math.Abs(s.Dec-27.12825) > 1e-4 {
+				t.Errorf("%s: %g, %g", c.name, s.RA, s.Dec)
+			}
+		case "none":
+			if !math.IsNaN(s.RA) || !math.IsNaN(s.Dec) {
+				t.Errorf("%s: %g, %g, want NaN", c.name, s.RA, s.Dec)
+			}
+		default:
+			if math.Abs(s.RA-c.ra) > 1e-12 || math.Abs(s.Dec-c.dec) > 1e-12 {
+				t.Errorf("%s: %g, %g, want %g, %g", c.name, s.RA, s.Dec, c.ra, c.dec)
+			}
+		}
+	}
+}

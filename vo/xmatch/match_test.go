@@ -363,32 +363,6 @@ func TestParseAngle(t *testing.T) {
 	}
 }
 
-func TestParseSexagesimal(t *testing.T) {
-	for _, c := range []struct {
-		in    string
-		hours bool
-		want  float64
-		err   bool
-	}{
-		{"12:30:00", true, 187.5, false},
-		{"12h30m00s", true, 187.5, false},
-		{"00 00 36", true, 0.15, false},
-		{"-00:30:00", false, -0.5, false},
-		{"+45d30m36s", false, 45.51, false},
-		{"-12 34 56.7", false, -(12 + 34.0/60 + 56.7/3600), false},
-		{"10.5", false, 10.5, false},
-		{"12:60:00", true, 0, true},
-		{"1:2:3:4", false, 0, true},
-		{"", false, 0, true},
-		{"ab:cd", false, 0, true},
-	} {
-		got, err := ParseSexagesimal(c.in, c.hours)
-		if (err != nil) != c.err || (!c.err && math.Abs(got-c.want) > 1e-12) {
-			t.Errorf("ParseSexagesimal(%q) = %g, %v; want %g (error %v)", c.in, got, err, c.want, c.err)
-		}
-	}
-}
-
 func TestJoinRows(t *testing.T) {
 	pairs := []Pair{{0, 1, 0.1}, {0, 2, 0.2}, {2, 0, 0.3}}
 	type rp = [2]int32

@@ -91,7 +91,7 @@ func loadPositions(t *testing.T, d peerData, cat, tag string) Positions {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		if tab, err = ReadCSV(f, cat); err != nil {
+		if tab, err = votable.ReadCSV(f, cat); err != nil {
 			t.Fatal(err)
 		}
 	}
