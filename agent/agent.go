@@ -57,6 +57,7 @@ type Agent struct {
 	latestSpectra fanout.Latest // the spectra search of selected rows
 	gate          highlightGate
 	searches      searchBook
+	resolutions   resolutions
 
 	hubMu   sync.Mutex
 	ownHub  string // XML-RPC URL of the hub we started ("" when none)
@@ -202,6 +203,15 @@ func (a *Agent) Run(ctx context.Context) error {
 			}
 		}()
 		defer func() { stopControl(); <-served }()
+	}
+	if a.cfgPath != "" {
+		// Live reload: a valid change applies to the next search, an
+		// invalid one is refused and the running configuration stays.
+		a.Go(func(wctx context.Context) {
+			if err := config.Watch(wctx, a.cfgPath, a.log, a.ApplyConfig); err != nil {
+				a.log.Warn("configuration file not watched: changes need 'voagent' restarted or a reload", "config", a.cfgPath, "err", err)
+			}
+		})
 	}
 	err := a.conn.Run(ctx)
 	reason := context.Cause(ctx)

@@ -12,6 +12,7 @@ import (
 	"github.com/voagent/voagent/agent/events"
 	"github.com/voagent/voagent/vo/adql"
 	"github.com/voagent/voagent/vo/registry"
+	"github.com/voagent/voagent/vo/skypos"
 	"github.com/voagent/voagent/vo/votable"
 )
 
@@ -163,9 +164,14 @@ func (a *Agent) Highlight(ctx context.Context, ref TableRef, row int) error {
 // rowPosition is the sky position of a row of t, or an error saying why it
 // has none.
 func (a *Agent) rowPosition(t *Table, row int) (Position, error) {
-	p, ok := RowPosition(t.Data, row)
-	if !ok {
-		return Position{}, fmt.Errorf("table %q row %d has no sky position (no pos.eq.ra/pos.eq.dec columns, or null)", t.ID, row)
+	c, err := skypos.Find(t.Data, skypos.Options{})
+	if err != nil {
+		return Position{}, fmt.Errorf("table %q: %w", t.ID, err)
+	}
+	var p Position
+	var ok bool
+	if p.RA, p.Dec, ok = c.At(t.Data, row); !ok {
+		return Position{}, fmt.Errorf("table %q row %d has no sky position (%s: null or off the sky)", t.ID, row, c.Describe(t.Data))
 	}
 	return p, nil
 }
@@ -235,7 +241,7 @@ func (a *Agent) spectraRegistry(override string) string {
 	if override != "" {
 		return override
 	}
-	if r := a.Config().Spectra.Registry; r != "" {
+	if r := a.Config().SpectraRegistry(); r != "" {
 		return r
 	}
 	return registry.DefaultURL()

@@ -10,6 +10,7 @@ import (
 	"github.com/voagent/voagent/agent/api"
 	"github.com/voagent/voagent/agent/events"
 	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/vo/skypos"
 )
 
 // Status is what the agent holds and is doing: the hub and its clients,
@@ -26,7 +27,11 @@ func (a *Agent) Status() api.Status {
 	}
 	a.cfgMu.RUnlock()
 	for _, c := range cfg.Catalogs {
-		st.Catalogues = append(st.Catalogues, api.Service{Name: c.Name, Kind: c.Kind, URL: c.URL})
+		svc := api.Service{Name: c.Name, Kind: c.Kind, URL: c.URL, IVOID: c.IVOID}
+		if c.IVOID != "" && c.URL == "" {
+			svc.URL, svc.Problem = a.resolved(cfg, c)
+		}
+		st.Catalogues = append(st.Catalogues, svc)
 	}
 	for _, c := range cfg.Images {
 		st.Images = append(st.Images, api.Service{Name: c.Name, Kind: c.Kind, URL: c.URL})
@@ -58,11 +63,11 @@ func (a *Agent) Status() api.Status {
 // positionColumns names the columns giving t's sky positions, or says why
 // there are none.
 func positionColumns(t *Table) string {
-	ri, di := ucdColumns(t.Data)
-	if ri < 0 || di < 0 {
-		return "none: no pos.eq.ra/pos.eq.dec columns"
+	c, err := skypos.Find(t.Data, skypos.Options{})
+	if err != nil {
+		return "none"
 	}
-	return fmt.Sprintf("%s/%s", t.Data.Fields[ri].Name, t.Data.Fields[di].Name)
+	return c.Describe(t.Data)
 }
 
 // Reload reads the configuration file again and applies it to the next

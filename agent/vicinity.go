@@ -16,6 +16,7 @@ import (
 	"github.com/voagent/voagent/vo/dataset"
 	"github.com/voagent/voagent/vo/fanout"
 	"github.com/voagent/voagent/vo/scs"
+	"github.com/voagent/voagent/vo/skypos"
 	"github.com/voagent/voagent/vo/sia"
 	"github.com/voagent/voagent/vo/svcparam"
 	"github.com/voagent/voagent/vo/tap"
@@ -28,32 +29,18 @@ type Position struct{ RA, Dec float64 }
 // String writes the position as "RA,Dec" in degrees.
 func (p Position) String() string { return fmt.Sprintf("%.5f,%+.5f", p.RA, p.Dec) }
 
-// RowPosition returns the sky position of a row, from the columns with UCD
-// pos.eq.ra/pos.eq.dec (meta.main preferred; UCD1 POS_EQ_RA_MAIN too). ok is
-// false when the table has no such columns or the row's values are null.
+// RowPosition returns the sky position (ICRS degrees) of a row, found by
+// the one rule of vo/skypos (UCDs, then the column names TOPCAT guesses;
+// degrees, hours, radians, sexagesimal strings; galactic converted). ok is
+// false when the table has no position columns or the row's are null or
+// off the sky.
 func RowPosition(t *votable.Table, row int) (p Position, ok bool) {
-	ri, di := ucdColumns(t)
-	if ri < 0 || di < 0 || row < 0 || row >= t.Rows() {
+	c, err := skypos.Find(t, skypos.Options{})
+	if err != nil || row < 0 || row >= t.Rows() {
 		return Position{}, false
 	}
-	ra, ok1 := votable.Float64(t.Columns[ri], row)
-	dec, ok2 := votable.Float64(t.Columns[di], row)
-	return Position{RA: ra, Dec: dec}, ok1 && ok2
-}
-
-func ucdColumns(t *votable.Table) (ri, di int) {
-	ri, di = -1, -1
-	for _, u := range []string{"pos.eq.ra;meta.main", "pos.eq.ra", "POS_EQ_RA_MAIN"} {
-		if ri = t.FieldByUCD(u); ri >= 0 {
-			break
-		}
-	}
-	for _, u := range []string{"pos.eq.dec;meta.main", "pos.eq.dec", "POS_EQ_DEC_MAIN"} {
-		if di = t.FieldByUCD(u); di >= 0 {
-			break
-		}
-	}
-	return ri, di
+	p.RA, p.Dec, ok = c.At(t, row)
+	return p, ok
 }
 
 // Found is one service's answer to a vicinity search.
@@ -183,6 +170,13 @@ func (a *Agent) searchImages(ctx context.Context, cfg config.Config, svc config.
 // service's VOTable to a result file and stores the table.
 func (a *Agent) searchCatalog(ctx context.Context, cfg config.Config, cat config.Catalog, pos Position, opt VicinityOptions) (Found, error) {
 	radius := radiusDeg(cfg, cat, opt)
+	if cat.URL == "" && cat.IVOID != "" {
+		u, err := a.resolveCone(ctx, cfg, cat)
+		if err != nil {
+			return Found{}, err
+		}
+		cat.URL = u
+	}
 	f, err := a.results.create(cat.Name)
 	if err != nil {
 		return Found{}, err

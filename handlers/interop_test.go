@@ -26,6 +26,7 @@ func TestJSAMPSendsTables(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := config.Default()
+	cfg.Catalogs = nil // no public service in tests
 	cfg.SAMP.StartHub = false
 	a := agent.New(cfg, conntest.Logger(t))
 	Register(a)

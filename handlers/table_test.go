@@ -69,6 +69,7 @@ func TestAgentTableMessages(t *testing.T) {
 	defer cancel()
 
 	cfg := config.Default()
+	cfg.Catalogs = nil // no public service in tests
 	a := agent.New(cfg, nil)
 	Register(a)
 	run(t, ctx, a.Run)

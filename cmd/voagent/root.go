@@ -56,7 +56,7 @@ func newRootCmd() *cobra.Command {
 		newStatusCmd(g),
 		newEventsCmd(g),
 		newSendCmd(g),
-		// newConfigCmd(), (config.go: comes from another branch)
+		newConfigCmd(),
 		newVicinityCmd(g),
 		newSpectraCmd(g),
 		// VO services.

@@ -46,9 +46,13 @@ func runAgent(cmd *cobra.Command, g *globals, cfgPath, socket string, noHub bool
 		cfg.SAMP.StartHub = false
 	}
 	if socket == "" {
+		socket = cfg.Control.Socket
+	}
+	if socket == "" {
 		socket = api.DefaultSocketPath()
 	}
-	a := agent.New(cfg, g.log, agent.WithConfigPath(path), agent.WithControlSocket(socket))
+	a := agent.New(cfg, g.log, agent.WithConfigPath(path), agent.WithControlSocket(socket),
+		agent.WithResultsDir(cfg.Results.Dir))
 	handlers.Register(a)
 	return a.Run(cmd.Context())
 }

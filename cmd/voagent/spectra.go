@@ -13,6 +13,7 @@ import (
 	"github.com/voagent/voagent/agent/api"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/vo/registry"
+	"github.com/voagent/voagent/vo/skypos"
 	"github.com/voagent/voagent/vo/votable"
 )
 
@@ -115,27 +116,29 @@ func spectraPositions(cmd *cobra.Command, table string, pos agent.Position) ([]a
 		}
 		return []agent.Position{pos}, []int{0}, nil
 	}
-	doc, err := votable.ReadFile(table)
+	t, err := votable.ReadTableFile(cmd.Context(), table)
 	if err != nil {
 		return nil, nil, err
 	}
-	ts := doc.Tables()
-	if len(ts) == 0 {
-		return nil, nil, fmt.Errorf("%s: no table", table)
+	cols, err := skypos.Find(t, skypos.Options{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", table, err)
 	}
+	ts := []*votable.Table{t}
 	var out []agent.Position
 	var rows []int
 	var skipped []string
 	for i := range ts[0].Rows() {
-		p, ok := agent.RowPosition(ts[0], i)
-		if !ok {
+		var p agent.Position
+		var ok bool
+		if p.RA, p.Dec, ok = cols.At(t, i); !ok {
 			skipped = append(skipped, fmt.Sprint(i))
 			continue
 		}
 		out, rows = append(out, p), append(rows, i)
 	}
 	if len(out) == 0 {
-		return nil, nil, fmt.Errorf("%s: no row with a position (columns with UCD pos.eq.ra and pos.eq.dec)", table)
+		return nil, nil, fmt.Errorf("%s: no row has a position in %s", table, cols.Describe(t))
 	}
 	if len(skipped) > 0 {
 		fmt.Fprintf(cmd.ErrOrStderr(), "rows without a position, skipped: %s\n", strings.Join(skipped, ", "))

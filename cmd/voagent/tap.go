@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -195,6 +197,15 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			return fmt.Errorf("--upload %s: %w", name, err)
+		}
+		if !looksLikeXML(bufio.NewReader(bytes.NewReader(data))) {
+			// CSV (or gzipped): converted to a VOTable before it goes.
+			t, err := votable.ReadTable(cmd.Context(), bytes.NewReader(data), file)
+			if err != nil {
+				return fmt.Errorf("--upload %s: %w", name, err)
+			}
+			q.Uploads = append(q.Uploads, tap.Upload{Name: name, Table: t})
+			continue
 		}
 		q.Uploads = append(q.Uploads, tap.Upload{Name: name, VOTable: data})
 	}

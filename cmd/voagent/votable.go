@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -172,7 +174,17 @@ Without --table every table of the document is converted (in memory); with
 				return err
 			}
 			defer in.Close()
+			br := bufio.NewReader(in)
+			in = io.NopCloser(br)
 			return writeOutput(cmd, args[1], func(out io.Writer) error {
+				if !looksLikeXML(br) {
+					// CSV (or gzipped VOTable or CSV): read whole.
+					t, err := votable.ReadTable(cmd.Context(), br, args[0])
+					if err != nil {
+						return err
+					}
+					return votable.WriteTableFormat(out, t, f)
+				}
 				if f != votable.FormatCSV && table == 0 {
 					doc, err := votable.ReadContext(cmd.Context(), in)
 					if err != nil {
@@ -195,6 +207,14 @@ Without --table every table of the document is converted (in memory); with
 	cmd.Flags().StringVar(&format, "format", "", "output format: tabledata, binary, binary2 (votable) or csv (default from OUT's extension, else binary2)")
 	cmd.Flags().IntVar(&table, "table", 0, "convert only table N (1-based)")
 	return cmd
+}
+
+// looksLikeXML reports whether the buffered input starts (after a BOM and
+// white space) with '<'.
+func looksLikeXML(br *bufio.Reader) bool {
+	head, _ := br.Peek(512)
+	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	return len(head) > 0 && head[0] == '<'
 }
 
 func newVOTableStatsCmd() *cobra.Command {

@@ -24,30 +24,10 @@ import (
 // xmBatchRows is the number of rows written per batch.
 const xmBatchRows = 1 << 16
 
-// xmReadTable reads the first table with data of a VOTable, or a CSV file
-// (by its .csv extension).
+// xmReadTable reads the first table of a VOTable (any serialization) or a
+// CSV file with a header, either possibly gzipped.
 func xmReadTable(ctx context.Context, path string) (*votable.Table, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if strings.EqualFold(filepath.Ext(path), ".csv") {
-		return xmatch.ReadCSV(f, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
-	}
-	doc, err := votable.ReadContext(ctx, f)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	for _, t := range doc.Tables() {
-		if len(t.Columns) == len(t.Fields) && len(t.Fields) > 0 {
-			if t.Name == "" {
-				t.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-			}
-			return t, nil
-		}
-	}
-	return nil, fmt.Errorf("%s holds no table with data", path)
+	return votable.ReadTableFile(ctx, path)
 }
 
 // xmReadTables reads the files concurrently.

@@ -320,24 +320,6 @@ func FuzzParseAngle(f *testing.F) {
 	})
 }
 
-func FuzzReadCSV(f *testing.F) {
-	for _, s := range []string{"ra,dec\n1,2\n", "a\n\"x\"\"y\"\n", "ra,dec,e\n1,91,\n", "x,y\n1,2\n3\n", "GLON,GLAT\n10,-5\n"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if len(s) > 1<<16 {
-			return
-		}
-		tab, err := votable.ReadCSV(strings.NewReader(s), "fuzz")
-		if err != nil {
-			return
-		}
-		// Positions found or a clear error; never a panic.
-		if p, err := TablePositions(tab, Coords{}); err == nil {
-			_, _ = Match(context.Background(), p, p, Options{Radius: 1.0 / 3600, Find: FindBestMutual})
-		}
-	})
-}
 
 // TestMatchTablesChunked checks the no-copy path (positions read from the
 // columns' 65536-row chunks) against the plain slices, on 150k rows.
