@@ -168,37 +168,17 @@ func (a *Agent) ControlHandler() http.Handler {
 		writeJSON(w, http.StatusOK, a.Status())
 	})
 	mux.HandleFunc("GET "+api.PathEvents, a.serveEvents)
-	mux.HandleFunc("POST "+api.PathVicinity, func(w http.ResponseWriter, r *http.Request) {
-		var req api.VicinityRequest
-		if !readJSON(w, r, &req) {
-			return
-		}
-		reps, err := a.Vicinity(r.Context(), req, "control")
-		answer(w, reps, err)
+	post(mux, api.PathVicinity, func(ctx context.Context, req api.VicinityRequest) (any, error) {
+		return a.Vicinity(ctx, req, "control")
 	})
-	mux.HandleFunc("POST "+api.PathSpectra, func(w http.ResponseWriter, r *http.Request) {
-		var req api.SpectraRequest
-		if !readJSON(w, r, &req) {
-			return
-		}
-		rep, err := a.Spectra(r.Context(), req, "control")
-		answer(w, rep, err)
+	post(mux, api.PathSpectra, func(ctx context.Context, req api.SpectraRequest) (any, error) {
+		return a.Spectra(ctx, req, "control")
 	})
-	mux.HandleFunc("POST "+api.PathResend, func(w http.ResponseWriter, r *http.Request) {
-		var req api.ResendRequest
-		if !readJSON(w, r, &req) {
-			return
-		}
-		rep, err := a.Resend(r.Context(), req.Result, req.To)
-		answer(w, rep, err)
+	post(mux, api.PathResend, func(ctx context.Context, req api.ResendRequest) (any, error) {
+		return a.Resend(ctx, req.Result, req.To)
 	})
-	mux.HandleFunc("POST "+api.PathSend, func(w http.ResponseWriter, r *http.Request) {
-		var req api.SendRequest
-		if !readJSON(w, r, &req) {
-			return
-		}
-		rep, err := a.Send(r.Context(), req)
-		answer(w, rep, err)
+	post(mux, api.PathSend, func(ctx context.Context, req api.SendRequest) (any, error) {
+		return a.Send(ctx, req)
 	})
 	mux.HandleFunc("POST "+api.PathReload, func(w http.ResponseWriter, r *http.Request) {
 		err := a.Reload(r.Context())
@@ -300,6 +280,19 @@ func (a *Agent) serveEvents(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+}
+
+// post serves POST path: the JSON body decoded into a Req, fn's answer
+// (or error) written back as JSON.
+func post[Req any](mux *http.ServeMux, path string, fn func(context.Context, Req) (any, error)) {
+	mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
+		var req Req
+		if !readJSON(w, r, &req) {
+			return
+		}
+		v, err := fn(r.Context(), req)
+		answer(w, v, err)
+	})
 }
 
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {

@@ -44,12 +44,10 @@ func TestControlAPI(t *testing.T) {
 	ran := make(chan error, 1)
 	go func() { ran <- a.Run(ctx) }()
 	c := client.New(sock)
-	deadline := time.Now().Add(20 * time.Second)
-	for !c.Running(ctx) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the control API never answered:\n%s", logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer wcancel()
+	if err := c.Wait(wctx); err != nil {
+		t.Fatalf("the control API never answered:\n%s", logs.String())
 	}
 	if err := a.WaitConnected(ctx, 20*time.Second); err != nil {
 		t.Fatal(err)

@@ -67,6 +67,18 @@ func (c *Client) Running(ctx context.Context) bool {
 	return err == nil
 }
 
+// Wait waits until an agent answers on the socket, or ctx is done.
+func (c *Client) Wait(ctx context.Context) error {
+	for !c.Running(ctx) {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for voagent at %s: %w", c.socket, ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
 // Status returns what the agent holds and is doing.
 func (c *Client) Status(ctx context.Context) (api.Status, error) {
 	var st api.Status

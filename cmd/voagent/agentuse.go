@@ -44,7 +44,8 @@ func (p inProcess) Send(ctx context.Context, req api.SendRequest) (api.SendRepor
 // on the running hub (never starting one) under the name "voagent-cli",
 // for as long as fn takes. cfgPath configures that agent. The results of
 // an in-process agent are kept under the user's cache directory
-// (voagent/cli-results), since receivers may read them after it leaves.
+// (voagent/cli-results/<time>-*), since receivers may read them after it
+// leaves.
 func withAgent(ctx context.Context, g *globals, cfgPath string, fn func(context.Context, agentAPI) error) error {
 	c := client.New("")
 	if c.Running(ctx) {
@@ -62,7 +63,15 @@ func withAgent(ctx context.Context, g *globals, cfgPath string, fn func(context.
 	cfg.SAMP.Name = "voagent-cli"
 	a := agent.New(cfg, g.quietLogger(ctx), agent.WithConfigPath(cfgPath))
 	if dir, err := os.UserCacheDir(); err == nil {
-		if err := a.KeepResultsIn(filepath.Join(dir, "voagent", "cli-results")); err != nil {
+		base := filepath.Join(dir, "voagent", "cli-results")
+		if err := os.MkdirAll(base, 0o700); err != nil {
+			return fmt.Errorf("result directory: %w", err)
+		}
+		run, err := os.MkdirTemp(base, time.Now().Format("20060102-150405-"))
+		if err != nil {
+			return fmt.Errorf("result directory: %w", err)
+		}
+		if err := a.KeepResultsIn(run); err != nil {
 			return err
 		}
 	}

@@ -22,6 +22,10 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
 		// none at this socket, unless a test starts one there.
 		t.Setenv(api.SocketEnv, filepath.Join(t.TempDir(), "no-agent.sock"))
 	}
+	if os.Getenv("XDG_CACHE_HOME") == "" {
+		// What an in-process agent keeps goes where the test removes it.
+		t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	var out, errOut syncbuf.Buffer

@@ -41,12 +41,10 @@ func TestRunDefaults(t *testing.T) {
 	ran := make(chan error, 1)
 	go func() { ran <- execCLI(ctx, &logs, &logs, "run") }()
 	c := client.New(sock)
-	deadline := time.Now().Add(30 * time.Second)
-	for !c.Running(ctx) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the agent's control socket never answered:\n%s", logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer wcancel()
+	if err := c.Wait(wctx); err != nil {
+		t.Fatalf("the agent's control socket never answered:\n%s", logs.String())
 	}
 	st, err := c.Status(ctx)
 	if err != nil {

@@ -82,7 +82,8 @@ func TestVicinitySend(t *testing.T) {
 	in := testbed.Require(t)
 	got := receiverOnJSAMPHub(t, "topcat", "table.load.votable")
 	a := in.Anchors[3]
-	out, _, err := runCLI(t, "vicinity", "--config", vicinityConfig(t, in), "--ra", fmt.Sprint(a.RA), "--dec", fmt.Sprint(a.Dec), "--send")
+	out, errOut, err := runCLI(t, "vicinity", "--config", vicinityConfig(t, in), "--ra", fmt.Sprint(a.RA), "--dec", fmt.Sprint(a.Dec), "--send")
+	out += errOut
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
