@@ -209,7 +209,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		// invalid one is refused and the running configuration stays.
 		a.Go(func(wctx context.Context) {
 			if err := config.Watch(wctx, a.cfgPath, a.log, a.ApplyConfig); err != nil {
-				a.log.Warn("configuration file not watched: changes need 'voagent' restarted or a reload", "config", a.cfgPath, "err", err)
+				a.log.Info("configuration file not watched (write one with 'voagent config init', then restart)", "config", a.cfgPath, "err", err)
 			}
 		})
 	}

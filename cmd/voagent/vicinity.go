@@ -125,9 +125,15 @@ func vicinitySend(cmd *cobra.Command, g *globals, cfgPath string, pos agent.Posi
 		}
 		tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "SERVICE\tFOUND\tSENT TO\tFILE")
-		answered := 0
+		answered, found, delivered := 0, 0, 0
 		for _, rep := range reps {
 			answered += rep.Search.Answered
+			delivered += rep.Search.Delivered
+			for _, r := range rep.Results {
+				if r.Kind == "image" || r.Rows > 0 {
+					found++
+				}
+			}
 			for _, r := range rep.Results {
 				to := strings.Join(r.SentTo, ",")
 				if r.SendError != "" {
@@ -140,8 +146,11 @@ func vicinitySend(cmd *cobra.Command, g *globals, cfgPath string, pos agent.Posi
 			fmt.Fprintln(cmd.ErrOrStderr(), rep.Summary)
 		}
 		tw.Flush()
-		if answered == 0 {
+		switch {
+		case answered == 0:
 			return errors.New("no service answered")
+		case found > 0 && delivered == 0:
+			return fmt.Errorf("none of the %d results was delivered (listed above; kept in the agent)", found)
 		}
 		return nil
 	})
