@@ -41,13 +41,39 @@ type Column interface {
 // nullMask marks null rows of one chunk; nil means none.
 type nullMask []uint64
 
-func (m nullMask) get(i int) bool { return m != nil && m[i>>6]&(1<<(uint(i)&63)) != 0 }
+func (m nullMask) get(i int) bool { w := i >> 6; return w < len(m) && m[w]&(1<<(uint(i)&63)) != 0 }
 
 func setNull(m *nullMask, i int) {
-	if *m == nil {
-		*m = make(nullMask, chunkRows/64)
+	w := i >> 6
+	if w >= len(*m) { // nil, or compacted
+		grown := make(nullMask, chunkRows/64)
+		copy(grown, *m)
+		*m = grown
 	}
-	(*m)[i>>6] |= 1 << (uint(i) & 63)
+	(*m)[w] |= 1 << (uint(i) & 63)
+}
+
+// compactMask is m with only the words covering n rows.
+func compactMask(m nullMask, n int) nullMask {
+	w := (n + 63) >> 6
+	if m == nil || len(m) <= w {
+		return m
+	}
+	return append(nullMask(nil), m[:w]...)
+}
+
+// compactor is a column that can give back the unused part of its storage.
+type compactor interface{ compact() }
+
+// Compact gives back the storage a table's columns do not use: a column of
+// a few rows otherwise holds a whole chunk (chunkRows values). Whole-table
+// reads call it; a table kept for long (the agent's store) is small then.
+func Compact(t *Table) {
+	for _, c := range t.Columns {
+		if cc, ok := c.(compactor); ok {
+			cc.compact()
+		}
+	}
 }
 
 // Scalar is a column with one value per cell.
@@ -98,12 +124,24 @@ func (c *Scalar[T]) Append(v T, null bool) {
 	if ci == len(c.chunks) {
 		c.chunks = append(c.chunks, make([]T, chunkRows))
 		c.nulls = append(c.nulls, nil)
+	} else if ri == len(c.chunks[ci]) { // compacted, then appended to
+		grown := make([]T, chunkRows)
+		copy(grown, c.chunks[ci])
+		c.chunks[ci] = grown
 	}
 	c.chunks[ci][ri] = v
 	if null {
 		setNull(&c.nulls[ci], ri)
 	}
 	c.n++
+}
+
+func (c *Scalar[T]) compact() {
+	if len(c.chunks) != 1 || c.n > chunkRows/2 {
+		return
+	}
+	c.chunks[0] = append([]T(nil), c.chunks[0][:c.n]...)
+	c.nulls[0] = compactMask(c.nulls[0], c.n)
 }
 
 // Reset empties the column, keeping its first chunk.
@@ -193,6 +231,16 @@ func (v *variable[T]) appendCell(vals []T, null bool) error {
 	}
 	v.n++
 	return nil
+}
+
+func (v *variable[T]) compact() {
+	if len(v.chunks) != 1 || v.n > chunkRows/2 {
+		return
+	}
+	ch := v.chunks[0]
+	ch.off = append([]int32(nil), ch.off...)
+	ch.vals = append([]T(nil), ch.vals...)
+	ch.nulls = compactMask(ch.nulls, v.n)
 }
 
 func (v *variable[T]) reset() {

@@ -187,6 +187,7 @@ func (d *Decoder) readAll(ctx context.Context, t *Table) error {
 			}
 		}
 	}
+	Compact(t)
 	return d.endTable()
 }
 
