@@ -104,9 +104,11 @@ func (b *bench) run(ctx context.Context, runs, nrows, flood int, every, gap time
 		return err
 	}
 	defer s.close()
+	rssStart := rss(ag.cmd.Process.Pid)
 	if err := s.latency(ctx, nrows, gap); err != nil {
 		return fmt.Errorf("latency run: %w", err)
 	}
+	b.add(fmt.Sprintf("RSS table loaded / after %d highlights (MB)", nrows), rssStart+" / "+rss(ag.cmd.Process.Pid), "")
 	if err := s.flood(ctx, ag.cmd.Process.Pid, nrows, flood, every); err != nil {
 		return fmt.Errorf("flood: %w", err)
 	}
