@@ -40,6 +40,8 @@ func main() {
 	flood := flag.Int("flood", 1000, "highlights of the flood")
 	every := flag.Duration("every", 10*time.Millisecond, "interval between flood highlights")
 	gap := flag.Duration("gap", 200*time.Millisecond, "least time between two latency highlights (the agent debounces highlights closer than 150 ms)")
+	ref := flag.String("ref", "", "samp.name of a reference client doing the same highlight path (scripts/bench-agent-ref.py); empty: none")
+	refN := flag.Int("refn", 20, "highlights sent to the reference client")
 	flag.Parse()
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "benchagent: -dir is required")
@@ -51,7 +53,7 @@ func main() {
 	if b.sock == "" {
 		b.sock = filepath.Join(*dir, "control.sock")
 	}
-	err := b.run(ctx, *runs, *nrows, *flood, *every, *gap)
+	err := b.run(ctx, *runs, *nrows, *flood, *every, *gap, *ref, *refN)
 	b.print()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchagent:", err)
@@ -83,7 +85,7 @@ func (b *bench) print() {
 	}
 }
 
-func (b *bench) run(ctx context.Context, runs, nrows, flood int, every, gap time.Duration) error {
+func (b *bench) run(ctx context.Context, runs, nrows, flood int, every, gap time.Duration, ref string, refN int) error {
 	if err := testbed.Check(ctx); err != nil {
 		return fmt.Errorf("checking the testbed: %w", err)
 	}
@@ -109,6 +111,11 @@ func (b *bench) run(ctx context.Context, runs, nrows, flood int, every, gap time
 		return fmt.Errorf("latency run: %w", err)
 	}
 	b.add(fmt.Sprintf("RSS table loaded / after %d highlights (MB)", nrows), rssStart+" / "+rss(ag.cmd.Process.Pid), "")
+	if ref != "" {
+		if err := s.reference(ctx, ref, min(refN, nrows), gap); err != nil {
+			return fmt.Errorf("reference run: %w", err)
+		}
+	}
 	if err := s.flood(ctx, ag.cmd.Process.Pid, nrows, flood, every); err != nil {
 		return fmt.Errorf("flood: %w", err)
 	}
@@ -458,6 +465,66 @@ func (s *session) latency(ctx context.Context, n int, gap time.Duration) error {
 	s.b.add("highlights, searches with a table / none / unfinished", fmt.Sprintf("%d/%d/%d", len(lat), missing, failed), fmt.Sprintf("%d/0/0", n))
 	pct("highlight -> first table", lat, "")
 	pct("agent overhead (elapsed-service-send)", over, "< 10")
+	return nil
+}
+
+// reference sends n highlights to the client named name, which does the
+// agent's highlight path its own way (astropy.samp + pyvo), and measures
+// the time to the first table it sends to the stand-in TOPCAT.
+func (s *session) reference(ctx context.Context, name string, n int, gap time.Duration) error {
+	var id string
+	for deadline := time.Now().Add(30 * time.Second); id == "" && time.Now().Before(deadline); {
+		if cs := s.sender.FindClients(name); len(cs) > 0 {
+			id = cs[0].ID
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if id == "" {
+		return fmt.Errorf("no client named %q registered within 30 s", name)
+	}
+	msg := connection.NewMessage("table.load.votable", map[string]any{"url": s.url, "table-id": "bench", "name": "bench"})
+	if r, err := s.sender.Call(ctx, id, msg); err != nil || r.Status != "samp.ok" {
+		return fmt.Errorf("sending the table to %s: %v %v", name, err, r.Error)
+	}
+	var lat []time.Duration
+	missing := 0
+	for i := range n {
+	drain:
+		for {
+			select {
+			case <-s.arrived:
+			default:
+				break drain
+			}
+		}
+		t0 := time.Now()
+		if r, err := s.sender.Call(ctx, id, s.highlight(i)); err != nil || r.Status != "samp.ok" {
+			return fmt.Errorf("highlighting row %d in %s: %v %v", i, name, err, r.Error)
+		}
+		select {
+		case t := <-s.arrived:
+			lat = append(lat, t.Sub(t0))
+		case <-time.After(30 * time.Second):
+			missing++
+			continue
+		}
+		// its second table (AllWISE), so that highlights do not overlap
+		select {
+		case <-s.arrived:
+		case <-time.After(10 * time.Second):
+		}
+		if w := time.Until(t0.Add(gap)); w > 0 {
+			time.Sleep(w)
+		}
+	}
+	s.b.add(fmt.Sprintf("reference %s (astropy.samp+pyvo): with a table / none", name), fmt.Sprintf("%d/%d", len(lat), missing), fmt.Sprintf("%d/0", n))
+	if len(lat) > 0 {
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		s.b.add("reference highlight -> first table p50 (ms)", ms(q(lat, 0.5)), "")
+		s.b.add("reference highlight -> first table p95 (ms)", ms(q(lat, 0.95)), "")
+		s.b.add("reference highlight -> first table max (ms)", ms(lat[len(lat)-1]), "")
+	}
 	return nil
 }
 
