@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/voagent
 FUZZTIME ?= 10s
 
-.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra fuzz lint peers deps
+.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent fuzz lint peers deps
 
 build:
 	$(GO) build -o $(BIN) ./cmd/voagent
@@ -40,6 +40,9 @@ bench-fanout: build
 
 bench-spectra: build
 	scripts/bench-spectra.sh
+
+bench-agent: build
+	scripts/bench-agent.sh
 
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)

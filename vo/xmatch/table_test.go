@@ -320,7 +320,6 @@ func FuzzParseAngle(f *testing.F) {
 	})
 }
 
-
 // TestMatchTablesChunked checks the no-copy path (positions read from the
 // columns' 65536-row chunks) against the plain slices, on 150k rows.
 func TestMatchTablesChunked(t *testing.T) {
