@@ -82,6 +82,10 @@ func TestHighlightPacing(t *testing.T) {
 	if len(st.Running) != 0 {
 		t.Errorf("still running: %+v", st.Running)
 	}
+	// Superseded searches leave no file behind: one per finished search.
+	if files, _ := os.ReadDir(a.ResultsDir()); len(files) != 1 {
+		t.Errorf("%d result files after one search ran to its end", len(files))
+	}
 	// The same row again at once: no new search.
 	before := fs.Count("/slow")
 	if err := a.Highlight(ctx, TableRef{ID: "rows"}, 99); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -187,10 +188,12 @@ func (a *Agent) searchCatalog(ctx context.Context, cfg config.Config, cat config
 		err = cerr
 	}
 	if err != nil {
+		os.Remove(path) // a failed or superseded search leaves no file
 		return Found{}, fmt.Errorf("%s (%s %s): %w", cat.Name, cat.Kind, cat.URL, err)
 	}
 	doc, err := votable.ReadFile(path)
 	if err != nil {
+		os.Remove(path)
 		return Found{}, fmt.Errorf("%s: reading the result: %w", cat.Name, err)
 	}
 	tables := doc.Tables()
