@@ -258,11 +258,22 @@ func (tc *TOPCAT) Highlight(t testing.TB, tab *Table, row int) map[string]any {
 // HasRows checks through TOPCAT's own answers to table.highlight.row that
 // it holds a table with the given table-id (or url) and exactly n rows
 // (n > 0): row n-1 must be accepted and row n refused as out of range.
+//
+// TOPCAT answers table.load.votable with samp.ok once it has read the
+// table but adds it to its table list a moment later, so a table it does
+// not know yet is asked for again for up to 10 s.
 func (tc *TOPCAT) HasRows(t testing.TB, tableID string, n int) error {
 	t.Helper()
-	last := tc.Call(t, "table.highlight.row", map[string]any{"table-id": tableID, "row": strconv.Itoa(n - 1)})
-	if !last.IsOK() {
-		return fmt.Errorf("TOPCAT refused row %d of table %q: %w", n-1, tableID, last.Err())
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		last := tc.Call(t, "table.highlight.row", map[string]any{"table-id": tableID, "row": strconv.Itoa(n - 1)})
+		if last.IsOK() {
+			break
+		}
+		if err := last.Err(); err == nil || !strings.Contains(err.Error(), "No table with") || time.Now().After(deadline) {
+			return fmt.Errorf("TOPCAT refused row %d of table %q: %w", n-1, tableID, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	past := tc.Call(t, "table.highlight.row", map[string]any{"table-id": tableID, "row": strconv.Itoa(n)})
 	if past.IsOK() {
