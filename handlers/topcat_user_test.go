@@ -50,11 +50,6 @@ func TestTOPCATUserHighlight(t *testing.T) {
 	env.JSAMPHub(t)
 	t.Setenv("SAMP_HUB", env.Hub)
 
-	// TOPCAT first: started after the agent, TOPCAT 4.8.7 showed no SAMP
-	// clients at all (empty Clients panel, tables labelled "samp:" instead
-	// of the sender's name) and its "Send row index" reached nobody.
-	tc := topcatdrive.Start(t, env)
-
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := config.Default()
@@ -76,6 +71,9 @@ func TestTOPCATUserHighlight(t *testing.T) {
 	if err := a.WaitConnected(ctx, 60*time.Second); err != nil {
 		t.Fatalf("agent did not register with the JSAMP hub: %v", err)
 	}
+	// The agent runs before TOPCAT starts, as on a desktop where it starts
+	// at login.
+	tc := topcatdrive.Start(t, env)
 	conntest.Eventually(t, "the agent and TOPCAT to see each other", func() bool {
 		return len(a.Connector().FindClients("topcat")) > 0 && len(tc.Driver().FindClients("voagent")) > 0
 	})

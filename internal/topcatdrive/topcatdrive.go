@@ -29,6 +29,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -76,6 +77,7 @@ type TOPCAT struct {
 
 	xdotool, importCmd string
 	mainWin            string
+	proc               *conntest.Proc
 	driver             *connector.Connector
 	highlights         chan map[string]any
 }
@@ -131,17 +133,42 @@ func Start(t testing.TB, env *conntest.Env) *TOPCAT {
 	}
 
 	// /usr/bin/topcat runs java as a child: the whole group is stopped.
-	p := env.StartWith(t, conntest.StartOptions{Env: []string{"DISPLAY=" + tc.Display}, Group: true}, topcat, "-nohub")
-	tc.ID = env.WaitClient(t, "topcat")
-	tc.mainWin = tc.waitWindow(t, `^TOPCAT$`, nil, nil)
-	if tc.mainWin == "" {
-		t.Fatalf("topcatdrive: TOPCAT registered but showed no main window in 60 s; output:\n%s", p.Output())
+	// TOPCAT is awaited through the driver's client list, fed by hub
+	// events: polling the hub with short-lived clients (conntest's
+	// WaitClient) made TOPCAT's first connection fail now and then (a
+	// client gone between getRegisteredClients and getMetadata), and such a
+	// TOPCAT stays registered but tracks no clients at all (empty Clients
+	// panel, tables from "samp:" instead of the sender's name), so "Send row
+	// index" reaches nobody. Should it happen anyway, TOPCAT is started
+	// again.
+	old, oldWins := map[string]bool{}, map[string]bool{}
+	for attempt := 1; ; attempt++ {
+		p := env.StartWith(t, conntest.StartOptions{Env: []string{"DISPLAY=" + tc.Display}, Group: true}, topcat, "-nohub")
+		tc.proc = p
+		conntest.Eventually(t, "TOPCAT to register and subscribe", func() bool {
+			for _, c := range tc.driver.FindClients("topcat") {
+				if !old[c.ID] && c.Subscribed("table.load.votable") {
+					tc.ID = c.ID
+					return true
+				}
+			}
+			return false
+		})
+		tc.mainWin = tc.waitWindow(t, `^TOPCAT$`, oldWins, nil)
+		if tc.mainWin == "" {
+			t.Fatalf("topcatdrive: TOPCAT registered but showed no main window in 60 s; output:\n%s", p.Output())
+		}
+		if !strings.Contains(p.Output(), "Hub connection attempt failed") {
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("topcatdrive: TOPCAT's first hub connection failed %d times; output:\n%s", attempt, p.Output())
+		}
+		t.Logf("topcatdrive: TOPCAT's first hub connection failed (it would track no clients), starting it again")
+		p.Stop(syscall.SIGTERM)
+		old[tc.ID], oldWins[tc.mainWin] = true, true
 	}
 	tc.xdo(t, "windowmove", tc.mainWin, "0", "0")
-	conntest.Eventually(t, "the driver to see TOPCAT", func() bool {
-		_, ok := tc.driver.Client(tc.ID)
-		return ok
-	})
 	return tc
 }
 
@@ -300,6 +327,10 @@ func (tc *TOPCAT) Screenshot(t testing.TB, path string) {
 // path.
 func (tc *TOPCAT) failShot(t testing.TB, what string) string {
 	t.Helper()
+	t.Logf("topcatdrive: TOPCAT's output so far:\n%s", tc.proc.Output())
+	for _, c := range tc.driver.Clients() {
+		t.Logf("topcatdrive: hub client %s %q, %d subscriptions", c.ID, c.Name(), len(c.Subscriptions))
+	}
 	f, err := os.CreateTemp("", "topcatdrive-"+what+"-failed-*.png")
 	if err != nil {
 		return "not taken: " + err.Error()
