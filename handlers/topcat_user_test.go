@@ -136,6 +136,13 @@ func TestTOPCATUserHighlight(t *testing.T) {
 				}
 			}
 
+			if dir := os.Getenv("VOAGENT_SCREENSHOTS"); dir != "" {
+				defer func() { // also when the subtest fails
+					shot := filepath.Join(dir, "topcat-"+c.name+".png")
+					tc.Screenshot(t, shot)
+					t.Logf("screenshot %s", shot)
+				}()
+			}
 			mark := len(logRecords(logs.String()))
 			tab := tc.Load(t, file, "user-"+c.name, c.name)
 			sent := tc.Highlight(t, tab, row)
@@ -189,11 +196,6 @@ func TestTOPCATUserHighlight(t *testing.T) {
 			}
 			if len(expect) > 0 {
 				t.Errorf("TOPCAT got no table from %v; log:\n%s", expect, logs.String())
-			}
-			if dir := os.Getenv("VOAGENT_SCREENSHOTS"); dir != "" {
-				shot := filepath.Join(dir, "topcat-"+c.name+".png")
-				tc.Screenshot(t, shot)
-				t.Logf("screenshot %s", shot)
 			}
 		})
 	}
