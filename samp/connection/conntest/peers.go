@@ -424,13 +424,32 @@ func (e *Env) Aladin(t testing.TB, display string) string {
 
 // WaitClient waits (at most 120 s) until a client whose samp.name is name
 // (case-insensitive) is registered with the environment's hub and returns
-// its id.
+// its id. It asks the hub through one client of its own that stays
+// registered until the test ends: registering and unregistering a client
+// for each poll made TOPCAT's first hub connection fail now and then (a
+// client gone between its getRegisteredClients and getMetadata), and such a
+// TOPCAT stays registered but tracks no clients, so it sends nothing.
 func (e *Env) WaitClient(t testing.TB, name string) string {
 	t.Helper()
 	deadline := time.Now().Add(120 * time.Second)
+	var conn *connection.Conn
+	defer func() {
+		if conn != nil {
+			e.keepWatcher(t, conn)
+		}
+	}()
 	for time.Now().Before(deadline) {
-		if id := e.findClient(name); id != "" {
-			return id
+		if conn == nil {
+			conn = e.register()
+		}
+		if conn != nil {
+			id, err := findClient(conn, name)
+			if id != "" {
+				return id
+			}
+			if err != nil { // hub gone or restarted: register again
+				conn = nil
+			}
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -438,31 +457,49 @@ func (e *Env) WaitClient(t testing.TB, name string) string {
 	return ""
 }
 
-func (e *Env) findClient(name string) string {
+// keepWatcher unregisters conn when the test ends.
+func (e *Env) keepWatcher(t testing.TB, conn *connection.Conn) {
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn.Unregister(ctx)
+	})
+}
+
+// register registers a client with the environment's hub, nil when there
+// is no usable hub yet.
+func (e *Env) register() *connection.Conn {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	loc, err := e.Location()
 	if err != nil {
-		return ""
+		return nil
 	}
 	lock, err := profile.ReadLockfile(ctx, loc)
 	if err != nil {
-		return ""
+		return nil
 	}
 	conn, err := connection.Register(ctx, lock, connection.Options{})
 	if err != nil {
-		return ""
+		return nil
 	}
-	defer conn.Unregister(ctx)
+	return conn
+}
+
+// findClient returns the id of a client named name (case-insensitive), ""
+// when there is none; err is set when the hub did not answer.
+func findClient(conn *connection.Conn, name string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	ids, err := conn.GetRegisteredClients(ctx)
 	if err != nil {
-		return ""
+		return "", err
 	}
 	for _, id := range ids {
 		md, err := conn.GetMetadata(ctx, id)
 		if n, _ := md["samp.name"].(string); err == nil && strings.EqualFold(n, name) {
-			return id
+			return id, nil
 		}
 	}
-	return ""
+	return "", nil
 }
