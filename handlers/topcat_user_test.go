@@ -174,10 +174,13 @@ func TestTOPCATUserHighlight(t *testing.T) {
 					if synth.Sep(ra, dec, want.RA, want.Dec) > 1e-3/3600 {
 						t.Errorf("the agent searched around %v, %v; the row is at %v", ra, dec, want)
 					}
-				case "vicinity result sent":
-					cat, _ := r["catalogue"].(string)
+				case "result sent": // logged once TOPCAT answered samp.ok
+					if r["mtype"] != MTypeLoadVOTable {
+						continue
+					}
+					cat, _ := r["service"].(string)
 					rows, _ := r["rows"].(float64)
-					id, _ := r["table-id"].(string)
+					id, _ := r["result"].(string) // the table-id it was sent under
 					n, ok := expect[cat]
 					if !ok {
 						t.Errorf("unexpected or repeated result %v", r)
