@@ -92,7 +92,7 @@ func New(cfg config.Config, log *slog.Logger, opts ...Option) *Agent {
 	}
 	var id [4]byte
 	rand.Read(id[:])
-	a := &Agent{cfg: cfg, log: log, tables: NewTables(), bus: events.NewBus(512),
+	a := &Agent{cfg: cfg, log: log, tables: NewTables(cfg.Results.MaxTables, int64(cfg.Results.MaxMB)<<20), bus: events.NewBus(512),
 		runID: hex.EncodeToString(id[:]), started: time.Now(),
 		dal: dal.New(dal.Options{Timeout: cfg.Search.Timeout.Duration, Logger: log})}
 	for _, o := range opts {

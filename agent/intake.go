@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -86,7 +88,8 @@ func (a *Agent) LoadTable(ctx context.Context, url, id, name, sender string) (*T
 		return nil, fmt.Errorf("reading table %s: %w", url, err)
 	}
 	defer r.Close()
-	doc, err := votable.ReadContext(ctx, r)
+	cr := &countingReader{r: r}
+	doc, err := votable.ReadContext(ctx, cr)
 	if err != nil {
 		return nil, fmt.Errorf("reading table %s: %w", url, err)
 	}
@@ -95,11 +98,39 @@ func (a *Agent) LoadTable(ctx context.Context, url, id, name, sender string) (*T
 		return nil, fmt.Errorf("reading table %s: the document has no table", url)
 	}
 	t := &Table{ID: id, URL: url, Name: name, Sender: sender, Data: tables[0], Document: doc, Received: time.Now(),
-		Ours: sender != "" && sender == a.Config().SAMP.Name}
-	a.tables.Put(t)
+		Ours: sender != "" && sender == a.Config().SAMP.Name, Bytes: cr.n}
+	a.hold(t)
 	a.bus.Publish(events.Event{Type: events.TableLoaded, Table: t.ID, Rows: t.Data.Rows(), From: sender})
 	a.log.Info("table loaded", "table-id", t.ID, "url", url, "rows", t.Data.Rows(), "from", sender)
 	return t, nil
+}
+
+// hold keeps t in the table store; the result files of tables of ours that
+// the store's bounds push out are removed.
+func (a *Agent) hold(t *Table) {
+	for _, old := range a.tables.Put(t) {
+		if !old.Ours {
+			continue
+		}
+		if _, err := a.tables.Find("", old.URL); err == nil {
+			continue // still held under another id (a resend)
+		}
+		if p := filePath(old.URL); p != "" && strings.HasPrefix(p, a.ResultsDir()+string(os.PathSeparator)) {
+			os.Remove(p)
+		}
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // resolve finds the table ref names: held already (sent to us, or one of
@@ -348,7 +379,7 @@ func (a *Agent) Resend(ctx context.Context, resultID, to string) (api.SendReport
 		if t, err := a.tables.Find(r.ID, ""); err == nil {
 			c := *t
 			c.ID = id
-			a.tables.Put(&c)
+			a.hold(&c)
 		}
 		params = tableParams(r.URL, id, r.Name)
 		if to == "" {

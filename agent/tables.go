@@ -2,6 +2,7 @@ package agent
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -19,26 +20,44 @@ type Table struct {
 	Received time.Time
 	// Ours marks a table the agent made (a search result).
 	Ours bool
+	// Bytes is the size of the table's document, for the store's bound.
+	Bytes int64
 }
 
 // Tables is the agent's table store, safe for concurrent use. Tables are
 // found by table-id or by URL, as TOPCAT resolves table.highlight.row.
 type Tables struct {
-	mu    sync.Mutex
-	byID  map[string]*Table
-	byURL map[string]*Table
-	max   int
-	order []string
+	mu       sync.Mutex
+	byID     map[string]*Table
+	byURL    map[string]*Table
+	max      int
+	maxBytes int64
+	bytes    int64
+	order    []string
 }
 
-// NewTables returns an empty store keeping the 64 most recent tables.
-func NewTables() *Tables {
-	return &Tables{byID: map[string]*Table{}, byURL: map[string]*Table{}, max: 64}
+// Default bounds of the table store.
+const (
+	DefaultMaxTables = 64
+	DefaultMaxBytes  = 512 << 20
+)
+
+// NewTables returns an empty store keeping at most max tables and maxBytes
+// of them (the defaults when not positive), oldest out first.
+func NewTables(max int, maxBytes int64) *Tables {
+	if max <= 0 {
+		max = DefaultMaxTables
+	}
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	return &Tables{byID: map[string]*Table{}, byURL: map[string]*Table{}, max: max, maxBytes: maxBytes}
 }
 
-// Put stores t, replacing a table with the same id; the oldest table goes
-// when the store is full.
-func (s *Tables) Put(t *Table) {
+// Put stores t, replacing a table with the same id; the oldest tables go
+// while the store holds more than its bounds allow (t itself always stays).
+// It returns the tables that went.
+func (s *Tables) Put(t *Table) (evicted []*Table) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t.ID == "" {
@@ -46,21 +65,35 @@ func (s *Tables) Put(t *Table) {
 	}
 	if old, ok := s.byID[t.ID]; ok {
 		delete(s.byURL, old.URL)
-	} else {
-		s.order = append(s.order, t.ID)
+		s.bytes -= old.Bytes
+		s.order = slices.DeleteFunc(s.order, func(id string) bool { return id == t.ID })
 	}
+	s.order = append(s.order, t.ID)
 	s.byID[t.ID] = t
+	s.bytes += t.Bytes
 	if t.URL != "" {
 		s.byURL[t.URL] = t
 	}
-	for len(s.order) > s.max {
+	for len(s.order) > 1 && (len(s.order) > s.max || s.bytes > s.maxBytes) {
 		oldest := s.order[0]
 		s.order = s.order[1:]
 		if o, ok := s.byID[oldest]; ok {
-			delete(s.byURL, o.URL)
+			if s.byURL[o.URL] == o {
+				delete(s.byURL, o.URL)
+			}
 			delete(s.byID, oldest)
+			s.bytes -= o.Bytes
+			evicted = append(evicted, o)
 		}
 	}
+	return evicted
+}
+
+// Bytes is the size of the tables held.
+func (s *Tables) Bytes() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bytes
 }
 
 // Find returns the table with this table-id or, failing that, this URL.

@@ -210,7 +210,10 @@ func (a *Agent) searchCatalog(ctx context.Context, cfg config.Config, cat config
 		Document: doc,
 		Received: time.Now(),
 	}
-	a.tables.Put(t)
+	if info, err := os.Stat(path); err == nil {
+		t.Bytes = info.Size()
+	}
+	a.hold(t)
 	return Found{Catalog: cat.Name, Table: t, Truncation: tr}, nil
 }
 

@@ -96,6 +96,10 @@ type Results struct {
 	// Dir is the directory of the result files; "" means a private
 	// temporary directory per run.
 	Dir string `toml:"dir"`
+	// MaxTables and MaxMB bound the tables the agent holds (count and
+	// megabytes of their documents), oldest out first.
+	MaxTables int `toml:"max_tables"`
+	MaxMB     int `toml:"max_mb"`
 }
 
 // Control configures the agent's control API.
@@ -163,6 +167,10 @@ func (c Config) Validate() error {
 		return bad("samp.call_timeout", "samp.call_timeout must be positive")
 	case c.Search.Timeout.Duration <= 0:
 		return bad("search.timeout", "search.timeout must be positive")
+	case c.Results.MaxTables < 1:
+		return bad("results.max_tables", "results.max_tables must be at least 1, not %d", c.Results.MaxTables)
+	case c.Results.MaxMB < 1:
+		return bad("results.max_mb", "results.max_mb must be at least 1, not %d", c.Results.MaxMB)
 	case c.Search.Concurrency < 1:
 		return bad("search.concurrency", "search.concurrency must be at least 1, not %d", c.Search.Concurrency)
 	case c.Search.RadiusArcsec <= 0 || c.Search.RadiusArcsec > 180*3600:
