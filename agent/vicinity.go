@@ -159,7 +159,7 @@ func (a *Agent) searchImages(ctx context.Context, cfg config.Config, svc config.
 		ext = dataset.Extension(img.Format)
 	}
 	name := a.results.name(svc.Name+"-"+strings.TrimSuffix(img.Name, ext), ext)
-	d, err := dataset.Download(ctx, a.dal, img.URL, dir, name, nil)
+	d, err := dataset.DownloadPrivate(ctx, a.dal, img.URL, dir, name, nil)
 	if err != nil {
 		return Found{}, fmt.Errorf("%s: downloading %s: %w", svc.Name, img.URL, err)
 	}
