@@ -6,8 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/voagent/voagent/samp/connection"
-	"github.com/voagent/voagent/vo/dataset"
+		"github.com/voagent/voagent/vo/dataset"
 )
 
 // ErrNoRecipient is returned when no registered client can take a message.
@@ -15,6 +14,22 @@ var ErrNoRecipient = errors.New("no recipient")
 
 // recipient is a client a message goes to.
 type recipient struct{ id, name string }
+
+// display is the client's name (its id when unnamed).
+func (r recipient) display() string {
+	if r.name == "" {
+		return r.id
+	}
+	return r.name
+}
+
+// label is "id (name)" (the id alone when unnamed).
+func (r recipient) label() string {
+	if r.name == "" {
+		return r.id
+	}
+	return r.id + " (" + r.name + ")"
+}
 
 // recipients returns the clients named name (every client when name is ""
 // or "*") that subscribe to mtype.
@@ -57,24 +72,16 @@ func (a *Agent) send(ctx context.Context, to, mtype string, params map[string]an
 	var d delivery
 	var errs []error
 	for _, r := range rs {
-		name, label := r.name, r.id+" ("+r.name+")"
-		if name == "" {
-			name, label = r.id, r.id
-		}
-		resp, err := a.conn.Call(ctx, r.id, connection.NewMessage(mtype, params))
-		if err == nil {
-			err = resp.Err()
-		}
-		if err != nil {
+		if err := a.call(ctx, r, mtype, params); err != nil {
 			if d.failed == nil {
 				d.failed = map[string]string{}
 			}
-			d.failed[label] = err.Error()
-			errs = append(errs, fmt.Errorf("%s to %s: %w", mtype, label, err))
+			d.failed[r.label()] = err.Error()
+			errs = append(errs, fmt.Errorf("%s to %s: %w", mtype, r.label(), err))
 			continue
 		}
-		d.sent = append(d.sent, name)
-		d.labels = append(d.labels, label)
+		d.sent = append(d.sent, r.display())
+		d.labels = append(d.labels, r.label())
 	}
 	return d, errors.Join(errs...)
 }
