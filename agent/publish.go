@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
-		"github.com/voagent/voagent/vo/dataset"
+	"github.com/voagent/voagent/vo/dataset"
 )
 
 // ErrNoRecipient is returned when no registered client can take a message.
