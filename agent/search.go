@@ -260,7 +260,12 @@ func (a *Agent) keepFound(s *api.Search, f Found, pos Position) *api.Result {
 		r.Path = filePath(f.ImageURL)
 		r.Rows = len(f.Images)
 	default:
-		a.searches.serviceAnswered(f.Catalog, api.ServiceResult{Search: s.ID, Time: now})
+		a.searches.serviceAnswered(f.Catalog, api.ServiceResult{Search: s.ID, Time: now, Note: f.Note})
+		if f.Note != "" {
+			a.bus.Publish(events.Event{Type: events.ServiceNote, Search: s.ID, Service: f.Catalog, Note: f.Note})
+			a.log.Info("vicinity search: no image sent", "images", f.Catalog, "search", s.ID, "reason", f.Note)
+			return nil
+		}
 		a.log.Info("vicinity search: no FITS image there", "images", f.Catalog, "search", s.ID)
 		return nil
 	}
