@@ -117,17 +117,42 @@ func (a *Agent) SendImage(ctx context.Context, to, url string, img dataset.Acces
 }
 
 // spectrumParams are the spectrum.load.ssa-generic parameters of s: its
-// URL, its obs_publisher_did as spectrum-id, and the SSA metadata SPLAT
-// reads (Access.Reference, Access.Format, Target.Name).
+// URL, its obs_publisher_did as spectrum-id, a name a person recognises
+// (its title, else its target, with the service's name), and as meta the
+// record's metadata keyed by the SSA utypes SPLAT reads (Spectrum.Meta,
+// plus Access.Reference, Access.Format, Access.Size, Target.Name).
 func spectrumParams(s Spectrum) map[string]any {
-	meta := map[string]any{"Access.Reference": s.Access.URL}
+	meta := map[string]any{}
+	for k, v := range s.Meta {
+		meta[k] = v
+	}
+	meta["Access.Reference"] = s.Access.URL
 	if s.Access.Format != "" {
 		meta["Access.Format"] = s.Access.Format
+	}
+	if _, ok := meta["Access.Size"]; !ok && s.Access.Size >= 0 {
+		meta["Access.Size"] = strconv.FormatInt(s.Access.Size, 10)
 	}
 	if s.Target != "" {
 		meta["Target.Name"] = s.Target
 	}
-	return map[string]any{"url": s.Access.URL, "spectrum-id": s.ID, "name": s.Access.Name, "meta": meta}
+	return map[string]any{"url": s.Access.URL, "spectrum-id": s.ID, "name": spectrumName(s), "meta": meta}
+}
+
+// spectrumName is "title (service)", else "target (service)", else the
+// file name.
+func spectrumName(s Spectrum) string {
+	label := s.Title
+	if label == "" {
+		label = s.Target
+	}
+	if label == "" {
+		return s.Access.Name
+	}
+	if s.Service != "" {
+		label += " (" + s.Service + ")"
+	}
+	return label
 }
 
 // SendSpectrum offers a spectrum to the clients named to (every subscriber

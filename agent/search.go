@@ -374,7 +374,7 @@ func (a *Agent) runSpectra(ctx context.Context, reg string, pos []Position, radi
 	stale := tr.staleFunc(ctx)
 	var pending sync.WaitGroup // this search's deliveries
 	sum, err := a.FindSpectra(ctx, reg, pos, radiusDeg, func(ctx context.Context, sp Spectrum) {
-		r := &api.Result{ID: sp.ID, Search: s.ID, Service: sp.Service, Kind: "spectrum", Name: sp.Access.Name,
+		r := &api.Result{ID: sp.ID, Search: s.ID, Service: sp.Service, Kind: "spectrum", Name: spectrumName(sp),
 			URL: sp.Access.URL, Pos: sp.Pos, Target: sp.Target, RA: pos[sp.Pos].RA, Dec: pos[sp.Pos].Dec, Time: time.Now()}
 		if r.ID == "" {
 			r.ID = sp.Access.URL
