@@ -58,6 +58,9 @@ type Agent struct {
 	gate          highlightGate
 	searches      searchBook
 	resolutions   resolutions
+	outbox        outbox        // the delivery queues, one per recipient
+	highlights    atomic.Uint64 // generation of highlight-triggered searches
+	selections    atomic.Uint64 // generation of selection-triggered searches
 
 	hubMu   sync.Mutex
 	ownHub  string // XML-RPC URL of the hub we started ("" when none)
@@ -248,6 +251,7 @@ func (a *Agent) shutdown(reason error) {
 	a.stop(reason)
 	a.latest.Stop()
 	a.latestSpectra.Stop()
+	a.outbox.close()
 	a.wg.Wait()
 	if rerr := a.results.remove(); rerr != nil {
 		a.log.Warn("removing result files", "err", rerr)

@@ -184,10 +184,14 @@ func (a *Agent) Highlight(ctx context.Context, ref TableRef, row int) error {
 	a.Go(func(ctx context.Context) {
 		ctx, done := a.latest.Begin(ctx)
 		defer done()
+		// A newer highlight supersedes this search's deliveries still
+		// queued, even once the search itself is over.
+		gen := a.highlights.Add(1)
 		if a.gate.turn(ctx, debounce) != nil {
 			return // superseded while waiting its turn
 		}
-		a.runVicinity(ctx, pos, VicinityOptions{}, true, trigger{"highlight", at})
+		a.runVicinity(ctx, pos, VicinityOptions{}, true, trigger{name: "highlight", at: at, background: true,
+			stale: func() bool { return a.highlights.Load() != gen }})
 	})
 	return nil
 }
@@ -261,7 +265,9 @@ func (a *Agent) Select(ctx context.Context, ref TableRef, rows []int) error {
 	a.Go(func(ctx context.Context) {
 		ctx, done := a.latestSpectra.Begin(ctx)
 		defer done()
-		a.runSpectra(ctx, a.spectraRegistry(""), pos, cfg.RadiusArcsec/3600, true, cfg.SendTo, trigger{"select", at})
+		gen := a.selections.Add(1)
+		a.runSpectra(ctx, a.spectraRegistry(""), pos, cfg.RadiusArcsec/3600, true, cfg.SendTo, trigger{name: "select", at: at,
+			background: true, stale: func() bool { return a.selections.Load() != gen }})
 	})
 	return nil
 }
@@ -281,7 +287,9 @@ func (a *Agent) spectraRegistry(override string) string {
 // Vicinity runs a vicinity search as the control API or a command asks: at
 // req.Position, or at each of req.Rows of the held table req.TableID, and
 // waits for it. With req.Send the results are delivered as for a
-// highlighted row; either way they are kept (for Resend) and listed.
+// highlighted row, and the reports are returned once each delivery has an
+// outcome (SentTo, SendError); either way the results are kept (for
+// Resend) and listed.
 func (a *Agent) Vicinity(ctx context.Context, req api.VicinityRequest, triggerName string) ([]api.Report, error) {
 	at := time.Now()
 	var pos []Position
@@ -316,7 +324,7 @@ func (a *Agent) Vicinity(ctx context.Context, req api.VicinityRequest, triggerNa
 		if err := checkPosition(p); err != nil {
 			return out, err
 		}
-		out = append(out, a.runVicinity(ctx, p, VicinityOptions{RadiusArcsec: req.RadiusArcsec}, req.Send, trigger{triggerName, at}))
+		out = append(out, a.runVicinity(ctx, p, VicinityOptions{RadiusArcsec: req.RadiusArcsec}, req.Send, trigger{name: triggerName, at: at}))
 		if ctx.Err() != nil {
 			return out, ctx.Err()
 		}
@@ -358,7 +366,7 @@ func (a *Agent) Spectra(ctx context.Context, req api.SpectraRequest, triggerName
 	if to == "" {
 		to = cfg.SendTo
 	}
-	return a.runSpectra(ctx, a.spectraRegistry(req.Registry), pos, radius/3600, req.Send, to, trigger{triggerName, at})
+	return a.runSpectra(ctx, a.spectraRegistry(req.Registry), pos, radius/3600, req.Send, to, trigger{name: triggerName, at: at})
 }
 
 // Resend sends a kept result again: to the client named to, or where its

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/voagent/voagent/samp/connection"
 	"github.com/voagent/voagent/vo/dataset"
 )
 
@@ -15,6 +14,22 @@ var ErrNoRecipient = errors.New("no recipient")
 
 // recipient is a client a message goes to.
 type recipient struct{ id, name string }
+
+// display is the client's name (its id when unnamed).
+func (r recipient) display() string {
+	if r.name == "" {
+		return r.id
+	}
+	return r.name
+}
+
+// label is "id (name)" (the id alone when unnamed).
+func (r recipient) label() string {
+	if r.name == "" {
+		return r.id
+	}
+	return r.id + " (" + r.name + ")"
+}
 
 // recipients returns the clients named name (every client when name is ""
 // or "*") that subscribe to mtype.
@@ -57,24 +72,16 @@ func (a *Agent) send(ctx context.Context, to, mtype string, params map[string]an
 	var d delivery
 	var errs []error
 	for _, r := range rs {
-		name, label := r.name, r.id+" ("+r.name+")"
-		if name == "" {
-			name, label = r.id, r.id
-		}
-		resp, err := a.conn.Call(ctx, r.id, connection.NewMessage(mtype, params))
-		if err == nil {
-			err = resp.Err()
-		}
-		if err != nil {
+		if err := a.call(ctx, r, mtype, params); err != nil {
 			if d.failed == nil {
 				d.failed = map[string]string{}
 			}
-			d.failed[label] = err.Error()
-			errs = append(errs, fmt.Errorf("%s to %s: %w", mtype, label, err))
+			d.failed[r.label()] = err.Error()
+			errs = append(errs, fmt.Errorf("%s to %s: %w", mtype, r.label(), err))
 			continue
 		}
-		d.sent = append(d.sent, name)
-		d.labels = append(d.labels, label)
+		d.sent = append(d.sent, r.display())
+		d.labels = append(d.labels, r.label())
 	}
 	return d, errors.Join(errs...)
 }
@@ -110,17 +117,42 @@ func (a *Agent) SendImage(ctx context.Context, to, url string, img dataset.Acces
 }
 
 // spectrumParams are the spectrum.load.ssa-generic parameters of s: its
-// URL, its obs_publisher_did as spectrum-id, and the SSA metadata SPLAT
-// reads (Access.Reference, Access.Format, Target.Name).
+// URL, its obs_publisher_did as spectrum-id, a name a person recognises
+// (its title, else its target, with the service's name), and as meta the
+// record's metadata keyed by the SSA utypes SPLAT reads (Spectrum.Meta,
+// plus Access.Reference, Access.Format, Access.Size, Target.Name).
 func spectrumParams(s Spectrum) map[string]any {
-	meta := map[string]any{"Access.Reference": s.Access.URL}
+	meta := map[string]any{}
+	for k, v := range s.Meta {
+		meta[k] = v
+	}
+	meta["Access.Reference"] = s.Access.URL
 	if s.Access.Format != "" {
 		meta["Access.Format"] = s.Access.Format
+	}
+	if _, ok := meta["Access.Size"]; !ok && s.Access.Size >= 0 {
+		meta["Access.Size"] = strconv.FormatInt(s.Access.Size, 10)
 	}
 	if s.Target != "" {
 		meta["Target.Name"] = s.Target
 	}
-	return map[string]any{"url": s.Access.URL, "spectrum-id": s.ID, "name": s.Access.Name, "meta": meta}
+	return map[string]any{"url": s.Access.URL, "spectrum-id": s.ID, "name": spectrumName(s), "meta": meta}
+}
+
+// spectrumName is "title (service)", else "target (service)", else the
+// file name.
+func spectrumName(s Spectrum) string {
+	label := s.Title
+	if label == "" {
+		label = s.Target
+	}
+	if label == "" {
+		return s.Access.Name
+	}
+	if s.Service != "" {
+		label += " (" + s.Service + ")"
+	}
+	return label
 }
 
 // SendSpectrum offers a spectrum to the clients named to (every subscriber

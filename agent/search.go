@@ -59,6 +59,39 @@ func (b *searchBook) update(fn func()) {
 	fn()
 }
 
+// countDelivery counts one more result delivered by search s, in s and in
+// its entry among the recent searches once it has finished. Call it under
+// the lock (in update).
+func (b *searchBook) countDelivery(s *api.Search) {
+	s.Delivered++
+	for i := len(b.recent) - 1; i >= 0; i-- {
+		if b.recent[i].ID == s.ID {
+			b.recent[i].Delivered = s.Delivered
+			break
+		}
+	}
+}
+
+// delivered is how many results s has delivered so far.
+func (b *searchBook) delivered(s *api.Search) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return s.Delivered
+}
+
+// report copies s and its results as they are now.
+func (b *searchBook) report(s *api.Search, results []*api.Result, summary string) api.Report {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	rep := api.Report{Search: *s, Summary: summary}
+	for _, r := range results {
+		c := *r
+		c.SentTo = slices.Clone(r.SentTo)
+		rep.Results = append(rep.Results, c)
+	}
+	return rep
+}
+
 func (b *searchBook) keep(r *api.Result) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -118,15 +151,31 @@ func (b *searchBook) snapshot() (running, recent []api.Search, last map[string]a
 type trigger struct {
 	name string // "highlight", "select", "control", "cli"
 	at   time.Time
+	// background: the search's report does not wait for its deliveries
+	// (highlight- and selection-triggered searches).
+	background bool
+	// stale reports whether a newer search of the same kind has begun
+	// (nil: the search's context being superseded is what counts); the
+	// search's messages still queued are then dropped.
+	stale func() bool
+}
+
+// staleFunc is tr.stale, or a test of ctx being superseded.
+func (tr trigger) staleFunc(ctx context.Context) func() bool {
+	if tr.stale != nil {
+		return tr.stale
+	}
+	return func() bool { return errors.Is(context.Cause(ctx), fanout.ErrSuperseded) }
 }
 
 // runVicinity runs one vicinity search at pos and, when send is set,
 // delivers its answers as a highlighted row asks: Aladin (vicinity.point_at)
-// pointed at pos beside the search, each non-empty table to
-// vicinity.send_to and the first FITS image of each image service to
-// vicinity.images_to, each as it arrives. Every step is an event; the
-// report lists the results kept. A search cancelled (superseded by a newer
-// highlight) sends nothing it had not started sending.
+// pointed at pos, each non-empty table to vicinity.send_to and the image of
+// each image service that contains pos to vicinity.images_to, each queued
+// for its recipient as it arrives (a slow or silent client delays only its
+// own messages). Every step is an event; the report lists the results kept
+// and, unless the search runs in the background, where each went. A search
+// superseded by a newer highlight sends nothing it had not started sending.
 func (a *Agent) runVicinity(ctx context.Context, pos Position, opt VicinityOptions, send bool, tr trigger) api.Report {
 	cfg := a.Config()
 	v := cfg.Vicinity
@@ -136,21 +185,19 @@ func (a *Agent) runVicinity(ctx context.Context, pos Position, opt VicinityOptio
 	ra, dec := pos.RA, pos.Dec
 	a.bus.Publish(events.Event{Type: events.SearchStarted, Search: s.ID, Kind: s.Kind, Trigger: tr.name,
 		RA: &ra, Dec: &dec, Services: s.Services})
+	stale := tr.staleFunc(ctx)
+	var pending sync.WaitGroup // this search's deliveries
 	if send && v.PointAt != "" {
-		// Beside the search, so that a slow or silent Aladin never delays
-		// the tables.
-		pointed := make(chan struct{})
-		defer func() { <-pointed }()
-		go func() {
-			defer close(pointed)
-			if _, err := a.send(ctx, v.PointAt, "coord.pointAt.sky", pointParams(pos)); err != nil {
-				a.log.Debug("not pointed", "to", v.PointAt, "err", err)
+		// Queued for Aladin, so that a slow or silent Aladin never delays
+		// the tables, which go to TOPCAT's own queue.
+		a.deliver(v.PointAt, "coord.pointAt.sky", pointParams(pos), stale, &pending, func(rc recipient, err error, _ time.Duration) {
+			if err != nil {
+				a.log.Debug("not pointed", "to", rc.label(), "err", err)
 			}
-		}()
+		}, func(err error) { a.log.Debug("not pointed", "to", v.PointAt, "err", err) })
 	}
 	var (
-		mu      sync.Mutex
-		results []api.Result
+		results []*api.Result
 		counts  []events.Count
 	)
 	sum, err := a.FindVicinity(ctx, pos, opt, func(ctx context.Context, f Found) {
@@ -165,12 +212,13 @@ func (a *Agent) runVicinity(ctx context.Context, pos Position, opt VicinityOptio
 		}
 		counts = append(counts, events.Count{Service: f.Catalog, Rows: r.Rows})
 		if send && ctx.Err() == nil && (r.Kind == "image" || r.Rows > 0) {
-			a.deliverResult(ctx, s, r, f, tr)
+			a.deliverResult(s, r, f, tr, stale, &pending)
 		}
-		mu.Lock()
-		results = append(results, *r)
-		mu.Unlock()
+		results = append(results, r)
 	})
+	if !tr.background {
+		pending.Wait()
+	}
 	s.Elapsed = time.Since(tr.at)
 	s.Answered = sum.OK
 	for _, f := range sum.Failures {
@@ -181,9 +229,10 @@ func (a *Agent) runVicinity(ctx context.Context, pos Position, opt VicinityOptio
 	}
 	s.Superseded = errors.Is(err, fanout.ErrSuperseded)
 	a.searches.finish(s)
+	delivered := a.searches.delivered(s)
 	a.bus.Publish(events.Event{Type: events.SearchFinished, Search: s.ID, Kind: s.Kind, Services: s.Services,
 		Answered: s.Answered, Counts: counts, Failed: s.Failed, Superseded: s.Superseded, Elapsed: s.Elapsed,
-		Count: s.Delivered})
+		Count: delivered})
 	log := a.log.With("search", s.ID, "pos", pos.String())
 	switch {
 	case s.Superseded:
@@ -191,9 +240,9 @@ func (a *Agent) runVicinity(ctx context.Context, pos Position, opt VicinityOptio
 	case err != nil && ctx.Err() != nil:
 		log.Info("vicinity search stopped", "err", err)
 	default:
-		log.Info("vicinity search done", "summary", sum.String(), "delivered", s.Delivered)
+		log.Info("vicinity search done", "summary", sum.String(), "delivered", delivered)
 	}
-	return api.Report{Search: *s, Results: results, Summary: sum.String()}
+	return a.searches.report(s, results, sum.String())
 }
 
 // keepFound records a service's answer as a result (nil for an image
@@ -211,7 +260,12 @@ func (a *Agent) keepFound(s *api.Search, f Found, pos Position) *api.Result {
 		r.Path = filePath(f.ImageURL)
 		r.Rows = len(f.Images)
 	default:
-		a.searches.serviceAnswered(f.Catalog, api.ServiceResult{Search: s.ID, Time: now})
+		a.searches.serviceAnswered(f.Catalog, api.ServiceResult{Search: s.ID, Time: now, Note: f.Note})
+		if f.Note != "" {
+			a.bus.Publish(events.Event{Type: events.ServiceNote, Search: s.ID, Service: f.Catalog, Note: f.Note})
+			a.log.Info("vicinity search: no image sent", "images", f.Catalog, "search", s.ID, "reason", f.Note)
+			return nil
+		}
 		a.log.Info("vicinity search: no FITS image there", "images", f.Catalog, "search", s.ID)
 		return nil
 	}
@@ -222,10 +276,14 @@ func (a *Agent) keepFound(s *api.Search, f Found, pos Position) *api.Result {
 	return r
 }
 
-// deliverResult sends a kept result to its configured recipient. Once
-// started, a delivery is not cut short by the search being superseded (its
-// own deadline still applies), so a tool never half-receives a table.
-func (a *Agent) deliverResult(ctx context.Context, s *api.Search, r *api.Result, f Found, tr trigger) {
+// deliverResult queues a kept result for its configured recipients and
+// returns at once. Each recipient's outcome is recorded in the result and
+// the search and published (result.sent, result.not_sent) when its turn
+// has come; a message still queued when its search is superseded (stale)
+// is dropped. Once started, a delivery is not cut short by the search
+// being superseded (the connector's deadline still applies), so a tool
+// never half-receives a table.
+func (a *Agent) deliverResult(s *api.Search, r *api.Result, f Found, tr trigger, stale func() bool, pending *sync.WaitGroup) {
 	v := a.Config().Vicinity
 	to, mtype, params := v.SendTo, "table.load.votable", tableParams(r.URL, r.ID, r.Name)
 	if r.Kind == "image" {
@@ -233,33 +291,52 @@ func (a *Agent) deliverResult(ctx context.Context, s *api.Search, r *api.Result,
 		// Aladin knows an image by its access URL.
 		params = map[string]any{"url": r.URL, "image-id": f.Images[0].URL, "name": r.Name}
 	}
-	t0 := time.Now()
-	d, err := a.send(context.WithoutCancel(ctx), to, mtype, params)
-	sendTime := time.Since(t0)
 	log := a.log.With("search", s.ID, "service", r.Service, "result", r.ID, "rows", r.Rows)
-	a.searches.update(func() {
-		rr := a.searches.byID[r.ID]
-		if rr != nil {
-			rr.SentTo = append(rr.SentTo, d.sent...)
-			if err != nil {
-				rr.SendError = err.Error()
+	notSent := func(label string, err error) {
+		a.searches.update(func() {
+			if r.SendError != "" {
+				r.SendError += "; "
 			}
-		}
-		if len(d.sent) > 0 {
-			s.Delivered++
-		}
-	})
-	r.SentTo = d.sent
-	if err != nil {
-		r.SendError = err.Error()
+			r.SendError += err.Error()
+		})
 		a.bus.Publish(events.Event{Type: events.ResultNotSent, Search: s.ID, Service: r.Service, Result: r.ID,
-			To: to, Error: err.Error()})
-		log.Warn("result not delivered", "to", to, "mtype", mtype, "err", err)
+			To: label, Error: err.Error()})
+		log.Warn("result not delivered", "to", label, "mtype", mtype, "err", err)
 	}
-	if len(d.sent) > 0 {
+	a.deliver(to, mtype, params, stale, pending, func(rc recipient, err error, took time.Duration) {
+		if err != nil {
+			notSent(rc.label(), err)
+			return
+		}
+		a.searches.update(func() {
+			if len(r.SentTo) == 0 {
+				a.searches.countDelivery(s)
+			}
+			r.SentTo = append(r.SentTo, rc.display())
+		})
 		a.bus.Publish(events.Event{Type: events.ResultSent, Search: s.ID, Service: r.Service, Result: r.ID,
-			To: joinNames(d.sent), Rows: r.Rows, Elapsed: time.Since(tr.at), ServiceTime: f.Elapsed, SendTime: sendTime})
-		log.Info("result sent", "to", joinNames(d.sent), "mtype", mtype)
+			To: rc.display(), Rows: r.Rows, Elapsed: time.Since(tr.at), ServiceTime: f.Elapsed, SendTime: took})
+		log.Info("result sent", "to", rc.display(), "mtype", mtype)
+	}, func(err error) { notSent(to, err) })
+}
+
+// deliver queues mtype with params for each client named to (every
+// subscriber when to is "" or "*"), counting the messages in pending until
+// their outcome is known: each recipient's outcome goes to done, and
+// noRecipient gets the error when no client can take the message.
+func (a *Agent) deliver(to, mtype string, params map[string]any, stale func() bool, pending *sync.WaitGroup,
+	done func(recipient, error, time.Duration), noRecipient func(error)) {
+	rs, err := a.recipients(to, mtype)
+	if err != nil {
+		noRecipient(err)
+		return
+	}
+	for _, rc := range rs {
+		pending.Add(1)
+		a.enqueue(&outgoing{to: rc, mtype: mtype, params: params, stale: stale, done: func(err error, took time.Duration) {
+			defer pending.Done()
+			done(rc, err, took)
+		}})
 	}
 }
 
@@ -283,8 +360,9 @@ func filePath(u string) string {
 	return p
 }
 
-// runSpectra looks up the spectra near pos and, when send is set, sends
-// each to the client named to as its service answers.
+// runSpectra looks up the spectra near pos and, when send is set, queues
+// each for the client named to as its service answers; unless the search
+// runs in the background, the report waits for the deliveries' outcomes.
 func (a *Agent) runSpectra(ctx context.Context, reg string, pos []Position, radiusDeg float64, send bool, to string, tr trigger) (api.Report, error) {
 	s := &api.Search{ID: a.newID("search"), Kind: "spectra", Trigger: tr.name, Positions: len(pos), Started: tr.at}
 	if len(pos) > 0 {
@@ -292,26 +370,44 @@ func (a *Agent) runSpectra(ctx context.Context, reg string, pos []Position, radi
 	}
 	a.searches.start(s)
 	a.bus.Publish(events.Event{Type: events.SearchStarted, Search: s.ID, Kind: s.Kind, Trigger: tr.name, Positions: len(pos)})
-	var results []api.Result
+	var results []*api.Result
+	stale := tr.staleFunc(ctx)
+	var pending sync.WaitGroup // this search's deliveries
 	sum, err := a.FindSpectra(ctx, reg, pos, radiusDeg, func(ctx context.Context, sp Spectrum) {
-		r := api.Result{ID: sp.ID, Search: s.ID, Service: sp.Service, Kind: "spectrum", Name: sp.Access.Name,
+		r := &api.Result{ID: sp.ID, Search: s.ID, Service: sp.Service, Kind: "spectrum", Name: spectrumName(sp),
 			URL: sp.Access.URL, Pos: sp.Pos, Target: sp.Target, RA: pos[sp.Pos].RA, Dec: pos[sp.Pos].Dec, Time: time.Now()}
 		if r.ID == "" {
 			r.ID = sp.Access.URL
 		}
-		if send && ctx.Err() == nil {
-			d, err := a.send(context.WithoutCancel(ctx), to, "spectrum.load.ssa-generic", spectrumParams(sp))
-			r.SentTo = d.sent
-			if err != nil {
-				r.SendError = err.Error()
-				a.log.Warn("spectrum not delivered", "to", to, "url", sp.Access.URL, "err", err)
-			}
-			if len(d.sent) > 0 {
-				s.Delivered++
-			}
-		}
 		results = append(results, r)
+		if !send || ctx.Err() != nil {
+			return
+		}
+		notSent := func(err error) {
+			a.searches.update(func() {
+				if r.SendError != "" {
+					r.SendError += "; "
+				}
+				r.SendError += err.Error()
+			})
+			a.log.Warn("spectrum not delivered", "to", to, "url", sp.Access.URL, "err", err)
+		}
+		a.deliver(to, "spectrum.load.ssa-generic", spectrumParams(sp), stale, &pending, func(rc recipient, err error, _ time.Duration) {
+			if err != nil {
+				notSent(err)
+				return
+			}
+			a.searches.update(func() {
+				if len(r.SentTo) == 0 {
+					a.searches.countDelivery(s)
+				}
+				r.SentTo = append(r.SentTo, rc.display())
+			})
+		}, notSent)
 	})
+	if !tr.background {
+		pending.Wait()
+	}
 	s.Elapsed = time.Since(tr.at)
 	s.Services, s.Answered = sum.Total, sum.OK
 	for _, f := range sum.Failures {
@@ -320,18 +416,19 @@ func (a *Agent) runSpectra(ctx context.Context, reg string, pos []Position, radi
 	}
 	s.Superseded = errors.Is(context.Cause(ctx), fanout.ErrSuperseded)
 	a.searches.finish(s)
-	if send && s.Delivered > 0 {
-		a.bus.Publish(events.Event{Type: events.SpectraDelivered, Search: s.ID, To: to, Count: s.Delivered})
+	delivered := a.searches.delivered(s)
+	if send && delivered > 0 {
+		a.bus.Publish(events.Event{Type: events.SpectraDelivered, Search: s.ID, To: to, Count: delivered})
 	}
 	a.bus.Publish(events.Event{Type: events.SearchFinished, Search: s.ID, Kind: s.Kind, Services: s.Services,
-		Answered: s.Answered, Failed: s.Failed, Superseded: s.Superseded, Elapsed: s.Elapsed, Count: s.Delivered})
+		Answered: s.Answered, Failed: s.Failed, Superseded: s.Superseded, Elapsed: s.Elapsed, Count: delivered})
 	switch {
 	case s.Superseded:
 		a.log.Info("spectra search superseded by a newer one", "positions", len(pos))
 	case err != nil:
 		a.log.Warn("spectra search failed", "positions", len(pos), "err", err)
 	default:
-		a.log.Info("spectra search done", "positions", len(pos), "found", len(results), "sent", s.Delivered, "to", to, "summary", sum.String())
+		a.log.Info("spectra search done", "positions", len(pos), "found", len(results), "sent", delivered, "to", to, "summary", sum.String())
 	}
-	return api.Report{Search: *s, Results: results, Summary: sum.String()}, err
+	return a.searches.report(s, results, sum.String()), err
 }

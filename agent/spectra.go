@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/voagent/voagent/vo/adql"
@@ -27,6 +29,78 @@ type Spectrum struct {
 	ID, Target string
 	// Access is where to get it (access_url, access_format).
 	Access dataset.Access
+	// Title is its title (DataID.Title, obs_title; "" when none).
+	Title string
+	// Meta is the record's metadata keyed by the SSA utypes SPLAT reads
+	// (without the "ssa:" prefix): DataID.Title, Target.Name,
+	// Char.SpatialAxis.Coverage.Location.Value, Char.SpectralAxis.Coverage.
+	// Bounds.Start/Stop/Extent, the spectral and flux axes' Unit and Ucd,
+	// Access.Format, Access.Size, where the service gives them.
+	Meta map[string]string
+}
+
+// ssaMetaUtypes are the SSA utypes copied from an SSA record into
+// Spectrum.Meta (from its fields, else the table's PARAMs).
+var ssaMetaUtypes = []string{
+	"DataID.Title", "Target.Name", "Char.SpatialAxis.Coverage.Location.Value",
+	"Char.SpectralAxis.Coverage.Bounds.Start", "Char.SpectralAxis.Coverage.Bounds.Stop",
+	"Char.SpectralAxis.Coverage.Bounds.Extent", "Char.SpectralAxis.Coverage.Location.Value",
+	"Char.SpectralAxis.Unit", "Char.SpectralAxis.Ucd", "Char.FluxAxis.Unit", "Char.FluxAxis.Ucd",
+	"Access.Format", "Access.Size",
+}
+
+// ssaMeta collects the ssaMetaUtypes of an SSA record.
+func ssaMeta(r dataset.Record) map[string]string {
+	meta := map[string]string{}
+	for _, u := range ssaMetaUtypes {
+		if v := strings.TrimSpace(r.Get("utype:ssa:" + u)); v != "" {
+			meta[u] = v
+			continue
+		}
+		for _, p := range r.Table.Params {
+			if p.Utype != "" && strings.EqualFold(strings.TrimPrefix(strings.ToLower(p.Utype), "ssa:"), u) && strings.TrimSpace(p.Value) != "" {
+				meta[u] = strings.TrimSpace(p.Value)
+				break
+			}
+		}
+	}
+	if _, ok := meta["Char.SpatialAxis.Coverage.Location.Value"]; !ok {
+		ra := r.Get("utype:ssa:Char.SpatialAxis.Coverage.Location.Value.C1")
+		dec := r.Get("utype:ssa:Char.SpatialAxis.Coverage.Location.Value.C2")
+		if ra != "" && dec != "" {
+			meta["Char.SpatialAxis.Coverage.Location.Value"] = ra + " " + dec
+		}
+	}
+	return meta
+}
+
+// obscoreMeta maps an ObsCore record's columns to the SSA utypes.
+func obscoreMeta(r dataset.Record) map[string]string {
+	meta := map[string]string{}
+	set := func(k, v string) {
+		if v = strings.TrimSpace(v); v != "" && v != "NaN" {
+			meta[k] = v
+		}
+	}
+	set("DataID.Title", r.Get("obs_title"))
+	set("Target.Name", r.Get("target_name"))
+	if ra, dec := r.Get("s_ra"), r.Get("s_dec"); ra != "" && dec != "" {
+		set("Char.SpatialAxis.Coverage.Location.Value", ra+" "+dec)
+	}
+	lo, okLo := r.Float(r.Field("em_min"))
+	hi, okHi := r.Float(r.Field("em_max"))
+	if okLo && okHi && hi >= lo {
+		set("Char.SpectralAxis.Coverage.Bounds.Start", r.Get("em_min"))
+		set("Char.SpectralAxis.Coverage.Bounds.Stop", r.Get("em_max"))
+		set("Char.SpectralAxis.Coverage.Bounds.Extent", strconv.FormatFloat(hi-lo, 'g', -1, 64))
+		set("Char.SpectralAxis.Unit", "m") // ObsCore: em_min, em_max in metres
+	}
+	set("Char.SpectralAxis.Ucd", r.Get("em_ucd"))
+	set("Access.Format", r.Get("access_format"))
+	if kb, ok := r.Float(r.Field("access_estsize")); ok && kb >= 0 {
+		set("Access.Size", strconv.FormatInt(int64(kb*1024), 10))
+	}
+	return meta
 }
 
 // ErrNoUpload is the error of an ObsCore service that takes no table
@@ -139,8 +213,10 @@ func (a *Agent) ssaSpectra(ctx context.Context, name, url string, pos []Position
 				if at, ok := RowPosition(res.Table, j); ok && xmatch.Separation(p.RA, p.Dec, at.RA, at.Dec) > radius {
 					continue
 				}
+				meta := ssaMeta(r)
 				perPos[i] = append(perPos[i], Spectrum{Service: name, Pos: i, Access: acc,
-					ID: r.Get("utype:ssa:Curation.PublisherDID", "utype:ssa:DataID.CreatorDID"), Target: r.Get("utype:ssa:Target.Name")})
+					ID: r.Get("utype:ssa:Curation.PublisherDID", "utype:ssa:DataID.CreatorDID"), Target: r.Get("utype:ssa:Target.Name"),
+					Title: meta["DataID.Title"], Meta: meta})
 			}
 		}()
 	}
@@ -164,7 +240,8 @@ func spectraADQL(radius float64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return "SELECT u.pos_id, o.obs_publisher_did, o.access_url, o.access_format, o.target_name, o.obs_title" +
+	return "SELECT u.pos_id, o.obs_publisher_did, o.access_url, o.access_format, o.access_estsize, o.target_name, o.obs_title," +
+		" o.s_ra, o.s_dec, o.em_min, o.em_max, o.em_ucd" +
 		" FROM ivoa.obscore AS o JOIN TAP_UPLOAD.pos AS u" +
 		" ON 1=CONTAINS(POINT('ICRS', o.s_ra, o.s_dec), CIRCLE('ICRS', u.ra, u.dec, " + string(r) + "))" +
 		" WHERE o.dataproduct_type = 'spectrum'", nil
@@ -213,8 +290,11 @@ func (a *Agent) obscoreSpectra(ctx context.Context, name, url, q string, upload 
 			continue
 		}
 		acc.Name = dataset.Filename(acc.Format, r.Get("obs_title"), r.Get("obs_publisher_did"), acc.URL)
+		if v, ok := r.Float(r.Field("access_estsize")); ok && v >= 0 {
+			acc.Size = int64(v * 1024)
+		}
 		out = append(out, Spectrum{Service: name, Pos: int(posID), ID: r.Get("obs_publisher_did"),
-			Target: r.Get("target_name"), Access: acc})
+			Target: r.Get("target_name"), Title: r.Get("obs_title"), Access: acc, Meta: obscoreMeta(r)})
 	}
 	return out, nil
 }

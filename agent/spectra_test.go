@@ -77,3 +77,53 @@ func TestSpectraTestbed(t *testing.T) {
 		t.Error("radius 0 accepted")
 	}
 }
+
+// TestSpectrumMetaTestbed: what SPLAT is sent for the testbed's spectra,
+// from the SSA service and from ObsCore, carries the record's metadata
+// under the SSA utypes and a name with the title and the service.
+func TestSpectrumMetaTestbed(t *testing.T) {
+	in := testbed.Require(t)
+	cfg := config.Default()
+	cfg.Search.Timeout = config.Duration{Duration: time.Minute}
+	a := New(cfg, nil)
+	pos := []Position{{RA: in.Anchors[0].RA, Dec: in.Anchors[0].Dec}}
+	const radius = 0.02
+	check := func(from string, sp Spectrum) {
+		t.Helper()
+		p := spectrumParams(sp)
+		meta, _ := p["meta"].(map[string]any)
+		for _, k := range []string{"DataID.Title", "Target.Name", "Char.SpatialAxis.Coverage.Location.Value",
+			"Char.SpectralAxis.Coverage.Bounds.Start", "Char.SpectralAxis.Coverage.Bounds.Stop", "Char.SpectralAxis.Unit",
+			"Access.Reference", "Access.Format", "Access.Size"} {
+			if v, _ := meta[k].(string); v == "" {
+				t.Errorf("%s: meta lacks %s: %v", from, k, meta)
+			}
+		}
+		if from == "SSA" {
+			for _, k := range []string{"Char.FluxAxis.Unit", "Char.FluxAxis.Ucd", "Char.SpectralAxis.Ucd"} {
+				if v, _ := meta[k].(string); v == "" {
+					t.Errorf("%s: meta lacks %s: %v", from, k, meta)
+				}
+			}
+		}
+		name, _ := p["name"].(string)
+		if !strings.Contains(name, sp.Service) || !strings.HasPrefix(name, meta["DataID.Title"].(string)) {
+			t.Errorf("%s: name %q lacks the title %q or the service %q", from, name, meta["DataID.Title"], sp.Service)
+		}
+		t.Logf("%s: %q %v", from, name, meta)
+	}
+	ss, err := a.ssaSpectra(context.Background(), "testbed SSA", in.SSA, pos, radius)
+	if err != nil || len(ss) == 0 {
+		t.Fatalf("SSA: %d spectra, %v", len(ss), err)
+	}
+	check("SSA", ss[0])
+	q, err := spectraADQL(radius)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc, err := a.obscoreSpectra(context.Background(), "testbed ObsCore", in.TAP, q, positionsTable(pos))
+	if err != nil || len(oc) == 0 {
+		t.Fatalf("ObsCore: %d spectra, %v", len(oc), err)
+	}
+	check("ObsCore", oc[0])
+}

@@ -52,12 +52,18 @@ type Found struct {
 	// that a row highlighted in it later is found) and written to a file
 	// (Table.URL); nil for an image service.
 	Table *Table
-	// Images are the FITS images an image service found, in its order.
+	// Images are the FITS images an image service found; the first is the
+	// one containing the position whose centre is nearest to it (by the
+	// record's footprint: ObsCore s_region, else its centre and size).
+	// Empty when no image contains the position (then Note says so).
 	Images []dataset.Access
 	// ImageURL is the file URL of the first of Images, downloaded to the
 	// result directory (Aladin reads file URLs, while it takes an http URL
 	// for a HiPS and fails on a plain FITS file).
 	ImageURL string
+	// Note is what the service's answer lacked, for the user (an image
+	// service whose images do not contain the position).
+	Note string
 	// Truncation is set when the catalogue returned only part of the rows
 	// in the cone (vicinity.maxrec or a limit of the service).
 	Truncation *dal.Truncation
@@ -120,7 +126,8 @@ func radiusDeg(cfg config.Config, svc config.Catalog, opt VicinityOptions) float
 }
 
 // searchImages asks an image service for the images covering the cone
-// around pos and keeps the FITS ones.
+// around pos, keeps the FITS ones and downloads the one that contains pos
+// with its centre nearest to pos (none when no image contains pos).
 func (a *Agent) searchImages(ctx context.Context, cfg config.Config, svc config.Catalog, pos Position, opt VicinityOptions) (Found, error) {
 	r := radiusDeg(cfg, svc, opt)
 	var res *dataset.Result
@@ -141,14 +148,35 @@ func (a *Agent) searchImages(ctx context.Context, cfg config.Config, svc config.
 		return Found{}, fmt.Errorf("%s (%s %s): %w", svc.Name, svc.Kind, svc.URL, err)
 	}
 	f := Found{Catalog: svc.Name, Truncation: res.Truncation}
+	// The image sent is the one containing pos whose centre is nearest;
+	// the others are listed but not downloaded.
+	best, bestSep, rejected := -1, 0.0, 0
 	for _, rec := range res.Records() {
-		if acc := access(rec); acc.URL != "" && !acc.IsDataLink() && strings.Contains(strings.ToLower(acc.Format), "fits") {
+		acc := access(rec)
+		if acc.URL == "" || acc.IsDataLink() || !strings.Contains(strings.ToLower(acc.Format), "fits") {
+			continue
+		}
+		fp, ferr := sia.RecordFootprint(rec)
+		if ferr != nil || !fp.Contains(pos.RA, pos.Dec) {
+			rejected++
+			a.log.Debug("image does not contain the position", "images", svc.Name, "image", acc.Name, "pos", pos.String(), "err", ferr)
 			f.Images = append(f.Images, acc)
+			continue
+		}
+		sep := sia.Separation(fp.RA, fp.Dec, pos.RA, pos.Dec)
+		f.Images = append(f.Images, acc)
+		if best < 0 || sep < bestSep {
+			best, bestSep = len(f.Images)-1, sep
 		}
 	}
-	if len(f.Images) == 0 {
+	if best < 0 {
+		if len(f.Images) > 0 {
+			f.Note = fmt.Sprintf("none of the %d FITS images found contains %s: none sent", rejected, pos)
+		}
+		f.Images = nil
 		return f, nil
 	}
+	f.Images[0], f.Images[best] = f.Images[best], f.Images[0]
 	dir, err := a.results.path()
 	if err != nil {
 		return Found{}, err
@@ -159,7 +187,7 @@ func (a *Agent) searchImages(ctx context.Context, cfg config.Config, svc config.
 		ext = dataset.Extension(img.Format)
 	}
 	name := a.results.name(svc.Name+"-"+strings.TrimSuffix(img.Name, ext), ext)
-	d, err := dataset.Download(ctx, a.dal, img.URL, dir, name, nil)
+	d, err := dataset.DownloadPrivate(ctx, a.dal, img.URL, dir, name, nil)
 	if err != nil {
 		return Found{}, fmt.Errorf("%s: downloading %s: %w", svc.Name, img.URL, err)
 	}

@@ -112,7 +112,9 @@ func TestVicinityTOPCAT(t *testing.T) {
 	sent := map[string]string{} // service -> recipient
 	var finished events.Event
 	timeout := time.After(2 * time.Minute)
-	for finished.Type == "" {
+	// A highlight-triggered search finishes without waiting for its
+	// deliveries, which are queued per recipient.
+	for finished.Type == "" || len(sent) < 3 {
 		select {
 		case e := <-sub.C():
 			switch e.Type {
@@ -133,8 +135,10 @@ func TestVicinityTOPCAT(t *testing.T) {
 			t.Errorf("%s result went to %q, want %s (its samp.ok says it loaded it):\n%s", svc, sent[svc], to, l)
 		}
 	}
-	if finished.Answered != 3 || finished.Count != 3 || len(finished.Failed) != 0 {
-		t.Errorf("search finished %+v, want 3 services answered, 3 results delivered", finished)
+	// Count is what was delivered by the time the search finished: a
+	// highlight-triggered search does not wait for its queued deliveries.
+	if finished.Answered != 3 || finished.Count > 3 || len(finished.Failed) != 0 {
+		t.Errorf("search finished %+v, want 3 services answered", finished)
 	}
 	if strings.Contains(l, "not pointed") {
 		t.Errorf("Aladin was not pointed:\n%s", l)

@@ -166,6 +166,15 @@ func TestTOPCATUserHighlight(t *testing.T) {
 				}
 				time.Sleep(50 * time.Millisecond)
 			}
+			// Its deliveries are queued per recipient: wait for their outcomes.
+			for outcomes := 0; outcomes < len(expect) && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+				outcomes = 0
+				for _, r := range logRecords(logs.String())[mark:] {
+					if r["msg"] == "result sent" || r["msg"] == "result not delivered" {
+						outcomes++
+					}
+				}
+			}
 			for _, r := range logRecords(logs.String())[mark:] {
 				switch r["msg"] {
 				case "row highlighted":

@@ -116,11 +116,14 @@ type Search struct {
 
 // ServiceResult is the last answer of one service.
 type ServiceResult struct {
-	Search string    `json:"search"`
-	Rows   int       `json:"rows"`
-	Result string    `json:"result,omitempty"`
-	Error  string    `json:"error,omitempty"`
-	Time   time.Time `json:"time"`
+	Search string `json:"search"`
+	Rows   int    `json:"rows"`
+	Result string `json:"result,omitempty"`
+	Error  string `json:"error,omitempty"`
+	// Note says why an answer gave nothing to send (an image service
+	// whose images do not contain the position).
+	Note string    `json:"note,omitempty"`
+	Time time.Time `json:"time"`
 }
 
 // Result is one answer a search produced and the agent keeps: a catalogue

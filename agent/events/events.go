@@ -25,6 +25,9 @@ const (
 	// ServiceFailed: one service of a search gave no answer (Search,
 	// Service, Error).
 	ServiceFailed Type = "service.failed"
+	// ServiceNote: a service answered but gave nothing to send, and Note
+	// says why (Search, Service, Note).
+	ServiceNote Type = "service.note"
 	// ResultStored: a service's answer was kept (Search, Service, Result,
 	// Rows, Path, Truncated).
 	ResultStored Type = "result.stored"
@@ -110,6 +113,8 @@ type Event struct {
 	SendTime    time.Duration `json:"send_ns,omitempty"`
 
 	Error string `json:"error,omitempty"`
+	// Note is a service's remark (ServiceNote).
+	Note string `json:"note,omitempty"`
 }
 
 // Bus delivers events to subscribers and keeps the most recent ones for

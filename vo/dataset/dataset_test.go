@@ -130,3 +130,28 @@ func TestDownloadToReplaces(t *testing.T) {
 		t.Errorf("replaced file %s: %.40q", d.Path, b)
 	}
 }
+
+// Download leaves a file others may read; DownloadPrivate one only its
+// owner may, whatever the umask.
+func TestDownloadModes(t *testing.T) {
+	fs := faultsvc.New(t)
+	c := dal.New(dal.Options{Retries: -1, Timeout: 30 * time.Second, IdleTimeout: 10 * time.Second})
+	dir := t.TempDir()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		dl   func(context.Context, *dal.Client, string, string, string, Progress) (*Downloaded, error)
+		want os.FileMode
+	}{
+		{"Download", Download, 0o644},
+		{"DownloadPrivate", DownloadPrivate, 0o600},
+	} {
+		d, err := tc.dl(ctx, c, fs.URLOf("/ok?rows=2"), dir, tc.name+".xml", nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if st, err := os.Stat(d.Path); err != nil || st.Mode().Perm() != tc.want {
+			t.Errorf("%s: %s has mode %v, want %v (%v)", tc.name, d.Path, st.Mode().Perm(), tc.want, err)
+		}
+	}
+}

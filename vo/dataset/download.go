@@ -150,10 +150,21 @@ type Downloaded struct {
 // is "", it comes from the URL and the response's Content-Type; a name
 // without extension gets the one of the Content-Type.
 func Download(ctx context.Context, c *dal.Client, rawURL, dir, name string, progress Progress) (*Downloaded, error) {
+	return downloadIn(ctx, c, rawURL, dir, name, 0o644, progress)
+}
+
+// DownloadPrivate is Download writing a file only its owner may read
+// (mode 0600, from the first byte): for the files an agent hands to other
+// tools of the same user through file URLs.
+func DownloadPrivate(ctx context.Context, c *dal.Client, rawURL, dir, name string, progress Progress) (*Downloaded, error) {
+	return downloadIn(ctx, c, rawURL, dir, name, 0o600, progress)
+}
+
+func downloadIn(ctx context.Context, c *dal.Client, rawURL, dir, name string, perm os.FileMode, progress Progress) (*Downloaded, error) {
 	if dir == "" {
 		dir = "."
 	}
-	return download(ctx, c, rawURL, dir, progress, func(ctype, finalURL, disposition string) (string, error) {
+	return download(ctx, c, rawURL, dir, perm, progress, func(ctype, finalURL, disposition string) (string, error) {
 		if name == "" {
 			name = nameFromDisposition(disposition)
 		}
@@ -162,19 +173,19 @@ func Download(ctx context.Context, c *dal.Client, rawURL, dir, name string, prog
 		} else if filepath.Ext(name) == "" {
 			name += Extension(ctype)
 		}
-		return claim(dir, filepath.Base(name))
+		return claim(dir, filepath.Base(name), perm)
 	})
 }
 
 // DownloadTo fetches rawURL into the file path, replacing it (only once
 // the download is complete).
 func DownloadTo(ctx context.Context, c *dal.Client, rawURL, path string, progress Progress) (*Downloaded, error) {
-	return download(ctx, c, rawURL, filepath.Dir(path), progress, func(string, string, string) (string, error) { return path, nil })
+	return download(ctx, c, rawURL, filepath.Dir(path), 0o644, progress, func(string, string, string) (string, error) { return path, nil })
 }
 
 // download writes the response to a temporary file in dir and renames it
 // to the path target chooses.
-func download(ctx context.Context, c *dal.Client, rawURL, dir string, progress Progress,
+func download(ctx context.Context, c *dal.Client, rawURL, dir string, perm os.FileMode, progress Progress,
 	target func(ctype, finalURL, disposition string) (string, error)) (*Downloaded, error) {
 	resp, err := c.Do(ctx, &dal.Request{Op: "dataset download", URL: rawURL})
 	if err != nil {
@@ -204,7 +215,7 @@ func download(ctx context.Context, c *dal.Client, rawURL, dir string, progress P
 	if total >= 0 && n != total {
 		return fail(fmt.Errorf("got %d bytes of %d announced", n, total))
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Chmod(perm); err != nil {
 		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
@@ -223,7 +234,7 @@ func download(ctx context.Context, c *dal.Client, rawURL, dir string, progress P
 }
 
 // claim reserves a free file name in dir based on name by creating it empty.
-func claim(dir, name string) (string, error) {
+func claim(dir, name string, perm os.FileMode) (string, error) {
 	ext := filepath.Ext(name)
 	stem := strings.TrimSuffix(name, ext)
 	for i := 0; i < 10000; i++ {
@@ -231,7 +242,7 @@ func claim(dir, name string) (string, error) {
 		if i > 0 {
 			p = filepath.Join(dir, fmt.Sprintf("%s-%d%s", stem, i, ext))
 		}
-		f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, perm)
 		if err == nil {
 			f.Close()
 			return p, nil
