@@ -23,7 +23,8 @@ type client struct {
 	rpc  *xmlrpc.Client // nil until setXmlrpcCallback
 	gone bool
 
-	failures int // consecutive failed callbacks; used by the worker only
+	failures     int       // consecutive unreachable callbacks; used by the worker only
+	failingSince time.Time // when the first of them failed; worker only
 }
 
 // delivery is one callback to make to a client: method with args (the
@@ -125,7 +126,7 @@ func (q *queue) close(deadline time.Time) []delivery {
 
 // run is a client's delivery goroutine: it makes the client's callbacks one
 // at a time, in order, each bounded by the callback timeout, and drops the
-// client when they keep failing.
+// client when its endpoint stays unreachable (see Options.DropAfter).
 func (h *Hub) run(c *client) {
 	defer h.workers.Done()
 	for {
@@ -168,15 +169,28 @@ func (h *Hub) run(c *client) {
 			}
 			continue
 		}
+		if isTimeout(err) {
+			// The client took the connection but is slow (busy, starting,
+			// a modal dialog): it is alive, so it is kept. A call may
+			// still be processed and replied to, so it is not failed.
+			c.failures = 0
+			h.log.Warn("callback timed out: client slow, kept", "client", c.id, "method", d.method, "timeout", h.opts.CallbackTimeout)
+			continue
+		}
+		if c.failures == 0 {
+			c.failingSince = time.Now()
+		}
 		c.failures++
-		h.log.Warn("callback failed", "client", c.id, "method", d.method, "failures", c.failures, "err", err)
-		if d.failed != nil && !isTimeout(err) {
-			// A timeout may still be processed and replied to; anything else
-			// (connection refused...) certainly was not.
+		unreachable := time.Since(c.failingSince)
+		h.log.Warn("callback failed: client unreachable", "client", c.id, "method", d.method,
+			"failures", c.failures, "unreachable_for", unreachable.Round(time.Millisecond), "err", err)
+		if d.failed != nil {
+			// Nothing reached the client's application.
 			d.failed("cannot deliver to client " + c.id + ": " + err.Error())
 		}
-		if c.failures >= h.opts.MaxFailures {
-			h.drop(c, "its callbacks failed "+itoa(c.failures)+" times in a row")
+		if c.failures >= h.opts.MaxFailures && unreachable >= h.opts.DropAfter {
+			h.drop(c, "its callback endpoint was unreachable for "+unreachable.Round(time.Second).String()+
+				" ("+itoa(c.failures)+" callbacks in a row)")
 		}
 	}
 }
