@@ -33,6 +33,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -42,6 +44,14 @@ import (
 
 // ID is the hub's own client id.
 const ID = "hub"
+
+// Impl is the value of the hub.impl key this hub writes in its lockfile:
+// a client can tell voagent's hub from others by it.
+const Impl = "voagent"
+
+// LockKeyPID is the lockfile key giving the id of the process the hub runs
+// in.
+const LockKeyPID = "hub.pid"
 
 // ErrRunning is wrapped by Start's error when a live hub already owns the
 // lockfile: a caller that only wants some hub to be running can use that
@@ -239,7 +249,8 @@ func (h *Hub) Start(ctx context.Context) error {
 		XMLRPCURL:      url,
 		ProfileVersion: profile.ProfileVersion,
 		Extra: map[string]string{
-			"hub.impl":           "voagent",
+			"hub.impl":           Impl,
+			LockKeyPID:           strconv.Itoa(os.Getpid()),
 			"profile.start.date": time.Now().UTC().Format(time.RFC3339),
 		},
 	}
