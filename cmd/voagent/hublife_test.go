@@ -87,6 +87,11 @@ func ourHubPID(t *testing.T, e *conntest.Env) (int, *profile.LockInfo) {
 		return pid > 0
 	})
 	t.Cleanup(func() {
+		// The clients of the test left (their cleanups ran first): the
+		// hub is gone, or goes after its idle period.
+		for deadline := time.Now().Add(30 * time.Second); alive(pid) && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+		}
 		if alive(pid) {
 			t.Errorf("the hub (pid %d) is still running at the end of the test: killed", pid)
 			syscall.Kill(pid, syscall.SIGKILL)
@@ -188,4 +193,46 @@ func TestAgentRestartsHubWhenGone(t *testing.T) {
 func readFile(path string) string {
 	b, _ := os.ReadFile(path)
 	return string(b)
+}
+
+// TestAladinKeepsHubAcrossAgentRestart: Aladin on the hub voagent started;
+// voagent is stopped and started again: the same hub stays, Aladin stays
+// registered and its callbacks keep working (Aladin's SAMP client stops
+// its callback server when its hub shuts down and never restarts it, so a
+// hub going down with voagent made Aladin unreachable).
+func TestAladinKeepsHubAcrossAgentRestart(t *testing.T) {
+	e := conntest.NewEnv(t)
+	display := e.Xvfb(t)
+	bin := buildVoagent(t)
+	env, sock, state := agentEnv(t, e)
+	ag := e.StartWith(t, conntest.StartOptions{Env: env}, bin, "-v", "run", "--hub-idle-exit", "2s")
+	hubPID, lock := ourHubPID(t, e)
+	aladin := e.Aladin(t, display)
+	ag.Stop(syscall.SIGTERM)
+	ag = e.StartWith(t, conntest.StartOptions{Env: env}, bin, "-v", "run", "--hub-idle-exit", "2s")
+	c := client.New(sock)
+	conntest.Eventually(t, "the new agent registered with the same hub", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		st, err := c.Status(ctx)
+		return err == nil && st.Hub.Connected && st.Hub.Own && st.Hub.URL == lock.XMLRPCURL
+	})
+	if !alive(hubPID) {
+		t.Fatal("the hub did not survive the agent's restart")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn, err := connection.Register(ctx, lock, connection.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Unregister(context.Background())
+	r, err := conn.CallAndWait(ctx, aladin, connection.NewMessage("samp.app.ping", nil), 30*time.Second)
+	if err != nil || !r.IsOK() {
+		t.Fatalf("ping Aladin after the agent's restart: %+v, %v", r, err)
+	}
+	ag.Stop(syscall.SIGTERM)
+	if log := readFile(filepath.Join(state, "voagent", "hub.log")); strings.Contains(log, "callback failed") {
+		t.Errorf("a callback failed:\n%s", log)
+	}
 }
