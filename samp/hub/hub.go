@@ -7,8 +7,11 @@
 // others. A client is dropped (and the others told with
 // samp.hub.event.unregister) only when its callback endpoint cannot be
 // reached at all (connection refused, reset...) for Options.DropAfter and
-// at least Options.MaxFailures callbacks in a row: a client that is merely
-// slow (callbacks timing out) is kept, its queue bounded by MaxQueue. Calls whose recipient goes away or
+// at least Options.MaxFailures callbacks, or probes, in a row (a probe is a
+// TCP connection to the callback endpoint every Options.ProbeInterval, so
+// that a client that died without unregistering is noticed even when
+// nothing is sent to it). A client that is merely slow (callbacks timing
+// out) is kept, its queue bounded by MaxQueue. Calls whose recipient goes away or
 // cannot be reached are answered by the hub with a samp.error response, so
 // that callers (callAndWait with no timeout in particular) never hang.
 //
@@ -63,6 +66,7 @@ const (
 	DefaultCallbackTimeout = 30 * time.Second
 	DefaultMaxFailures     = 3
 	DefaultDropAfter       = 30 * time.Second
+	DefaultProbeInterval   = 15 * time.Second
 	DefaultMaxQueue        = 10000
 	DefaultShutdownWait    = 3 * time.Second
 )
@@ -93,6 +97,11 @@ type Options struct {
 	// (Aladin after a hub restart), is not dropped for a few refused
 	// callbacks.
 	DropAfter time.Duration
+	// ProbeInterval is how often the callback endpoints of the callable
+	// clients are checked (a TCP connection, nothing sent), so that a client
+	// that died without unregistering is dropped even when nothing is sent
+	// to it (default 15 s).
+	ProbeInterval time.Duration
 	// IdleExit, when positive, makes the hub close itself once it has had
 	// no client (other than itself) for that long: from Start until the
 	// first registration, and from each time the last client leaves. Zero
@@ -151,6 +160,9 @@ func New(opts Options) (*Hub, error) {
 	}
 	if opts.DropAfter <= 0 {
 		opts.DropAfter = DefaultDropAfter
+	}
+	if opts.ProbeInterval <= 0 {
+		opts.ProbeInterval = DefaultProbeInterval
 	}
 	if opts.MaxQueue <= 0 {
 		opts.MaxQueue = DefaultMaxQueue
@@ -262,6 +274,7 @@ func (h *Hub) Start(ctx context.Context) error {
 	h.mu.Lock()
 	h.idleLocked()
 	h.mu.Unlock()
+	go h.probeLoop()
 	go func() {
 		select {
 		case <-ctx.Done():

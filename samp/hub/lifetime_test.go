@@ -130,3 +130,41 @@ func TestNoIdleExit(t *testing.T) {
 		t.Error("IdleExited true")
 	}
 }
+
+// TestDeadClientProbed: a callable client that died without unregistering
+// is dropped by the probe of its callback endpoint even though nothing is
+// sent to it, so that an idle hub can still exit.
+func TestDeadClientProbed(t *testing.T) {
+	h := startHub(t, Options{MaxFailures: 2, DropAfter: 300 * time.Millisecond, ProbeInterval: 50 * time.Millisecond,
+		IdleExit: 200 * time.Millisecond})
+	alive := newFakeClient(t, h, true)
+	dead := newFakeClient(t, h, true)
+	dead.srv.Close()
+	deadline := time.Now().Add(wait)
+	for {
+		got := toStrings(alive.call("samp.hub.getRegisteredClients", alive.key).([]any))
+		if !contains(got, dead.id) {
+			if !contains(got, ID) {
+				t.Fatalf("registered clients %v", got)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("dead client %s never dropped", dead.id)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// The live client, probed as often, is still registered (its calls
+	// above succeeded); once it leaves the hub exits.
+	select {
+	case <-h.Done():
+		t.Fatal("hub exited while a live client was registered")
+	default:
+	}
+	alive.call("samp.hub.unregister", alive.key)
+	select {
+	case <-h.Done():
+	case <-time.After(wait):
+		t.Fatal("hub did not exit once its last live client left")
+	}
+}

@@ -242,6 +242,8 @@ func (h *Hub) setCallback(c *client, v any) (any, error) {
 	rpc := xmlrpc.NewClient(raw, xmlrpc.WithTransport(h.httpc))
 	h.mu.Lock()
 	c.rpc = rpc
+	c.callbackHost = u.Host
+	c.probeFails, c.probeSince = 0, time.Time{}
 	h.mu.Unlock()
 	return "", nil
 }
