@@ -62,8 +62,12 @@ type Agent struct {
 	highlights    atomic.Uint64 // generation of highlight-triggered searches
 	selections    atomic.Uint64 // generation of selection-triggered searches
 
+	hubExe      string        // the voagent executable to run a detached hub with ("" = in-process hub)
+	hubIdleExit time.Duration // the detached hub's --idle-exit
+	hubLogPath  string        // where the detached hub logs ("" = HubLogPath())
+
 	hubMu   sync.Mutex
-	ownHub  string // XML-RPC URL of the hub we started ("" when none)
+	ownHub  string // XML-RPC URL of the hub in use when it is voagent's own ("" when not)
 	hubUp   bool
 	hubSeen connector.Info
 
@@ -88,6 +92,27 @@ func WithResultsDir(dir string) Option { return func(a *Agent) { a.results.base 
 // path (api.DefaultSocketPath() for the usual place).
 func WithControlSocket(path string) Option { return func(a *Agent) { a.controlPath = path } }
 
+// DefaultHubIdleExit is how long a detached hub started by the agent stays
+// once it has no client left: long enough for voagent to be restarted, or
+// for TOPCAT and Aladin to be closed and opened again, on the same hub.
+const DefaultHubIdleExit = 10 * time.Minute
+
+// WithHubCommand makes the agent start its hub, when samp.start_hub is set
+// and none runs, as a separate process detached from the agent (its own
+// session): exe hub --lockfile PATH --idle-exit D, where exe is the voagent
+// executable (cmd/voagent passes os.Executable()). Such a hub outlives the
+// agent, so that TOPCAT and Aladin keep it when voagent stops; it exits by
+// itself once it has had no client for the idle period (WithHubIdleExit).
+// Without this option the hub runs inside the agent and stops with it.
+func WithHubCommand(exe string) Option { return func(a *Agent) { a.hubExe = exe } }
+
+// WithHubIdleExit sets the idle period of a detached hub (default
+// DefaultHubIdleExit).
+func WithHubIdleExit(d time.Duration) Option { return func(a *Agent) { a.hubIdleExit = d } }
+
+// WithHubLog makes a detached hub log to path instead of HubLogPath().
+func WithHubLog(path string) Option { return func(a *Agent) { a.hubLogPath = path } }
+
 // New makes an agent from a configuration; Run starts it.
 func New(cfg config.Config, log *slog.Logger, opts ...Option) *Agent {
 	if log == nil {
@@ -100,6 +125,9 @@ func New(cfg config.Config, log *slog.Logger, opts ...Option) *Agent {
 		dal: dal.New(dal.Options{Timeout: cfg.Search.Timeout.Duration, Logger: log})}
 	for _, o := range opts {
 		o(a)
+	}
+	if a.hubIdleExit <= 0 {
+		a.hubIdleExit = DefaultHubIdleExit
 	}
 	a.ctx, a.stop = context.WithCancelCause(context.Background())
 	copts := connector.Options{
@@ -119,8 +147,12 @@ func New(cfg config.Config, log *slog.Logger, opts ...Option) *Agent {
 	return a
 }
 
-// startHub runs the built-in hub where clients look for one.
+// startHub starts voagent's hub where clients look for one: as a detached
+// process when WithHubCommand was given, else inside the agent.
 func (a *Agent) startHub(ctx context.Context, loc profile.Location) (func(context.Context) error, error) {
+	if a.hubExe != "" {
+		return a.startDetachedHub(ctx, loc)
+	}
 	h, err := hub.New(hub.Options{Lockfile: loc.Path, Logger: a.log.With("component", "hub")})
 	if err != nil {
 		return nil, err
@@ -128,23 +160,22 @@ func (a *Agent) startHub(ctx context.Context, loc profile.Location) (func(contex
 	if err := h.Start(ctx); err != nil {
 		return nil, err
 	}
-	a.hubMu.Lock()
-	a.ownHub = h.URL()
-	a.hubMu.Unlock()
-	a.log.Info("no SAMP hub was running: started our own", "lockfile", h.Lockfile(), "url", h.URL())
-	return func(context.Context) error {
-		a.hubMu.Lock()
-		a.ownHub = ""
-		a.hubMu.Unlock()
-		return h.Close()
-	}, nil
+	a.log.Info("no SAMP hub was running: started our own (in-process, it stops with the agent)", "lockfile", h.Lockfile(), "url", h.URL())
+	return func(context.Context) error { return h.Close() }, nil
 }
 
-// onSession turns the connector's hub changes into events.
+// onSession turns the connector's hub changes into events. A hub is our
+// own when its lockfile says hub.impl=voagent, whoever started it.
 func (a *Agent) onSession(up bool, info connector.Info, reason string) {
+	own := up && info.HubImpl == hub.Impl
 	a.hubMu.Lock()
 	a.hubUp, a.hubSeen = up, info
-	own := a.ownHub != "" && a.ownHub == info.HubURL
+	if up {
+		a.ownHub = ""
+		if own {
+			a.ownHub = info.HubURL
+		}
+	}
 	a.hubMu.Unlock()
 	if up {
 		a.bus.Publish(events.Event{Type: events.HubFound, Hub: info.HubURL, OwnHub: own})

@@ -56,3 +56,38 @@ func TestHubCommand(t *testing.T) {
 		t.Errorf("lockfile left behind: %v", err)
 	}
 }
+
+// TestHubIdleExit: `voagent hub --idle-exit D` stops by itself when no
+// client registers, removes its lockfile and logs why; a bad duration is
+// refused.
+func TestHubIdleExit(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		idle    string
+		wantErr string
+	}{
+		{"idle exit", "300ms", ""},
+		{"negative", "-1s", "--idle-exit -1s: must not be negative"},
+		{"not a duration", "soon", "invalid argument"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lock := filepath.Join(t.TempDir(), "samp.lock")
+			_, stderr, err := runCLI(t, "hub", "--lockfile", lock, "--idle-exit", tc.idle)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("got %v, want an error with %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(stderr, "no client for 300ms") {
+				t.Errorf("the hub did not log its idle exit:\n%s", stderr)
+			}
+			if _, err := os.Stat(lock); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("lockfile left behind: %v", err)
+			}
+		})
+	}
+}

@@ -14,6 +14,10 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	// The real binary runs its own hub as a detached "voagent hub"
+	// process (tests, which run commands in-process, keep it in-process:
+	// their executable is the test binary).
+	detachedHub = true
 	root := newRootCmd()
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "voagent:", err)

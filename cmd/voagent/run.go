@@ -1,6 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/voagent/voagent/agent"
@@ -9,9 +13,14 @@ import (
 	"github.com/voagent/voagent/handlers"
 )
 
+// detachedHub makes 'voagent run' start its hub as a separate process
+// running this executable (set by main).
+var detachedHub bool
+
 func newRunCmd(g *globals) *cobra.Command {
 	var cfgPath, socket string
 	var noHub bool
+	var hubIdle time.Duration
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the agent on the SAMP hub (its own hub when none is running)",
@@ -19,21 +28,31 @@ func newRunCmd(g *globals) *cobra.Command {
 samp.start_hub is set), answers TOPCAT's highlighted rows with vicinity searches,
 and serves its control API on a user-only Unix socket (voagent status, events,
 vicinity --send, spectra --send and send use it). SIGINT, SIGTERM and SIGHUP stop it
-cleanly: it unregisters, cancels its searches and removes its result files.`,
+cleanly: it unregisters, cancels its searches and removes its result files.
+
+The hub it starts is a separate 'voagent hub' process (logging to
+$XDG_STATE_HOME/voagent/hub.log): it stays when the agent stops, for TOPCAT,
+Aladin and the next voagent, and exits by itself once it has had no client
+for --hub-idle-exit. When the hub in use goes away (TOPCAT quitting with its
+own hub), the agent starts one again if no other hub appears within 2.5 s.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runAgent(cmd, g, cfgPath, socket, noHub)
+			if hubIdle <= 0 {
+				return fmt.Errorf("--hub-idle-exit %s: must be positive", hubIdle)
+			}
+			return runAgent(cmd, g, cfgPath, socket, noHub, hubIdle)
 		},
 	}
 	cmd.Flags().StringVar(&cfgPath, "config", "", "configuration file (default "+config.DefaultPath()+" when present)")
 	cmd.Flags().StringVar(&socket, "socket", "", "control socket (default $"+api.SocketEnv+", else "+api.DefaultSocketPath()+")")
 	cmd.Flags().BoolVar(&noHub, "no-hub", false, "never start a hub of our own; wait for one")
+	cmd.Flags().DurationVar(&hubIdle, "hub-idle-exit", agent.DefaultHubIdleExit, "the hub we start stops once it has had no client for this long")
 	return cmd
 }
 
 // runAgent loads the configuration and runs the agent until the command's
 // context ends (a signal).
-func runAgent(cmd *cobra.Command, g *globals, cfgPath, socket string, noHub bool) error {
+func runAgent(cmd *cobra.Command, g *globals, cfgPath, socket string, noHub bool, hubIdle time.Duration) error {
 	path := cfgPath
 	if path == "" {
 		path = config.DefaultPath()
@@ -51,8 +70,16 @@ func runAgent(cmd *cobra.Command, g *globals, cfgPath, socket string, noHub bool
 	if socket == "" {
 		socket = api.DefaultSocketPath()
 	}
-	a := agent.New(cfg, g.log, agent.WithConfigPath(path), agent.WithControlSocket(socket),
-		agent.WithResultsDir(cfg.Results.Dir))
+	opts := []agent.Option{agent.WithConfigPath(path), agent.WithControlSocket(socket),
+		agent.WithResultsDir(cfg.Results.Dir), agent.WithHubIdleExit(hubIdle)}
+	if detachedHub {
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("finding voagent's executable to run the hub with: %w", err)
+		}
+		opts = append(opts, agent.WithHubCommand(exe))
+	}
+	a := agent.New(cfg, g.log, opts...)
 	handlers.Register(a)
 	return a.Run(cmd.Context())
 }

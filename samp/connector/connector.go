@@ -32,6 +32,7 @@ const (
 	DefaultPingInterval   = time.Second
 	DefaultCallTimeout    = 60 * time.Second
 	DefaultHandlerTimeout = 10 * time.Minute
+	DefaultHubGrace       = 2500 * time.Millisecond
 	DefaultName           = "voagent"
 )
 
@@ -53,7 +54,9 @@ var ErrNotConnected = errors.New("not connected to a SAMP hub")
 var ErrHubGone = errors.New("the SAMP hub went away")
 
 // HubStarter starts a hub whose lockfile will be at loc, for when no hub is
-// running at start. It returns a function that stops that hub. The caller
+// running (see Options.StartHub). It returns a function that stops that hub
+// (called when Run returns; a hub meant to outlive the connector returns a
+// function that leaves it running). The caller
 // passes samp/hub's constructor wrapped in one of these, so this package does
 // not depend on the hub.
 type HubStarter func(ctx context.Context, loc profile.Location) (stop func(context.Context) error, err error)
@@ -66,9 +69,14 @@ type Options struct {
 	Logger *slog.Logger
 	// Locate finds the lockfile (default profile.Locate).
 	Locate func() (profile.Location, error)
-	// StartHub, when set, is called once if no hub is running when Run
-	// starts; nil means never start a hub.
+	// StartHub, when set, is called when no hub is running as Run starts,
+	// and again whenever the hub in use has gone and no other hub has
+	// appeared within HubGrace; nil means never start a hub.
 	StartHub HubStarter
+	// HubGrace is how long to wait, after the hub in use went away, for a
+	// hub to come back (a restarting hub, TOPCAT restarting with its own)
+	// before starting one with StartHub (default 2.5 s).
+	HubGrace time.Duration
 	// PingInterval is how often the hub is pinged (default 1 s).
 	PingInterval time.Duration
 	// CallTimeout bounds Call and CallAll when ctx has no deadline
@@ -116,6 +124,9 @@ func New(opts Options) *Connector {
 	}
 	if opts.CallTimeout <= 0 {
 		opts.CallTimeout = DefaultCallTimeout
+	}
+	if opts.HubGrace <= 0 {
+		opts.HubGrace = DefaultHubGrace
 	}
 	if opts.HandlerTimeout <= 0 {
 		opts.HandlerTimeout = DefaultHandlerTimeout
@@ -254,6 +265,9 @@ type Info struct {
 	SelfID   string
 	HubID    string
 	Lockfile string
+	// HubImpl is the hub.impl key of the hub's lockfile ("voagent" for
+	// voagent's own hub; other hubs may leave it empty).
+	HubImpl string
 	// Registrations counts the successful registrations since Run started.
 	Registrations int
 }
@@ -266,7 +280,7 @@ func (c *Connector) Info() Info {
 		return Info{Registrations: c.reconnects}
 	}
 	return Info{HubURL: c.sess.conn.HubURL(), SelfID: c.sess.conn.SelfID(), HubID: c.sess.conn.HubID(),
-		Lockfile: c.sess.loc.URL, Registrations: c.reconnects}
+		Lockfile: c.sess.loc.URL, HubImpl: c.sess.conn.Lock().Extra["hub.impl"], Registrations: c.reconnects}
 }
 
 // Clients returns the other registered clients (the hub included), sorted by

@@ -3,6 +3,8 @@ package connector_test
 import (
 	"context"
 	"os"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -121,6 +123,73 @@ func BenchmarkOwnHubCall(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "calls/s")
+		})
+	}
+}
+
+// TestHubStartedWhenGone: the connector is registered with a JSAMP hub
+// (TOPCAT's internal hub, say); when that hub stops, and none comes back
+// within HubGrace, the connector starts its own and registers with it. When
+// a hub comes back within HubGrace (a restarting hub), none is started.
+func TestHubStartedWhenGone(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		grace    time.Duration
+		restart  bool // start another JSAMP hub right after stopping the first
+		wantOurs bool
+	}{
+		{"no hub comes back", 500 * time.Millisecond, false, true},
+		{"a restarting hub wins", 5 * time.Minute, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := conntest.NewEnv(t)
+			conntest.RequireJSAMP(t)
+			jsamp := e.JSAMPHub(t)
+			var started atomic.Int32
+			start := hubStarter(t)
+			c := connector.New(connector.Options{
+				Metadata: map[string]any{"samp.name": "voagent-regrow"},
+				Logger:   conntest.Logger(t),
+				Locate:   e.Location,
+				HubGrace: tc.grace,
+				StartHub: func(ctx context.Context, loc profile.Location) (func(context.Context) error, error) {
+					// Counts the hubs started: an attempt while the
+					// JSAMP hub was coming up fails (hub.ErrRunning).
+					stop, err := start(ctx, loc)
+					if err == nil {
+						started.Add(1)
+					}
+					return stop, err
+				},
+			})
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- c.Run(ctx) }()
+			t.Cleanup(func() { cancel(); <-done })
+			wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
+			defer wcancel()
+			if err := c.WaitConnected(wctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := started.Load(); n != 0 || c.Info().HubImpl == hub.Impl {
+				t.Fatalf("a hub was running, yet StartHub started %d (hub.impl %q)", n, c.Info().HubImpl)
+			}
+			jsampURL := c.Info().HubURL
+			before := c.Info().Registrations
+			jsamp.Stop(syscall.SIGTERM)
+			if tc.restart {
+				e.JSAMPHub(t)
+			}
+			conntest.Eventually(t, "registered with the next hub", func() bool {
+				i := c.Info()
+				return c.Connected() && i.Registrations > before && i.HubURL != jsampURL
+			})
+			if ours := c.Info().HubImpl == hub.Impl; ours != tc.wantOurs {
+				t.Errorf("registered with %+v: voagent's hub %v, want %v", c.Info(), ours, tc.wantOurs)
+			}
+			if n := started.Load(); (n == 1) != tc.wantOurs || n > 1 {
+				t.Errorf("StartHub started %d hubs", n)
+			}
 		})
 	}
 }

@@ -13,8 +13,11 @@ import (
 )
 
 // Run keeps the connector registered with the hub until ctx is done, then
-// unregisters (and stops the hub it started, if any). With no hub running it
-// waits for one; when the hub goes it waits for the next and registers again.
+// unregisters (and calls the stop functions of the hubs it started, if any).
+// With no hub running it waits for one; when the hub goes it waits for the
+// next and registers again. With Options.StartHub it starts a hub when none
+// runs at first, and when the hub in use has gone and none came back within
+// Options.HubGrace.
 // It returns an error only when the lockfile cannot be located or Run is
 // already running.
 func (c *Connector) Run(ctx context.Context) error {
@@ -45,18 +48,20 @@ func (c *Connector) Run(ctx context.Context) error {
 		c.log.Warn("cannot watch the SAMP lockfile, polling only", "err", err)
 	}
 
-	var stopHub func(context.Context) error
+	var stopHubs []func(context.Context) error
 	defer func() {
-		if stopHub != nil {
+		for _, stop := range stopHubs {
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if err := stopHub(sctx); err != nil {
+			if err := stop(sctx); err != nil {
 				c.log.Warn("stopping our SAMP hub", "err", err)
 			}
+			cancel()
 		}
 	}()
 
-	first := true
+	// startAt is when a hub may be started if there is still none: at
+	// once at first, HubGrace after a hub was lost; zero when not to.
+	startAt := time.Now()
 	delay := 50 * time.Millisecond
 	for {
 		s, err := c.connect(ctx, loc)
@@ -67,26 +72,32 @@ func (c *Connector) Run(ctx context.Context) error {
 			return nil
 		}
 		if err != nil {
-			if first && c.opts.StartHub != nil {
-				first = false
+			if c.opts.StartHub != nil && !startAt.IsZero() && !time.Now().Before(startAt) {
 				c.log.Info("no SAMP hub running: starting one", "lockfile", loc.URL, "reason", err)
 				stop, herr := c.opts.StartHub(ctx, loc)
 				if herr != nil {
+					// Perhaps another hub won the race: look again, and
+					// try to start one again after a grace period.
 					c.log.Warn("starting a SAMP hub", "err", herr)
+					startAt = time.Now().Add(c.opts.HubGrace)
 				} else {
-					stopHub = stop
+					startAt = time.Time{}
+					stopHubs = append(stopHubs, stop)
 					continue
 				}
 			}
-			first = false
 			c.log.Debug("no usable SAMP hub yet", "lockfile", loc.URL, "err", err)
-			if !c.wait(ctx, changes, delay) {
+			d := delay
+			if !startAt.IsZero() {
+				d = min(d, max(time.Until(startAt), time.Millisecond))
+			}
+			if !c.wait(ctx, changes, d) {
 				return nil
 			}
 			delay = min(delay*2, c.opts.PingInterval)
 			continue
 		}
-		first = false
+		startAt = time.Time{}
 		delay = 50 * time.Millisecond
 		info := c.Info()
 		if c.opts.OnSession != nil {
@@ -100,6 +111,11 @@ func (c *Connector) Run(ctx context.Context) error {
 		}
 		if ctx.Err() != nil {
 			return nil
+		}
+		if c.opts.StartHub != nil {
+			startAt = time.Now().Add(c.opts.HubGrace)
+			c.log.Info("SAMP hub gone, waiting for the next one (starting our own if none comes)", "hub", s.conn.HubURL(), "reason", reason, "grace", c.opts.HubGrace)
+			continue
 		}
 		c.log.Info("SAMP hub gone, waiting for the next one", "hub", s.conn.HubURL(), "reason", reason)
 	}

@@ -23,7 +23,12 @@ type client struct {
 	rpc  *xmlrpc.Client // nil until setXmlrpcCallback
 	gone bool
 
-	failures int // consecutive failed callbacks; used by the worker only
+	callbackHost string    // host:port of the callback URL ("" until set)
+	probeFails   int       // consecutive refused probes of callbackHost
+	probeSince   time.Time // when the first of them was refused
+
+	failures     int       // consecutive unreachable callbacks; used by the worker only
+	failingSince time.Time // when the first of them failed; worker only
 }
 
 // delivery is one callback to make to a client: method with args (the
@@ -125,7 +130,7 @@ func (q *queue) close(deadline time.Time) []delivery {
 
 // run is a client's delivery goroutine: it makes the client's callbacks one
 // at a time, in order, each bounded by the callback timeout, and drops the
-// client when they keep failing.
+// client when its endpoint stays unreachable (see Options.DropAfter).
 func (h *Hub) run(c *client) {
 	defer h.workers.Done()
 	for {
@@ -168,15 +173,28 @@ func (h *Hub) run(c *client) {
 			}
 			continue
 		}
+		if isTimeout(err) {
+			// The client took the connection but is slow (busy, starting,
+			// a modal dialog): it is alive, so it is kept. A call may
+			// still be processed and replied to, so it is not failed.
+			c.failures = 0
+			h.log.Warn("callback timed out: client slow, kept", "client", c.id, "method", d.method, "timeout", h.opts.CallbackTimeout)
+			continue
+		}
+		if c.failures == 0 {
+			c.failingSince = time.Now()
+		}
 		c.failures++
-		h.log.Warn("callback failed", "client", c.id, "method", d.method, "failures", c.failures, "err", err)
-		if d.failed != nil && !isTimeout(err) {
-			// A timeout may still be processed and replied to; anything else
-			// (connection refused...) certainly was not.
+		unreachable := time.Since(c.failingSince)
+		h.log.Warn("callback failed: client unreachable", "client", c.id, "method", d.method,
+			"failures", c.failures, "unreachable_for", unreachable.Round(time.Millisecond), "err", err)
+		if d.failed != nil {
+			// Nothing reached the client's application.
 			d.failed("cannot deliver to client " + c.id + ": " + err.Error())
 		}
-		if c.failures >= h.opts.MaxFailures {
-			h.drop(c, "its callbacks failed "+itoa(c.failures)+" times in a row")
+		if c.failures >= h.opts.MaxFailures && unreachable >= h.opts.DropAfter {
+			h.drop(c, "its callback endpoint was unreachable for "+unreachable.Round(time.Second).String()+
+				" ("+itoa(c.failures)+" callbacks in a row)")
 		}
 	}
 }
@@ -187,4 +205,72 @@ func isTimeout(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout() && !strings.Contains(err.Error(), "dial")
+}
+
+// probeLoop checks every ProbeInterval that the callable clients' callback
+// endpoints still accept connections (a TCP connection, nothing sent), so
+// that a client that died without unregistering (SIGKILL) is dropped under
+// the same rule as an unreachable callback even when nothing is sent to it;
+// otherwise it would keep an idle hub (IdleExit) alive forever.
+func (h *Hub) probeLoop() {
+	t := time.NewTicker(h.opts.ProbeInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stopCtx.Done():
+			return
+		case <-t.C:
+		}
+		h.mu.Lock()
+		var todo []*client
+		for _, c := range h.clients {
+			if c.callbackHost != "" {
+				todo = append(todo, c)
+			}
+		}
+		h.mu.Unlock()
+		for _, c := range todo {
+			h.probe(c)
+		}
+	}
+}
+
+// probe dials c's callback endpoint once: a refused (or reset) connection
+// counts towards dropping c, anything that connects clears the count, a
+// timeout (a busy machine) counts for nothing.
+func (h *Hub) probe(c *client) {
+	h.mu.Lock()
+	host := c.callbackHost
+	h.mu.Unlock()
+	ctx, cancel := context.WithTimeout(h.stopCtx, 2*time.Second)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", host)
+	if err == nil {
+		conn.Close()
+	}
+	if h.stopCtx.Err() != nil || (err != nil && isTimeout(err)) {
+		return
+	}
+	h.mu.Lock()
+	if c.gone || c.callbackHost != host {
+		h.mu.Unlock()
+		return
+	}
+	if err == nil {
+		c.probeFails, c.probeSince = 0, time.Time{}
+		h.mu.Unlock()
+		return
+	}
+	if c.probeFails == 0 {
+		c.probeSince = time.Now()
+	}
+	c.probeFails++
+	fails, since := c.probeFails, time.Since(c.probeSince)
+	h.mu.Unlock()
+	h.log.Debug("client's callback endpoint refuses connections", "client", c.id, "probes", fails, "unreachable_for", since.Round(time.Millisecond), "err", err)
+	if fails >= h.opts.MaxFailures && since >= h.opts.DropAfter {
+		h.drop(c, "its callback endpoint refused connections for "+since.Round(time.Second).String()+
+			" ("+itoa(fails)+" probes in a row)")
+	}
 }

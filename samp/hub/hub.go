@@ -4,8 +4,14 @@
 //
 // Each client has its own delivery queue served by its own goroutine, with a
 // timeout on every callback, so a slow or dead client never delays the
-// others; a client whose callbacks keep failing is dropped (and the others
-// told with samp.hub.event.unregister). Calls whose recipient goes away or
+// others. A client is dropped (and the others told with
+// samp.hub.event.unregister) only when its callback endpoint cannot be
+// reached at all (connection refused, reset...) for Options.DropAfter and
+// at least Options.MaxFailures callbacks, or probes, in a row (a probe is a
+// TCP connection to the callback endpoint every Options.ProbeInterval, so
+// that a client that died without unregistering is noticed even when
+// nothing is sent to it). A client that is merely slow (callbacks timing
+// out) is kept, its queue bounded by MaxQueue. Calls whose recipient goes away or
 // cannot be reached are answered by the hub with a samp.error response, so
 // that callers (callAndWait with no timeout in particular) never hang.
 //
@@ -30,6 +36,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -40,6 +48,14 @@ import (
 // ID is the hub's own client id.
 const ID = "hub"
 
+// Impl is the value of the hub.impl key this hub writes in its lockfile:
+// a client can tell voagent's hub from others by it.
+const Impl = "voagent"
+
+// LockKeyPID is the lockfile key giving the id of the process the hub runs
+// in.
+const LockKeyPID = "hub.pid"
+
 // ErrRunning is wrapped by Start's error when a live hub already owns the
 // lockfile: a caller that only wants some hub to be running can use that
 // one.
@@ -49,6 +65,8 @@ var ErrRunning = errors.New("a SAMP hub is already running")
 const (
 	DefaultCallbackTimeout = 30 * time.Second
 	DefaultMaxFailures     = 3
+	DefaultDropAfter       = 30 * time.Second
+	DefaultProbeInterval   = 15 * time.Second
 	DefaultMaxQueue        = 10000
 	DefaultShutdownWait    = 3 * time.Second
 )
@@ -68,9 +86,27 @@ type Options struct {
 	Metadata map[string]any
 	// CallbackTimeout bounds every call from the hub to a client.
 	CallbackTimeout time.Duration
-	// MaxFailures is the number of consecutive failed callbacks after which
-	// a client is dropped.
+	// MaxFailures is the number of consecutive unreachable callbacks
+	// (connection refused, reset, closed: not timeouts, not faults) after
+	// which a client may be dropped, once DropAfter has also passed since
+	// the first of them.
 	MaxFailures int
+	// DropAfter is how long a client's callback endpoint must stay
+	// unreachable before the client is dropped (default 30 s): a client
+	// restarting its callback server, or an application busy at start
+	// (Aladin after a hub restart), is not dropped for a few refused
+	// callbacks.
+	DropAfter time.Duration
+	// ProbeInterval is how often the callback endpoints of the callable
+	// clients are checked (a TCP connection, nothing sent), so that a client
+	// that died without unregistering is dropped even when nothing is sent
+	// to it (default 15 s).
+	ProbeInterval time.Duration
+	// IdleExit, when positive, makes the hub close itself once it has had
+	// no client (other than itself) for that long: from Start until the
+	// first registration, and from each time the last client leaves. Zero
+	// keeps the hub until Close.
+	IdleExit time.Duration
 	// MaxQueue is the number of undelivered messages a client may have
 	// before new messages to it are refused.
 	MaxQueue int
@@ -98,6 +134,9 @@ type Hub struct {
 	nextID  int
 	nextMsg uint64
 	closing bool
+	idle    *time.Timer // runs while no client is registered (IdleExit > 0)
+	idleGen int         // identifies the idle timer in force
+	idled   bool        // the hub closed itself for want of clients
 	started bool
 	server  *xmlrpc.Server
 	url     string
@@ -118,6 +157,12 @@ func New(opts Options) (*Hub, error) {
 	}
 	if opts.MaxFailures <= 0 {
 		opts.MaxFailures = DefaultMaxFailures
+	}
+	if opts.DropAfter <= 0 {
+		opts.DropAfter = DefaultDropAfter
+	}
+	if opts.ProbeInterval <= 0 {
+		opts.ProbeInterval = DefaultProbeInterval
 	}
 	if opts.MaxQueue <= 0 {
 		opts.MaxQueue = DefaultMaxQueue
@@ -216,7 +261,8 @@ func (h *Hub) Start(ctx context.Context) error {
 		XMLRPCURL:      url,
 		ProfileVersion: profile.ProfileVersion,
 		Extra: map[string]string{
-			"hub.impl":           "voagent",
+			"hub.impl":           Impl,
+			LockKeyPID:           strconv.Itoa(os.Getpid()),
 			"profile.start.date": time.Now().UTC().Format(time.RFC3339),
 		},
 	}
@@ -224,7 +270,11 @@ func (h *Hub) Start(ctx context.Context) error {
 		srv.Close(context.Background())
 		return fmt.Errorf("hub: %w", err)
 	}
-	h.log.Info("SAMP hub started", "url", url, "lockfile", h.lockPath)
+	h.log.Info("SAMP hub started", "url", url, "lockfile", h.lockPath, "idle_exit", h.opts.IdleExit)
+	h.mu.Lock()
+	h.idleLocked()
+	h.mu.Unlock()
+	go h.probeLoop()
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -270,6 +320,44 @@ func (h *Hub) Lockfile() string { return h.lockPath }
 // Done is closed once the hub has stopped.
 func (h *Hub) Done() <-chan struct{} { return h.done }
 
+// IdleExited reports whether the hub closed itself because it had no
+// client for Options.IdleExit.
+func (h *Hub) IdleExited() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.idled
+}
+
+// idleLocked starts the idle timer when IdleExit is set, no client is
+// registered and the hub is not closing; busyLocked stops it. Both are
+// called with h.mu held.
+func (h *Hub) idleLocked() {
+	if h.opts.IdleExit <= 0 || h.closing || len(h.clients) > 0 || h.idle != nil {
+		return
+	}
+	h.idleGen++
+	gen := h.idleGen
+	h.idle = time.AfterFunc(h.opts.IdleExit, func() {
+		h.mu.Lock()
+		if gen != h.idleGen || h.closing || len(h.clients) > 0 {
+			h.mu.Unlock()
+			return
+		}
+		h.idled = true
+		h.mu.Unlock()
+		h.log.Info("SAMP hub idle: no client for the idle period, stopping", "idle_exit", h.opts.IdleExit)
+		h.Close()
+	})
+}
+
+func (h *Hub) busyLocked() {
+	if h.idle != nil {
+		h.idle.Stop()
+		h.idle = nil
+		h.idleGen++
+	}
+}
+
 // Close stops the hub: it removes the lockfile, sends
 // samp.hub.event.shutdown to the subscribed clients (waiting at most
 // Options.ShutdownWait), answers pending synchronous calls with a fault and
@@ -286,6 +374,7 @@ func (h *Hub) shutdown() error {
 	h.mu.Lock()
 	started := h.server != nil
 	h.closing = true // no more registrations
+	h.busyLocked()
 	all := make([]*client, 0, len(h.clients))
 	for _, c := range h.clients {
 		all = append(all, c)

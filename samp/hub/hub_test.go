@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,6 +88,7 @@ type fakeClient struct {
 	got     chan received
 	block   chan struct{} // when non-nil, callbacks wait on it
 	mu      sync.Mutex
+	entered atomic.Int32 // callbacks begun
 }
 
 func newFakeClient(t testing.TB, h *Hub, callable bool) *fakeClient {
@@ -108,6 +110,7 @@ func newFakeClient(t testing.TB, h *Hub, callable bool) *fakeClient {
 }
 
 func (c *fakeClient) handle(ctx context.Context, method string, params []any) (any, error) {
+	c.entered.Add(1)
 	c.mu.Lock()
 	block := c.block
 	c.mu.Unlock()
@@ -498,7 +501,7 @@ func TestMessaging(t *testing.T) {
 // messages to others, that calls to an unreachable client are answered with
 // an error, and that a client whose callbacks keep failing is dropped.
 func TestSlowAndDeadClients(t *testing.T) {
-	h := startHub(t, Options{MaxFailures: 2, CallbackTimeout: 2 * time.Second})
+	h := startHub(t, Options{MaxFailures: 2, DropAfter: time.Nanosecond, CallbackTimeout: 2 * time.Second})
 	a := newFakeClient(t, h, true)
 	a.call("samp.hub.declareSubscriptions", a.key, map[string]any{"samp.hub.event.unregister": map[string]any{}})
 	slow := newFakeClient(t, h, true)

@@ -150,6 +150,7 @@ func (h *Hub) register(secret any) (any, error) {
 	}
 	h.clients[c.id] = c
 	h.keys[c.key] = c
+	h.busyLocked()
 	h.workers.Add(1)
 	h.mu.Unlock()
 	go h.run(c)
@@ -183,6 +184,7 @@ func (h *Hub) remove(c *client, reason string, disconnect bool) {
 	c.gone = true
 	delete(h.clients, c.id)
 	delete(h.keys, c.key)
+	h.idleLocked()
 	var orphans []*pending
 	for id, p := range h.pending {
 		switch {
@@ -240,6 +242,8 @@ func (h *Hub) setCallback(c *client, v any) (any, error) {
 	rpc := xmlrpc.NewClient(raw, xmlrpc.WithTransport(h.httpc))
 	h.mu.Lock()
 	c.rpc = rpc
+	c.callbackHost = u.Host
+	c.probeFails, c.probeSince = 0, time.Time{}
 	h.mu.Unlock()
 	return "", nil
 }
