@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/voagent/voagent/vo/dal"
 	"github.com/voagent/voagent/vo/datalink"
@@ -86,8 +87,25 @@ func (o *svcOpts) begin(needURL bool) (url.Values, error) {
 }
 
 // outFormat is the output format: --format, else from the file extension.
-func (o *svcOpts) outFormat() (votable.Format, error) {
-	return votable.FormatFor(o.output, o.format)
+func (o *svcOpts) outFormat(cmd *cobra.Command) (votable.Format, error) {
+	return outputFormat(cmd, o.output, o.format)
+}
+
+// outputFormat is the format a table goes out in: flag when given, else
+// by path's extension; to a terminal (path "" or "-" on a terminal) CSV
+// rather than a binary VOTable, which is no use on a screen.
+func outputFormat(cmd *cobra.Command, path, flag string) (votable.Format, error) {
+	f, err := votable.FormatFor(path, flag)
+	if err == nil && flag == "" && (path == "" || path == "-") && isTerminal(cmd.OutOrStdout()) {
+		return votable.FormatCSV, nil
+	}
+	return f, err
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // writeOutput calls fn with the command's standard output when path is ""
@@ -103,7 +121,7 @@ func writeOutput(cmd *cobra.Command, path string, fn func(w io.Writer) error) er
 // another format by reading it.
 func (o *svcOpts) svcRun(cmd *cobra.Command, copyFn func(context.Context, io.Writer) (int64, *dal.Truncation, error),
 	searchFn func(context.Context) (*dataset.Result, error)) error {
-	f, err := o.outFormat()
+	f, err := o.outFormat(cmd)
 	if err != nil {
 		return err
 	}

@@ -102,7 +102,7 @@ there (default "TAP" and the queried table, else the service's host).
 
 func (o *tapOpts) run(cmd *cobra.Command, g *globals, args []string) (err error) {
 	if o.send != "" {
-		f, err := votable.FormatFor(o.out, o.format)
+		f, err := outputFormat(cmd, o.out, o.format)
 		if err != nil {
 			return fmt.Errorf("--format: %w", err)
 		}
@@ -184,7 +184,7 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 	if len(args) < 2 {
 		return errors.New("missing QUERY (or one of --capabilities, --tables, --examples, --partition)")
 	}
-	f, err := votable.FormatFor(o.out, o.format)
+	f, err := outputFormat(cmd, o.out, o.format)
 	if err != nil {
 		return fmt.Errorf("--format: %w", err)
 	}
@@ -272,7 +272,7 @@ func (o *tapOpts) runPartition(ctx context.Context, cmd *cobra.Command, svc *tap
 	if o.maxrec > 0 {
 		p.MaxRec = o.maxrec
 	}
-	f, err := votable.FormatFor(o.out, o.format)
+	f, err := outputFormat(cmd, o.out, o.format)
 	if err != nil {
 		return fmt.Errorf("--format: %w", err)
 	}

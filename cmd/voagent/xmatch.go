@@ -80,7 +80,7 @@ func xmLimitMemory(tabs []*votable.Table) {
 // format of its extension (CSV for .csv, else a BINARY2 VOTable), in
 // batches.
 func xmWriteOutput(ctx context.Context, cmd *cobra.Command, path string, out *xmatch.Output) error {
-	f, err := votable.FormatFor(path, "")
+	f, err := outputFormat(cmd, path, "")
 	if err != nil {
 		return err
 	}
@@ -474,7 +474,7 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 // xmWriteTable writes a whole in-memory table in the format of path's
 // extension (CSV for .csv, else a BINARY2 VOTable).
 func xmWriteTable(cmd *cobra.Command, path string, t *votable.Table) error {
-	f, err := votable.FormatFor(path, "")
+	f, err := outputFormat(cmd, path, "")
 	if err != nil {
 		return err
 	}
