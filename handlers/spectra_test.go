@@ -65,4 +65,27 @@ func TestSelectedRowsSpectra(t *testing.T) {
 		t.Errorf("one spectrum too many: %v", p)
 	default:
 	}
+
+	// A selection in a table the agent never received (TOPCAT's table
+	// after an agent restart) is resolved from its url, as a highlight is.
+	if r := call(MTypeSelectRows, map[string]any{"table-id": "sent-before-restart", "url": profile.FileURL(file),
+		"row-list": []any{"2"}}); !r.IsOK() {
+		t.Fatalf("select in a table never sent to the agent: %+v", r)
+	}
+	got := 0
+	for _, sp := range in.Spectra {
+		if synth.Sep(rows[2].RA, rows[2].Dec, sp.RA, sp.Dec) < 60.0/3600 {
+			got++
+		}
+	}
+	if got == 0 {
+		t.Fatal("test data: no spectrum near row 2")
+	}
+	for ; got > 0; got-- {
+		select {
+		case <-splat:
+		case <-time.After(60 * time.Second):
+			t.Fatalf("%d spectra of the selection not received\n%s", got, logs.String())
+		}
+	}
 }
