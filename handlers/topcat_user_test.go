@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -121,6 +123,76 @@ func TestTOPCATUserHighlight(t *testing.T) {
 			return csvToVOTable(t, py, dir, "galactic", b.String(), `{"GLON": "deg", "GLAT": "deg"}`), pos[row]
 		}},
 	}
+	// checkSearch waits for the agent to take the row TOPCAT sent (from log
+	// record mark on), search, and deliver; it checks where it searched, the
+	// rows of each catalogue's table and that TOPCAT holds them, and returns
+	// their table-ids.
+	checkSearch := func(t *testing.T, mark int, sent map[string]any, want agent.Position, expect map[string]int) (ids []string) {
+		t.Helper()
+		// The agent takes the row (or says why not), searches, and
+		// TOPCAT loads each catalogue's table.
+		deadline := time.Now().Add(15 * time.Second)
+		for !hasRecord(logs.String(), mark, "row highlighted") {
+			if time.Now().After(deadline) {
+				// Ask the agent what it answered TOPCAT: the same message again.
+				r := tc.CallClient(t, agentID, MTypeHighlightRow, sent)
+				t.Fatalf("the agent did not take the row TOPCAT highlighted (%v); it answers: %v", sent, r.Err())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		deadline = time.Now().Add(60 * time.Second)
+		for !hasRecord(logs.String(), mark, "vicinity search done") {
+			if time.Now().After(deadline) {
+				t.Fatalf("the vicinity search did not end in 60 s; log:\n%s", logs.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		// Its deliveries are queued per recipient: wait for their outcomes.
+		for outcomes := 0; outcomes < len(expect) && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			outcomes = 0
+			for _, r := range logRecords(logs.String())[mark:] {
+				if r["msg"] == "result sent" || r["msg"] == "result not delivered" {
+					outcomes++
+				}
+			}
+		}
+		for _, r := range logRecords(logs.String())[mark:] {
+			switch r["msg"] {
+			case "row highlighted":
+				ra, _ := r["ra"].(float64)
+				dec, _ := r["dec"].(float64)
+				if synth.Sep(ra, dec, want.RA, want.Dec) > 1e-3/3600 {
+					t.Errorf("the agent searched around %v, %v; the row is at %v", ra, dec, want)
+				}
+			case "result sent": // logged once TOPCAT answered samp.ok
+				if r["mtype"] != MTypeLoadVOTable {
+					continue
+				}
+				cat, _ := r["service"].(string)
+				rows, _ := r["rows"].(float64)
+				id, _ := r["result"].(string) // the table-id it was sent under
+				n, ok := expect[cat]
+				if !ok {
+					t.Errorf("unexpected or repeated result %v", r)
+					continue
+				}
+				delete(expect, cat)
+				ids = append(ids, id)
+				if int(rows) != n {
+					t.Errorf("%s: %v rows sent, the testbed has %d in the cone", cat, rows, n)
+				}
+				if err := tc.HasRows(t, id, n); err != nil {
+					t.Errorf("%s: %v", cat, err)
+				} else {
+					t.Logf("TOPCAT holds %s (%s, %d rows)", id, cat, n)
+				}
+			}
+		}
+		if len(expect) > 0 {
+			t.Errorf("TOPCAT got no table from %v; log:\n%s", expect, logs.String())
+		}
+		return ids
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			anchor := in.Anchors[c.anchor]
@@ -147,67 +219,31 @@ func TestTOPCATUserHighlight(t *testing.T) {
 			tab := tc.Load(t, file, "user-"+c.name, c.name)
 			sent := tc.Highlight(t, tab, row)
 			t.Logf("TOPCAT sent table.highlight.row %v", sent)
-
-			// The agent takes the row (or says why not), searches, and
-			// TOPCAT loads each catalogue's table.
-			deadline := time.Now().Add(15 * time.Second)
-			for !hasRecord(logs.String(), mark, "row highlighted") {
+			ids := checkSearch(t, mark, sent, want, maps.Clone(expect))
+			if c.name != "ucd" {
+				return
+			}
+			// The same row clicked again (TOPCAT sends a highlight when the
+			// selection changes: another row first, as a user does): a
+			// second set of tables, under new table-ids, which TOPCAT
+			// takes too.
+			mark = len(logRecords(logs.String()))
+			tc.Highlight(t, tab, 0) // at (1, 1): nothing there
+			for deadline := time.Now().Add(60 * time.Second); !hasRecord(logs.String(), mark, "vicinity search done"); time.Sleep(50 * time.Millisecond) {
 				if time.Now().After(deadline) {
-					// Ask the agent what it answered TOPCAT: the same message again.
-					r := tc.CallClient(t, agentID, MTypeHighlightRow, sent)
-					t.Fatalf("the agent did not take the row TOPCAT highlighted (%v); it answers: %v", sent, r.Err())
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			deadline = time.Now().Add(60 * time.Second)
-			for !hasRecord(logs.String(), mark, "vicinity search done") {
-				if time.Now().After(deadline) {
-					t.Fatalf("the vicinity search did not end in 60 s; log:\n%s", logs.String())
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			// Its deliveries are queued per recipient: wait for their outcomes.
-			for outcomes := 0; outcomes < len(expect) && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-				outcomes = 0
-				for _, r := range logRecords(logs.String())[mark:] {
-					if r["msg"] == "result sent" || r["msg"] == "result not delivered" {
-						outcomes++
-					}
+					t.Fatal("the search of row 0 did not end")
 				}
 			}
-			for _, r := range logRecords(logs.String())[mark:] {
-				switch r["msg"] {
-				case "row highlighted":
-					ra, _ := r["ra"].(float64)
-					dec, _ := r["dec"].(float64)
-					if synth.Sep(ra, dec, want.RA, want.Dec) > 1e-3/3600 {
-						t.Errorf("the agent searched around %v, %v; the row is at %v", ra, dec, want)
-					}
-				case "result sent": // logged once TOPCAT answered samp.ok
-					if r["mtype"] != MTypeLoadVOTable {
-						continue
-					}
-					cat, _ := r["service"].(string)
-					rows, _ := r["rows"].(float64)
-					id, _ := r["result"].(string) // the table-id it was sent under
-					n, ok := expect[cat]
-					if !ok {
-						t.Errorf("unexpected or repeated result %v", r)
-						continue
-					}
-					delete(expect, cat)
-					if int(rows) != n {
-						t.Errorf("%s: %v rows sent, the testbed has %d in the cone", cat, rows, n)
-					}
-					if err := tc.HasRows(t, id, n); err != nil {
-						t.Errorf("%s: %v", cat, err)
-					} else {
-						t.Logf("TOPCAT holds %s (%s, %d rows)", id, cat, n)
-					}
+			mark = len(logRecords(logs.String()))
+			sent = tc.Highlight(t, tab, row)
+			again := checkSearch(t, mark, sent, want, maps.Clone(expect))
+			for _, id := range again {
+				if slices.Contains(ids, id) {
+					t.Errorf("table-id %s sent twice", id)
 				}
 			}
-			if len(expect) > 0 {
-				t.Errorf("TOPCAT got no table from %v; log:\n%s", expect, logs.String())
+			if len(again) != len(expect) {
+				t.Errorf("the second click brought %d tables, want %d", len(again), len(expect))
 			}
 		})
 	}
