@@ -39,6 +39,9 @@ type outgoing struct {
 	// stale reports whether the message's search has been superseded (nil:
 	// never): then the message is dropped when its turn comes.
 	stale func() bool
+	// notBefore holds the message until then (zero: send at once); it is
+	// checked for staleness after the wait.
+	notBefore time.Time
 	// done gets the outcome (nil: the recipient answered samp.ok) and how
 	// long the call took; it is called exactly once, from any goroutine.
 	done func(err error, took time.Duration)
@@ -130,6 +133,16 @@ func (a *Agent) drain(ctx context.Context, id string, q chan *outgoing) {
 // waited. The call has the connector's deadline and ends when the agent
 // stops.
 func (a *Agent) deliverOne(ctx context.Context, m *outgoing) {
+	if wait := time.Until(m.notBefore); wait > 0 && !(m.stale != nil && m.stale()) {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			m.done(fmt.Errorf("%s to %s: %w", m.mtype, m.to.label(), ErrAgentStopping), 0)
+			return
+		}
+	}
 	if m.stale != nil && m.stale() {
 		m.done(fmt.Errorf("%s to %s: %w", m.mtype, m.to.label(), ErrSupersededDelivery), 0)
 		return

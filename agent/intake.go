@@ -191,7 +191,7 @@ func (a *Agent) Highlight(ctx context.Context, ref TableRef, row int) error {
 			return // superseded while waiting its turn
 		}
 		a.runVicinity(ctx, pos, VicinityOptions{}, true, trigger{name: "highlight", at: at, background: true,
-			stale: func() bool { return a.highlights.Load() != gen }})
+			stale: func() bool { return a.highlights.Load() != gen }, settle: cfg.Vicinity.Settle.Duration})
 	})
 	return nil
 }

@@ -158,6 +158,18 @@ type trigger struct {
 	// (nil: the search's context being superseded is what counts); the
 	// search's messages still queued are then dropped.
 	stale func() bool
+	// settle: the search's messages wait until at+settle, and are dropped
+	// if a newer highlight came meanwhile (clicking through rows brings
+	// the tables of the row the user stops at, not of every row passed).
+	settle time.Duration
+}
+
+// holdUntil is when the trigger's messages may go.
+func (tr trigger) holdUntil() time.Time {
+	if tr.settle <= 0 {
+		return time.Time{}
+	}
+	return tr.at.Add(tr.settle)
 }
 
 // staleFunc is tr.stale, or a test of ctx being superseded.
@@ -190,7 +202,7 @@ func (a *Agent) runVicinity(ctx context.Context, pos Position, opt VicinityOptio
 	if send && v.PointAt != "" {
 		// Queued for Aladin, so that a slow or silent Aladin never delays
 		// the tables, which go to TOPCAT's own queue.
-		a.deliver(v.PointAt, "coord.pointAt.sky", pointParams(pos), stale, &pending, func(rc recipient, err error, _ time.Duration) {
+		a.deliver(v.PointAt, "coord.pointAt.sky", pointParams(pos), stale, tr.holdUntil(), &pending, func(rc recipient, err error, _ time.Duration) {
 			if err != nil {
 				a.log.Debug("not pointed", "to", rc.label(), "err", err)
 			}
@@ -303,7 +315,7 @@ func (a *Agent) deliverResult(s *api.Search, r *api.Result, f Found, tr trigger,
 			To: label, Error: err.Error()})
 		log.Warn("result not delivered", "to", label, "mtype", mtype, "err", err)
 	}
-	a.deliver(to, mtype, params, stale, pending, func(rc recipient, err error, took time.Duration) {
+	a.deliver(to, mtype, params, stale, tr.holdUntil(), pending, func(rc recipient, err error, took time.Duration) {
 		if err != nil {
 			notSent(rc.label(), err)
 			return
@@ -324,7 +336,7 @@ func (a *Agent) deliverResult(s *api.Search, r *api.Result, f Found, tr trigger,
 // subscriber when to is "" or "*"), counting the messages in pending until
 // their outcome is known: each recipient's outcome goes to done, and
 // noRecipient gets the error when no client can take the message.
-func (a *Agent) deliver(to, mtype string, params map[string]any, stale func() bool, pending *sync.WaitGroup,
+func (a *Agent) deliver(to, mtype string, params map[string]any, stale func() bool, notBefore time.Time, pending *sync.WaitGroup,
 	done func(recipient, error, time.Duration), noRecipient func(error)) {
 	rs, err := a.recipients(to, mtype)
 	if err != nil {
@@ -333,7 +345,7 @@ func (a *Agent) deliver(to, mtype string, params map[string]any, stale func() bo
 	}
 	for _, rc := range rs {
 		pending.Add(1)
-		a.enqueue(&outgoing{to: rc, mtype: mtype, params: params, stale: stale, done: func(err error, took time.Duration) {
+		a.enqueue(&outgoing{to: rc, mtype: mtype, params: params, stale: stale, notBefore: notBefore, done: func(err error, took time.Duration) {
 			defer pending.Done()
 			done(rc, err, took)
 		}})
@@ -392,7 +404,7 @@ func (a *Agent) runSpectra(ctx context.Context, reg string, pos []Position, radi
 			})
 			a.log.Warn("spectrum not delivered", "to", to, "url", sp.Access.URL, "err", err)
 		}
-		a.deliver(to, "spectrum.load.ssa-generic", spectrumParams(sp), stale, &pending, func(rc recipient, err error, _ time.Duration) {
+		a.deliver(to, "spectrum.load.ssa-generic", spectrumParams(sp), stale, tr.holdUntil(), &pending, func(rc recipient, err error, _ time.Duration) {
 			if err != nil {
 				notSent(err)
 				return

@@ -38,6 +38,9 @@ type Vicinity struct {
 	// PointAt is the samp.name of the client told to look at the position
 	// (coord.pointAt.sky); "" tells nobody.
 	PointAt string `toml:"point_at"`
+	// Settle is how long a highlighted row must stay the latest before
+	// its results are sent (0: at once).
+	Settle Duration `toml:"settle"`
 	// ImagesTo is the samp.name of the client that receives the images
 	// (image.load.fits); "" sends to every subscriber.
 	ImagesTo string `toml:"images_to"`
@@ -167,6 +170,8 @@ func (c Config) Validate() error {
 		return bad("samp.call_timeout", "samp.call_timeout must be positive")
 	case c.Search.Timeout.Duration <= 0:
 		return bad("search.timeout", "search.timeout must be positive")
+	case c.Vicinity.Settle.Duration < 0 || c.Vicinity.Settle.Duration > 10*time.Second:
+		return bad("vicinity.settle", "vicinity.settle %s is out of range [0s, 10s]", c.Vicinity.Settle.Duration)
 	case c.Results.MaxTables < 1:
 		return bad("results.max_tables", "results.max_tables must be at least 1, not %d", c.Results.MaxTables)
 	case c.Results.MaxMB < 1:

@@ -146,6 +146,7 @@ socket = %q
 
 [vicinity]
 point_at = ""
+settle = "0s"   # latency and overhead of the mechanics; the default holds deliveries 250 ms
 
 [[catalog]]
 name = "2MASS"
