@@ -300,7 +300,11 @@ func (h *Hub) checkLockfile(ctx context.Context) error {
 	}
 	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	if _, err := xmlrpc.NewClient(info.XMLRPCURL, xmlrpc.WithTransport(h.httpc)).Call(pctx, "samp.hub.ping"); err == nil {
+	_, err = xmlrpc.NewClient(info.XMLRPCURL, xmlrpc.WithTransport(h.httpc)).Call(pctx, "samp.hub.ping")
+	var fault *xmlrpc.Fault
+	if err == nil || errors.As(err, &fault) {
+		// A fault is an answer too: a hub starting or stopping (JSAMP
+		// says "Hub is stopped" while it comes up) is not ours to replace.
 		return fmt.Errorf("hub: %w at %s (lockfile %s)", ErrRunning, info.XMLRPCURL, h.lockPath)
 	}
 	h.log.Warn("overwriting lockfile of a hub that does not answer", "lockfile", h.lockPath, "url", info.XMLRPCURL)

@@ -276,6 +276,36 @@ func TestStaleLockfile(t *testing.T) {
 	}
 }
 
+// A lockfile naming a hub that answers with a fault (JSAMP's hub says "Hub
+// is stopped" while it is still coming up) names a live hub: it is not
+// overwritten.
+func TestLockfileOfFaultingHubKept(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		io.WriteString(w, `<?xml version="1.0"?><methodResponse><fault><value><struct>`+
+			`<member><name>faultCode</name><value><int>1</int></value></member>`+
+			`<member><name>faultString</name><value>org.astrogrid.samp.client.SampException: Hub is stopped</value></member>`+
+			`</struct></value></fault></methodResponse>`)
+	}))
+	defer srv.Close()
+	lock := filepath.Join(t.TempDir(), "lock")
+	starting := &profile.LockInfo{Secret: "jsamp", XMLRPCURL: srv.URL + "/xmlrpc", ProfileVersion: "1.3"}
+	if err := profile.WriteLockfile(lock, starting); err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(Options{Lockfile: lock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Start(context.Background()); !errors.Is(err, ErrRunning) {
+		h.Close()
+		t.Fatalf("Start over a hub answering faults: %v, want ErrRunning", err)
+	}
+	if info := readLock(t, lock); info.Secret != "jsamp" {
+		t.Errorf("the live hub's lockfile was overwritten: %+v", info)
+	}
+}
+
 func TestStartStopsWithContext(t *testing.T) {
 	lock := filepath.Join(t.TempDir(), "lock")
 	h, err := New(Options{Lockfile: lock})
