@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/voagent/voagent/agent"
+	"github.com/voagent/voagent/agent/events"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/samp/connection"
 	"github.com/voagent/voagent/samp/connector"
@@ -125,6 +126,8 @@ func TestAgentTableMessages(t *testing.T) {
 		{"missing file", MTypeLoadVOTable, map[string]any{"url": profile.FileURL(filepath.Join(dir, "missing.vot"))}, "samp.error", "missing.vot"},
 		{"select rows", MTypeSelectRows, map[string]any{"table-id": "T42", "row-list": []any{"0", "2"}}, "samp.ok", ""},
 	}
+	refused := a.Events().Subscribe(100, events.MessageFailed)
+	defer refused.Close()
 	for _, tc := range tests {
 		resp := call(tc.mtype, tc.params)
 		if resp.Status != tc.wantStatus {
@@ -134,6 +137,21 @@ func TestAgentTableMessages(t *testing.T) {
 		if tc.wantErr != "" && (resp.Error == nil || !strings.Contains(resp.Error.ErrorTxt, tc.wantErr)) {
 			t.Errorf("%s: error %+v, want one containing %q", tc.name, resp.Error, tc.wantErr)
 		}
+		// Every samp.error answered is on the event stream (and in the
+		// log) with the MType, the sender and the reason.
+		if tc.wantStatus == "samp.error" {
+			select {
+			case e := <-refused.C():
+				if e.MType != tc.mtype || e.From != "topcat" || !strings.Contains(e.Error, tc.wantErr) {
+					t.Errorf("%s: event %+v", tc.name, e)
+				}
+			case <-time.After(5 * time.Second):
+				t.Errorf("%s: no message.failed event", tc.name)
+			}
+		}
+	}
+	if len(refused.C()) != 0 {
+		t.Errorf("message.failed for an accepted message: %+v", <-refused.C())
 	}
 	if got, err := a.Tables().Find("T42", ""); err != nil || got.Data.Rows() != 3 || got.Sender != "topcat" {
 		t.Fatalf("stored table: %+v, %v", got, err)
