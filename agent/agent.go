@@ -136,9 +136,10 @@ func New(cfg config.Config, log *slog.Logger, opts ...Option) *Agent {
 			"samp.description.text": "Virtual Observatory desktop agent: vicinity searches, cross-matches, spectra",
 			"author.name":           "voagent",
 		},
-		Logger:      log,
-		CallTimeout: cfg.SAMP.CallTimeout.Duration,
-		OnSession:   a.onSession,
+		Logger:       log,
+		CallTimeout:  cfg.SAMP.CallTimeout.Duration,
+		OnSession:    a.onSession,
+		OnClientGone: a.clientGone,
 	}
 	if cfg.SAMP.StartHub {
 		copts.StartHub = a.startHub

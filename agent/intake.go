@@ -108,7 +108,12 @@ func (a *Agent) LoadTable(ctx context.Context, url, id, name, sender string) (*T
 // hold keeps t in the table store; the result files of tables of ours that
 // the store's bounds push out are removed.
 func (a *Agent) hold(t *Table) {
-	for _, old := range a.tables.Put(t) {
+	a.forget(a.tables.Put(t))
+}
+
+// forget removes the result files of tables of ours that left the store.
+func (a *Agent) forget(gone []*Table) {
+	for _, old := range gone {
 		if !old.Ours {
 			continue
 		}
@@ -119,6 +124,18 @@ func (a *Agent) hold(t *Table) {
 			os.Remove(p)
 		}
 	}
+}
+
+// clientGone releases the tables the client that left the hub held: a
+// table of ours no registered client holds any more leaves the store (and
+// its file goes), since no one can highlight its rows.
+func (a *Agent) clientGone(id, name string) {
+	gone := a.tables.Release(id)
+	if len(gone) == 0 {
+		return
+	}
+	a.forget(gone)
+	a.log.Info("tables released: the client holding them left the hub", "client", id, "name", name, "tables", len(gone))
 }
 
 // countingReader counts the bytes read through it.

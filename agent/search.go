@@ -326,6 +326,9 @@ func (a *Agent) deliverResult(s *api.Search, r *api.Result, f Found, tr trigger,
 			}
 			r.SentTo = append(r.SentTo, rc.display())
 		})
+		if r.Kind == "table" {
+			a.tables.AddHolder(r.ID, rc.id)
+		}
 		a.bus.Publish(events.Event{Type: events.ResultSent, Search: s.ID, Service: r.Service, Result: r.ID,
 			To: rc.display(), Rows: r.Rows, Elapsed: time.Since(tr.at), ServiceTime: f.Elapsed, SendTime: took})
 		log.Info("result sent", "to", rc.display(), "mtype", mtype)

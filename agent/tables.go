@@ -22,6 +22,9 @@ type Table struct {
 	Ours bool
 	// Bytes is the size of the table's document, for the store's bound.
 	Bytes int64
+	// holders are the clients (ids) that took the table from us; while one
+	// is registered it may highlight rows of it (guarded by the store).
+	holders map[string]bool
 }
 
 // Tables is the agent's table store, safe for concurrent use. Tables are
@@ -87,6 +90,45 @@ func (s *Tables) Put(t *Table) (evicted []*Table) {
 		}
 	}
 	return evicted
+}
+
+// AddHolder records that client took table id (so the table stays while
+// the client is registered, within the store's bounds).
+func (s *Tables) AddHolder(id, client string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.byID[id]; ok {
+		if t.holders == nil {
+			t.holders = map[string]bool{}
+		}
+		t.holders[client] = true
+	}
+}
+
+// Release forgets client as a holder and removes the tables it was the
+// last holder of; it returns them.
+func (s *Tables) Release(client string) (gone []*Table) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range s.order {
+		t := s.byID[id]
+		if t == nil || !t.holders[client] {
+			continue
+		}
+		delete(t.holders, client)
+		if len(t.holders) == 0 {
+			gone = append(gone, t)
+		}
+	}
+	for _, t := range gone {
+		delete(s.byID, t.ID)
+		if s.byURL[t.URL] == t {
+			delete(s.byURL, t.URL)
+		}
+		s.bytes -= t.Bytes
+		s.order = slices.DeleteFunc(s.order, func(id string) bool { return id == t.ID })
+	}
+	return gone
 }
 
 // Bytes is the size of the tables held.

@@ -3,6 +3,10 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"github.com/voagent/voagent/agent/api"
+	"github.com/voagent/voagent/samp/connection/conntest"
+	"github.com/voagent/voagent/samp/connector"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -76,5 +80,47 @@ func TestRapidHighlightsDeliverTheLastRowOnly(t *testing.T) {
 		default:
 		}
 		break
+	}
+}
+
+// A result table stays while the client it was sent to is registered (it
+// may highlight rows of it) and goes, with its file, when that client
+// leaves the hub.
+func TestResultTablesReleasedWhenTheirHolderLeaves(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fs := faultsvc.New(t)
+	cfg := config.Default()
+	cfg.Vicinity.Settle = config.Duration{}
+	cfg.Catalogs = []config.Catalog{{Name: "one", Kind: "scs", URL: fs.URLOf("/ok?rows=3")}}
+	a, _ := ownHubAgent(t, ctx, cfg)
+	tctx, leave := context.WithCancel(ctx)
+	topcat := connector.New(connector.Options{Metadata: map[string]any{"samp.name": "topcat"}})
+	got := make(chan map[string]any, 10)
+	topcat.HandleFunc("table.load.votable", func(_ context.Context, r *connector.Request) (map[string]any, error) {
+		got <- r.Message.Params
+		return nil, nil
+	})
+	left := make(chan struct{})
+	go func() { topcat.Run(tctx); close(left) }()
+	conntest.Eventually(t, "the agent to see topcat", func() bool { return len(a.Connector().FindClients("topcat")) > 0 })
+	reps, err := a.Vicinity(ctx, api.VicinityRequest{Position: &api.Position{RA: 10, Dec: 20}, Send: true}, "test")
+	if err != nil || len(reps[0].Results) != 1 {
+		t.Fatalf("%v %+v", err, reps)
+	}
+	p := <-got
+	id := p["table-id"].(string)
+	path := reps[0].Results[0].Path
+	if _, err := a.Tables().Find(id, ""); err != nil {
+		t.Fatalf("the result table is not held: %v", err)
+	}
+	leave()
+	<-left
+	conntest.Eventually(t, "the table to be released", func() bool {
+		_, err := a.Tables().Find(id, "")
+		return err != nil
+	})
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("the released table's file is still there: %v", err)
 	}
 }

@@ -91,6 +91,10 @@ type Options struct {
 	// connector registers with a hub (up true) and each time that hub is
 	// gone (up false, with the reason). It must not block.
 	OnSession func(up bool, info Info, reason string)
+	// OnClientGone, when set, is called with a client's id and samp.name
+	// when the hub says it unregistered (not for this connector itself).
+	// It must not block.
+	OnClientGone func(id, name string)
 }
 
 // Connector keeps an application registered with the SAMP hub.

@@ -197,8 +197,15 @@ func (s *session) hubEvent(senderID string, msg connection.Message) bool {
 			return true
 		}
 		c.mu.Lock()
+		name := ""
+		if cl, ok := s.clients[id]; ok {
+			name = cl.Name()
+		}
 		delete(s.clients, id)
 		c.mu.Unlock()
+		if c.opts.OnClientGone != nil && id != "" {
+			c.opts.OnClientGone(id, name)
+		}
 	case MTypeMetadata, MTypeSubscriptions:
 		if id == "" || id == s.conn.SelfID() {
 			return true
