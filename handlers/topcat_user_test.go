@@ -42,20 +42,30 @@ import (
 //
 // Screenshots of TOPCAT after each highlight go to $VOAGENT_SCREENSHOTS
 // when set.
+//
+// It runs on JSAMP's hub and on voagent's own.
 func TestTOPCATUserHighlight(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts TOPCAT")
 	}
+	for _, hub := range []string{"jsamp-hub", "voagent-hub"} {
+		t.Run(hub, func(t *testing.T) { userHighlight(t, hub == "voagent-hub") })
+	}
+}
+
+func userHighlight(t *testing.T, ownHub bool) {
 	in := testbed.Require(t)
 	py := peertest.PythonModule(t, "astropy.coordinates")
 	env := conntest.NewEnv(t)
-	env.JSAMPHub(t)
+	if !ownHub {
+		env.JSAMPHub(t)
+	}
 	t.Setenv("SAMP_HUB", env.Hub)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := config.Default()
-	cfg.SAMP.StartHub = false
+	cfg.SAMP.StartHub = ownHub
 	cfg.Vicinity.PointAt = "" // no Aladin here
 	cfg.Search.RadiusArcsec = 60
 	cfg.Catalogs = []config.Catalog{
@@ -71,7 +81,7 @@ func TestTOPCATUserHighlight(t *testing.T) {
 	Register(a)
 	run(t, ctx, a.Run)
 	if err := a.WaitConnected(ctx, 60*time.Second); err != nil {
-		t.Fatalf("agent did not register with the JSAMP hub: %v", err)
+		t.Fatalf("agent did not register with the hub: %v", err)
 	}
 	// The agent runs before TOPCAT starts, as on a desktop where it starts
 	// at login.

@@ -236,3 +236,98 @@ func TestAladinKeepsHubAcrossAgentRestart(t *testing.T) {
 		t.Errorf("a callback failed:\n%s", log)
 	}
 }
+
+// TestTOPCATKeepsHubAcrossAgentRestart: real TOPCAT joins the hub voagent
+// started; voagent exits: the hub stays with TOPCAT on it, which still
+// answers through it; voagent started again joins the same hub and sees
+// TOPCAT there.
+func TestTOPCATKeepsHubAcrossAgentRestart(t *testing.T) {
+	topcat := peertest.Command(t, "topcat")
+	e := conntest.NewEnv(t)
+	display := e.Xvfb(t)
+	bin := buildVoagent(t)
+	env, sock, _ := agentEnv(t, e)
+	ag := e.StartWith(t, conntest.StartOptions{Env: env}, bin, "-v", "run", "--hub-idle-exit", "2s")
+	hubPID, lock := ourHubPID(t, e)
+	e.StartWith(t, conntest.StartOptions{Env: []string{"DISPLAY=" + display}, Group: true}, topcat, "-nohub")
+	tid := e.WaitClient(t, "topcat")
+	ag.Stop(syscall.SIGTERM)
+	if !alive(hubPID) {
+		t.Fatal("the hub stopped with the agent while TOPCAT was on it")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn, err := connection.Register(ctx, lock, connection.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Unregister(context.Background())
+	if r, err := conn.CallAndWait(ctx, tid, connection.NewMessage("samp.app.ping", nil), 30*time.Second); err != nil || !r.IsOK() {
+		t.Fatalf("ping TOPCAT after the agent left: %+v, %v", r, err)
+	}
+	ag = e.StartWith(t, conntest.StartOptions{Env: env}, bin, "-v", "run", "--hub-idle-exit", "2s")
+	c := client.New(sock)
+	conntest.Eventually(t, "the new agent on the same hub, seeing TOPCAT", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		st, err := c.Status(ctx)
+		if err != nil || !st.Hub.Connected || !st.Hub.Own || st.Hub.URL != lock.XMLRPCURL {
+			return false
+		}
+		for _, cl := range st.Hub.Clients {
+			if cl.ID == tid && cl.Name == "topcat" {
+				return true
+			}
+		}
+		return false
+	})
+	ag.Stop(syscall.SIGTERM)
+}
+
+// TestTOPCATQuitsWithItsHub: voagent on the hub of TOPCAT (TOPCAT's own,
+// in its process); TOPCAT quits and its hub with it: voagent starts its own
+// hub after the grace period, where a tool started next finds it.
+func TestTOPCATQuitsWithItsHub(t *testing.T) {
+	topcat := peertest.Command(t, "topcat")
+	peertest.PythonModule(t, "astropy.samp")
+	e := conntest.NewEnv(t)
+	display := e.Xvfb(t)
+	bin := buildVoagent(t)
+	tc := e.StartWith(t, conntest.StartOptions{Env: []string{"DISPLAY=" + display}, Group: true}, topcat, "-hub")
+	loc, _ := e.Location()
+	var topcatHub string
+	conntest.Eventually(t, "TOPCAT's hub", func() bool {
+		l, err := profile.ReadLockfile(context.Background(), loc)
+		if err == nil && l.Extra["hub.impl"] != hub.Impl {
+			topcatHub = l.XMLRPCURL
+		}
+		return topcatHub != ""
+	})
+	env, sock, _ := agentEnv(t, e)
+	ag := e.StartWith(t, conntest.StartOptions{Env: env}, bin, "-v", "run", "--hub-idle-exit", "2s")
+	c := client.New(sock)
+	status := func() api.Status {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		st, _ := c.Status(ctx)
+		return st
+	}
+	conntest.Eventually(t, "the agent on TOPCAT's hub", func() bool {
+		st := status()
+		return st.Hub.Connected && !st.Hub.Own && st.Hub.URL == topcatHub
+	})
+	tc.Stop(syscall.SIGTERM)
+	hubPID, lock := ourHubPID(t, e)
+	conntest.Eventually(t, "the agent on its own hub", func() bool {
+		st := status()
+		return st.Hub.Connected && st.Hub.Own && st.Hub.URL == lock.XMLRPCURL
+	})
+	peer := e.AstropyPeer(t, "next-tool") // a tool started now finds our hub
+	if r := e.AstropyCall(t, "call", "next-tool", "samp.app.ping"); r["samp.status"] != "samp.ok" {
+		t.Errorf("a tool on our hub: %v", r)
+	}
+	peer.Leave()
+	<-peer.Done()
+	ag.Stop(syscall.SIGTERM)
+	conntest.Eventually(t, "the idle hub to exit", func() bool { return !alive(hubPID) })
+}
