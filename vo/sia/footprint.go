@@ -133,7 +133,7 @@ func ParseRegion(s string) (Footprint, error) {
 		f.Dec = math.Atan2(z, math.Hypot(x, y)) * 180 / math.Pi
 		return f, nil
 	}
-	return Footprint{}, fmt.Errorf("region %q: shape %s not supported (polygon or circle)", s, w[0])
+	return Footprint{}, fmt.Errorf("region %q: shape %s not supported (polygon or circle)", s, shape)
 }
 
 // Contains reports whether the position (ICRS degrees) lies in the
