@@ -254,6 +254,16 @@ func (a *Agent) runVicinity(ctx context.Context, pos Position, opt VicinityOptio
 	default:
 		log.Info("vicinity search done", "summary", sum.String(), "delivered", delivered)
 	}
+	if tr.background && send {
+		// Its messages are still queued (vicinity.settle, slow
+		// recipients): say what was delivered once each has an outcome.
+		a.Go(func(context.Context) {
+			pending.Wait()
+			n := a.searches.delivered(s)
+			a.bus.Publish(events.Event{Type: events.SearchDelivered, Search: s.ID, Kind: s.Kind, Count: n})
+			log.Info("vicinity search delivered", "delivered", n)
+		})
+	}
 	return a.searches.report(s, results, sum.String())
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/voagent/voagent/agent/api"
+	"github.com/voagent/voagent/agent/events"
 	"github.com/voagent/voagent/samp/connection/conntest"
 	"github.com/voagent/voagent/samp/connector"
 	"os"
@@ -41,6 +42,8 @@ func TestRapidHighlightsDeliverTheLastRowOnly(t *testing.T) {
 	}
 	file := writePositions(t, t.TempDir(), "rows.vot", pos)
 	url := profile.FileURL(file)
+	delivered := a.Events().Subscribe(100, events.SearchDelivered)
+	defer delivered.Close()
 	if r := call(MTypeLoadVOTable, map[string]any{"url": url, "table-id": "rows"}); !r.IsOK() {
 		t.Fatal(r)
 	}
@@ -65,6 +68,18 @@ func TestRapidHighlightsDeliverTheLastRowOnly(t *testing.T) {
 		case <-timeout:
 			t.Fatalf("TOPCAT got %v of the last row's 2 tables\n%s", got, logs.String())
 		}
+	}
+	// The summary counts what was delivered: the last row's 2 tables.
+	select {
+	case e := <-delivered.C():
+		for e.Count == 0 { // a passed-over row's search: nothing went
+			e = <-delivered.C()
+		}
+		if e.Count != 2 {
+			t.Errorf("search.delivered %+v, want 2 results delivered", e)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("no search.delivered event")
 	}
 	time.Sleep(time.Second) // anything late would come now
 	for {

@@ -22,6 +22,10 @@ const (
 	// SearchFinished: a search ended (Search, Kind, Services, Answered,
 	// Rows, Counts, Failed, Superseded, Elapsed).
 	SearchFinished Type = "search.finished"
+	// SearchDelivered: every message of a search started by a highlight
+	// has an outcome (Search, Kind, Count: the results delivered); its
+	// search.finished came before, while messages were still queued.
+	SearchDelivered Type = "search.delivered"
 	// ServiceFailed: one service of a search gave no answer (Search,
 	// Service, Error).
 	ServiceFailed Type = "service.failed"
