@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/voagent/voagent/agent/events"
 	"log/slog"
 	"maps"
 	"math"
@@ -257,6 +258,52 @@ func userHighlight(t *testing.T, ownHub bool) {
 			}
 		})
 	}
+	// Running through 30 rows with the Down key (one every 50 ms, as a
+	// user does with the keyboard): TOPCAT highlights each, and is left
+	// with the tables of the row the user stops at only.
+	t.Run("rapid-rows", func(t *testing.T) {
+		anchor := in.Anchors[0]
+		pos := make([]agent.Position, 30)
+		for i := range pos {
+			pos[i] = agent.Position{RA: anchor.RA + float64(i)*5/3600, Dec: anchor.Dec}
+		}
+		tab := tc.Load(t, writePositions(t, t.TempDir(), "rapid.vot", pos), "rapid", "rapid")
+		tc.Highlight(t, tab, 0)
+		time.Sleep(2 * time.Second) // row 0's tables come
+		sub := a.Events().Subscribe(1000, events.SearchStarted, events.ResultSent, events.SearchDelivered)
+		defer sub.Close()
+		n := tc.KeyDown(t, tab, 0, len(pos)-1, 50*time.Millisecond)
+		t.Logf("TOPCAT sent %d highlights for %d Down keys", n, len(pos)-1)
+		at := map[string]float64{} // search -> RA
+		last := pos[len(pos)-1]
+		sent := 0
+		timeout := time.After(60 * time.Second)
+		for done := false; !done; {
+			select {
+			case e := <-sub.C():
+				switch e.Type {
+				case events.SearchStarted:
+					at[e.Search] = *e.RA
+				case events.ResultSent:
+					if math.Abs(at[e.Search]-last.RA) > 1e-9 {
+						t.Errorf("TOPCAT got %s of a row passed over (RA %v; the last row is at %v)", e.Result, at[e.Search], last.RA)
+						continue
+					}
+					sent++
+					if err := tc.HasRows(t, e.Result, e.Rows); err != nil {
+						t.Error(err)
+					}
+				case events.SearchDelivered:
+					done = math.Abs(at[e.Search]-last.RA) < 1e-9
+				}
+			case <-timeout:
+				t.Fatalf("the last row's search never delivered; %d sent", sent)
+			}
+		}
+		if sent != 2 {
+			t.Errorf("%d tables of the last row reached TOPCAT, want 2", sent)
+		}
+	})
 }
 
 // logRecords parses the agent's JSON log lines.

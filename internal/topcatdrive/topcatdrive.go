@@ -298,6 +298,34 @@ func (tc *TOPCAT) Highlight(t testing.TB, tab *Table, row int) map[string]any {
 	}
 }
 
+// KeyDown presses the Down arrow n times in tab's Table Browser, every
+// delay, as a user running through rows with the keyboard (the browser has
+// the focus after Highlight); it waits (at most 30 s) until TOPCAT has sent
+// table.highlight.row for the row it ends on, from, and returns how many
+// highlights TOPCAT sent.
+func (tc *TOPCAT) KeyDown(t testing.TB, tab *Table, from, n int, delay time.Duration) int {
+	t.Helper()
+	tc.xdo(t, "key", "--delay", strconv.Itoa(int(delay/time.Millisecond)), "--repeat", strconv.Itoa(n), "Down")
+	want := strconv.Itoa(from + n)
+	sent := 0
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case p := <-tc.highlights:
+			if p["sender"] != tc.ID || (p["table-id"] != tab.ID && p["url"] != tab.URL) {
+				continue
+			}
+			sent++
+			if p["row"] == want {
+				return sent
+			}
+		case <-deadline:
+			t.Fatalf("topcatdrive: TOPCAT sent no highlight for row %s after %d Down keys (%d highlights; screenshot %s)",
+				want, n, sent, tc.failShot(t, "keydown"))
+		}
+	}
+}
+
 // HasRows checks through TOPCAT's own answers to table.highlight.row that
 // it holds a table with the given table-id (or url) and exactly n rows
 // (n > 0): row n-1 must be accepted and row n refused as out of range.
