@@ -169,12 +169,7 @@ func TestAgentRestartsHubWhenGone(t *testing.T) {
 	env, sock, _ := agentEnv(t, e)
 	ag := e.StartWith(t, conntest.StartOptions{Env: env}, bin, "-v", "run", "--hub-idle-exit", "2s")
 	c := client.New(sock)
-	status := func() api.Status {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		st, _ := c.Status(ctx)
-		return st
-	}
+	status := func() api.Status { return agentStatus(c) }
 	conntest.Eventually(t, "the agent registered with the JSAMP hub", func() bool {
 		st := status()
 		return st.Hub.Connected && !st.Hub.Own
@@ -188,6 +183,15 @@ func TestAgentRestartsHubWhenGone(t *testing.T) {
 	ag.Stop(syscall.SIGTERM)
 	// Nobody is left: the hub goes after its idle period.
 	conntest.Eventually(t, "the idle hub to exit", func() bool { return !alive(hubPID) })
+}
+
+// agentStatus is the agent's status through its control socket (zero when
+// it does not answer within 5 s).
+func agentStatus(c *client.Client) api.Status {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, _ := c.Status(ctx)
+	return st
 }
 
 func readFile(path string) string {
@@ -306,12 +310,7 @@ func TestTOPCATQuitsWithItsHub(t *testing.T) {
 	env, sock, _ := agentEnv(t, e)
 	ag := e.StartWith(t, conntest.StartOptions{Env: env}, bin, "-v", "run", "--hub-idle-exit", "2s")
 	c := client.New(sock)
-	status := func() api.Status {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		st, _ := c.Status(ctx)
-		return st
-	}
+	status := func() api.Status { return agentStatus(c) }
 	conntest.Eventually(t, "the agent on TOPCAT's hub", func() bool {
 		st := status()
 		return st.Hub.Connected && !st.Hub.Own && st.Hub.URL == topcatHub
