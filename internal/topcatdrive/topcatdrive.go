@@ -60,6 +60,9 @@ const (
 	// (the row numbers end at about x=30), and the height of a line.
 	browserRowX, browserRow0Y = 45, 113
 	browserRowHeight          = 16
+	// activationX, activationY is where the Activation Actions window is
+	// put (clear of the Table Browser's rows).
+	activationX, activationY = 400, 300
 	// Where the Table Browser is put (below the main window) and its size,
 	// tall enough for about 25 rows.
 	browserX, browserY = 0, 340
@@ -233,9 +236,15 @@ func (tc *TOPCAT) Load(t testing.TB, path, tableID, name string) *Table {
 func (tc *TOPCAT) tickSendRow(t testing.TB, tab *Table) {
 	t.Helper()
 	act := tc.openWindow(t, fmt.Sprintf(`^TOPCAT\(%d\): Activation Actions$`, tab.Index), tab.before, activationButtonX, activationButtonY)
-	x, y, _, _ := tc.geometry(t, act)
+	// Java may still place a new window after it is mapped (seen under
+	// load: the window ended where the clicks were not): put it in one
+	// place and wait until it is there.
+	x, y := tc.place(t, act, activationX, activationY)
 	cx, cy := x+sendRowCheckX, y+sendRowCheckY
 	for attempt := 0; !tc.ticked(t, cx, cy); attempt++ {
+		if attempt > 0 {
+			x, y = tc.place(t, act, activationX, activationY)
+		}
 		if attempt == 3 {
 			t.Fatalf("topcatdrive: could not tick \"Send row index\" for table %d (screenshot %s)", tab.Index, tc.failShot(t, "activation"))
 		}
@@ -472,6 +481,23 @@ func (tc *TOPCAT) click(t testing.TB, x, y int) {
 }
 
 // geometry returns a window's position and size.
+// place moves window id to (x, y) and waits (at most 5 s) until it is
+// there; it returns where the window is.
+func (tc *TOPCAT) place(t testing.TB, id string, x, y int) (int, int) {
+	t.Helper()
+	var gx, gy int
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		tc.xdo(t, "windowmove", id, strconv.Itoa(x), strconv.Itoa(y))
+		time.Sleep(100 * time.Millisecond)
+		if gx, gy, _, _ = tc.geometry(t, id); gx == x && gy == y {
+			break
+		}
+	}
+	tc.xdo(t, "windowraise", id)
+	time.Sleep(150 * time.Millisecond)
+	return gx, gy
+}
+
 func (tc *TOPCAT) geometry(t testing.TB, id string) (x, y, w, h int) {
 	t.Helper()
 	vals := map[string]int{}
