@@ -66,10 +66,8 @@ type Agent struct {
 	hubIdleExit time.Duration // the detached hub's --idle-exit
 	hubLogPath  string        // where the detached hub logs ("" = HubLogPath())
 
-	hubMu   sync.Mutex
-	ownHub  string // XML-RPC URL of the hub in use when it is voagent's own ("" when not)
-	hubUp   bool
-	hubSeen connector.Info
+	hubMu  sync.Mutex
+	ownHub string // XML-RPC URL of the hub in use when it is voagent's own ("" when not)
 
 	ctx      context.Context // the agent's lifetime, for background work
 	stop     context.CancelCauseFunc
@@ -170,7 +168,6 @@ func (a *Agent) startHub(ctx context.Context, loc profile.Location) (func(contex
 func (a *Agent) onSession(up bool, info connector.Info, reason string) {
 	own := up && info.HubImpl == hub.Impl
 	a.hubMu.Lock()
-	a.hubUp, a.hubSeen = up, info
 	if up {
 		a.ownHub = ""
 		if own {

@@ -15,6 +15,7 @@ import (
 	"github.com/voagent/voagent/agent/events"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/internal/faultsvc"
+	"github.com/voagent/voagent/internal/peertest"
 	"github.com/voagent/voagent/vo/votable"
 )
 
@@ -228,12 +229,8 @@ func TestControlRefusesOtherUsers(t *testing.T) {
 		t.Log("not root: the real second-user check is skipped")
 		return
 	}
-	setpriv, err1 := exec.LookPath("setpriv")
-	curl, err2 := exec.LookPath("curl")
-	if err1 != nil || err2 != nil {
-		t.Log("setpriv or curl missing: the real second-user check is skipped")
-		return
-	}
+	setpriv := peertest.Command(t, "setpriv")
+	curl := peertest.Command(t, "curl")
 	ctx, cancel = context.WithCancel(context.Background())
 	defer cancel()
 	ln, err = ListenControl(ctx, path, os.Getuid(), nil)

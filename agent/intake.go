@@ -220,6 +220,11 @@ func (a *Agent) rowPosition(t *Table, row int) (Position, error) {
 	if err != nil {
 		return Position{}, fmt.Errorf("table %q: %w", t.ID, err)
 	}
+	return columnsAt(t, c, row)
+}
+
+// columnsAt is the position of a row by the columns c of t.
+func columnsAt(t *Table, c skypos.Columns, row int) (Position, error) {
 	var p Position
 	var ok bool
 	if p.RA, p.Dec, ok = c.At(t.Data, row); !ok {
@@ -238,13 +243,19 @@ func (a *Agent) rowsPositions(t *Table, rows []int) ([]Position, error) {
 			rows[i] = i
 		}
 	}
-	var pos []Position
-	var lastErr error
 	for _, row := range rows {
 		if row < 0 || row >= t.Data.Rows() {
 			return nil, fmt.Errorf("%d is not a row of table %q (%d rows)", row, t.ID, t.Data.Rows())
 		}
-		p, err := a.rowPosition(t, row)
+	}
+	c, err := skypos.Find(t.Data, skypos.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("table %q: none of the %d rows has a sky position: table %q: %w", t.ID, len(rows), t.ID, err)
+	}
+	var pos []Position
+	var lastErr error
+	for _, row := range rows {
+		p, err := columnsAt(t, c, row)
 		if err != nil {
 			lastErr = err
 			continue

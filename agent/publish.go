@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-
-	"github.com/voagent/voagent/vo/dataset"
 )
 
 // ErrNoRecipient is returned when no registered client can take a message.
@@ -86,34 +84,12 @@ func (a *Agent) send(ctx context.Context, to, mtype string, params map[string]an
 	return d, errors.Join(errs...)
 }
 
-// SendTable offers t to the clients named to (every subscriber when to is
-// "") with table.load.votable, giving its url, table-id and name.
-func (a *Agent) SendTable(ctx context.Context, to string, t *Table) error {
-	_, err := a.send(ctx, to, "table.load.votable", tableParams(t.URL, t.ID, t.Name))
-	return err
-}
-
 func tableParams(url, id, name string) map[string]any {
 	return map[string]any{"url": url, "table-id": id, "name": name}
 }
 
-// PointAt asks the clients named to (every subscriber when to is "") to look
-// at pos with coord.pointAt.sky.
-func (a *Agent) PointAt(ctx context.Context, to string, pos Position) error {
-	_, err := a.send(ctx, to, "coord.pointAt.sky", pointParams(pos))
-	return err
-}
-
 func pointParams(pos Position) map[string]any {
 	return map[string]any{"ra": strconv.FormatFloat(pos.RA, 'f', -1, 64), "dec": strconv.FormatFloat(pos.Dec, 'f', -1, 64)}
-}
-
-// SendImage offers the FITS image at url to the clients named to (every
-// subscriber when to is "") with image.load.fits, under the image-id and
-// name of img (its access URL and file name).
-func (a *Agent) SendImage(ctx context.Context, to, url string, img dataset.Access) error {
-	_, err := a.send(ctx, to, "image.load.fits", map[string]any{"url": url, "image-id": img.URL, "name": img.Name})
-	return err
 }
 
 // spectrumParams are the spectrum.load.ssa-generic parameters of s: its
@@ -153,11 +129,4 @@ func spectrumName(s Spectrum) string {
 		label += " (" + s.Service + ")"
 	}
 	return label
-}
-
-// SendSpectrum offers a spectrum to the clients named to (every subscriber
-// when to is "") with spectrum.load.ssa-generic.
-func (a *Agent) SendSpectrum(ctx context.Context, to string, s Spectrum) error {
-	_, err := a.send(ctx, to, "spectrum.load.ssa-generic", spectrumParams(s))
-	return err
 }

@@ -23,11 +23,11 @@ const resultsPrefix = "voagent-results-"
 // of the same user). It is created on first use with mode 0700, its files
 // with 0600, and removed when the agent stops.
 type results struct {
-	once sync.Once
-	base string // where the per-run directory goes ("" = os.TempDir())
+	base string // where the per-run directory goes ("" = os.TempDir()); set before Run
+
+	mu   sync.Mutex // guards dir and keep (the status reads them while searches run)
 	dir  string
 	keep bool // the directory was given (KeepResultsIn): never removed
-	err  error
 	seq  atomic.Int64
 }
 
@@ -37,37 +37,45 @@ func (a *Agent) KeepResultsIn(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("result directory: %w", err)
 	}
-	a.results.once.Do(func() { a.results.dir, a.results.keep = dir, true })
-	if a.results.dir != dir {
-		return fmt.Errorf("result directory: already %s", a.results.dir)
+	r := &a.results
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dir == "" {
+		r.dir, r.keep = dir, true
+	}
+	if r.dir != dir {
+		return fmt.Errorf("result directory: already %s", r.dir)
 	}
 	return nil
 }
 
 // ResultsDir is the directory of the result files ("" before the first).
 func (a *Agent) ResultsDir() string {
-	if a.results.err != nil {
-		return ""
-	}
+	a.results.mu.Lock()
+	defer a.results.mu.Unlock()
 	return a.results.dir
 }
 
-// path returns the directory, creating it on first use.
+// path returns the directory, creating it on first use (a failure is
+// tried again at the next use).
 func (r *results) path() (string, error) {
-	r.once.Do(func() {
-		base := r.base
-		if base == "" {
-			base = os.TempDir()
-		} else if err := os.MkdirAll(base, 0o700); err != nil {
-			r.err = err
-			return
-		}
-		r.dir, r.err = os.MkdirTemp(base, resultsPrefix+strconv.Itoa(os.Getpid())+"-")
-	})
-	if r.err != nil {
-		return "", fmt.Errorf("result directory: %w", r.err)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dir != "" {
+		return r.dir, nil
 	}
-	return r.dir, nil
+	base := r.base
+	if base == "" {
+		base = os.TempDir()
+	} else if err := os.MkdirAll(base, 0o700); err != nil {
+		return "", fmt.Errorf("result directory: %w", err)
+	}
+	dir, err := os.MkdirTemp(base, resultsPrefix+strconv.Itoa(os.Getpid())+"-")
+	if err != nil {
+		return "", fmt.Errorf("result directory: %w", err)
+	}
+	r.dir = dir
+	return dir, nil
 }
 
 // name returns a new file name (no directory) carrying label and ext.
@@ -86,6 +94,8 @@ func (r *results) create(label string) (*os.File, error) {
 
 // remove deletes the directory and the results in it.
 func (r *results) remove() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.dir == "" || r.keep {
 		return nil
 	}

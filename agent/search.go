@@ -365,17 +365,6 @@ func (a *Agent) deliver(to, mtype string, params map[string]any, stale func() bo
 	}
 }
 
-func joinNames(names []string) string {
-	out := ""
-	for i, n := range names {
-		if i > 0 {
-			out += ","
-		}
-		out += n
-	}
-	return out
-}
-
 // filePath is the local path of a file: URL ("" for others).
 func filePath(u string) string {
 	p, err := localPath(u)

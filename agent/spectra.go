@@ -12,6 +12,7 @@ import (
 	"github.com/voagent/voagent/vo/dataset"
 	"github.com/voagent/voagent/vo/fanout"
 	"github.com/voagent/voagent/vo/registry"
+	"github.com/voagent/voagent/vo/skypos"
 	"github.com/voagent/voagent/vo/ssa"
 	"github.com/voagent/voagent/vo/tap"
 	"github.com/voagent/voagent/vo/votable"
@@ -202,6 +203,7 @@ func (a *Agent) ssaSpectra(ctx context.Context, name, url string, pos []Position
 				cancel(fmt.Errorf("%s: position %d: %w", url, i, err))
 				return
 			}
+			cols, colsErr := skypos.Find(res.Table, skypos.Options{})
 			for j, r := range res.Records() {
 				acc := ssa.Access(r)
 				if acc.URL == "" {
@@ -210,8 +212,10 @@ func (a *Agent) ssaSpectra(ctx context.Context, name, url string, pos []Position
 				// SSA's SIZE is the region's diameter, but services differ
 				// (DaCHS takes it for the radius): keep what is within
 				// radius of the position, when the record says where it is.
-				if at, ok := RowPosition(res.Table, j); ok && xmatch.Separation(p.RA, p.Dec, at.RA, at.Dec) > radius {
-					continue
+				if colsErr == nil {
+					if ra, dec, ok := cols.At(res.Table, j); ok && xmatch.Separation(p.RA, p.Dec, ra, dec) > radius {
+						continue
+					}
 				}
 				meta := ssaMeta(r)
 				perPos[i] = append(perPos[i], Spectrum{Service: name, Pos: i, Access: acc,

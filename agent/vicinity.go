@@ -18,10 +18,10 @@ import (
 	"github.com/voagent/voagent/vo/fanout"
 	"github.com/voagent/voagent/vo/scs"
 	"github.com/voagent/voagent/vo/sia"
-	"github.com/voagent/voagent/vo/skypos"
 	"github.com/voagent/voagent/vo/svcparam"
 	"github.com/voagent/voagent/vo/tap"
 	"github.com/voagent/voagent/vo/votable"
+	"github.com/voagent/voagent/vo/xmatch"
 )
 
 // Position is a sky position in ICRS degrees.
@@ -29,20 +29,6 @@ type Position struct{ RA, Dec float64 }
 
 // String writes the position as "RA,Dec" in degrees.
 func (p Position) String() string { return fmt.Sprintf("%.5f,%+.5f", p.RA, p.Dec) }
-
-// RowPosition returns the sky position (ICRS degrees) of a row, found by
-// the one rule of vo/skypos (UCDs, then the column names TOPCAT guesses;
-// degrees, hours, radians, sexagesimal strings; galactic converted). ok is
-// false when the table has no position columns or the row's are null or
-// off the sky.
-func RowPosition(t *votable.Table, row int) (p Position, ok bool) {
-	c, err := skypos.Find(t, skypos.Options{})
-	if err != nil || row < 0 || row >= t.Rows() {
-		return Position{}, false
-	}
-	p.RA, p.Dec, ok = c.At(t, row)
-	return p, ok
-}
 
 // Found is one service's answer to a vicinity search.
 type Found struct {
@@ -163,7 +149,7 @@ func (a *Agent) searchImages(ctx context.Context, cfg config.Config, svc config.
 			f.Images = append(f.Images, acc)
 			continue
 		}
-		sep := sia.Separation(fp.RA, fp.Dec, pos.RA, pos.Dec)
+		sep := xmatch.Separation(fp.RA, fp.Dec, pos.RA, pos.Dec)
 		f.Images = append(f.Images, acc)
 		if best < 0 || sep < bestSep {
 			best, bestSep = len(f.Images)-1, sep

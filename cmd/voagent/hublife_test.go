@@ -194,6 +194,23 @@ func agentStatus(c *client.Client) api.Status {
 	return st
 }
 
+// pingThrough registers with the hub of lock and pings client id through
+// it (samp.app.ping, callAndWait): nil when it answers samp.ok.
+func pingThrough(lock *profile.LockInfo, id string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn, err := connection.Register(ctx, lock, connection.Options{})
+	if err != nil {
+		return err
+	}
+	defer conn.Unregister(context.Background())
+	r, err := conn.CallAndWait(ctx, id, connection.NewMessage("samp.app.ping", nil), 30*time.Second)
+	if err == nil {
+		err = r.Err()
+	}
+	return err
+}
+
 func readFile(path string) string {
 	b, _ := os.ReadFile(path)
 	return string(b)
@@ -224,16 +241,8 @@ func TestAladinKeepsHubAcrossAgentRestart(t *testing.T) {
 	if !alive(hubPID) {
 		t.Fatal("the hub did not survive the agent's restart")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	conn, err := connection.Register(ctx, lock, connection.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Unregister(context.Background())
-	r, err := conn.CallAndWait(ctx, aladin, connection.NewMessage("samp.app.ping", nil), 30*time.Second)
-	if err != nil || !r.IsOK() {
-		t.Fatalf("ping Aladin after the agent's restart: %+v, %v", r, err)
+	if err := pingThrough(lock, aladin); err != nil {
+		t.Fatalf("ping Aladin after the agent's restart: %v", err)
 	}
 	ag.Stop(syscall.SIGTERM)
 	if log := readFile(filepath.Join(state, "voagent", "hub.log")); strings.Contains(log, "callback failed") {
@@ -259,15 +268,8 @@ func TestTOPCATKeepsHubAcrossAgentRestart(t *testing.T) {
 	if !alive(hubPID) {
 		t.Fatal("the hub stopped with the agent while TOPCAT was on it")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	conn, err := connection.Register(ctx, lock, connection.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Unregister(context.Background())
-	if r, err := conn.CallAndWait(ctx, tid, connection.NewMessage("samp.app.ping", nil), 30*time.Second); err != nil || !r.IsOK() {
-		t.Fatalf("ping TOPCAT after the agent left: %+v, %v", r, err)
+	if err := pingThrough(lock, tid); err != nil {
+		t.Fatalf("ping TOPCAT after the agent left: %v", err)
 	}
 	ag = e.StartWith(t, conntest.StartOptions{Env: env}, bin, "-v", "run", "--hub-idle-exit", "2s")
 	c := client.New(sock)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/voagent/voagent/internal/peertest"
 	"github.com/voagent/voagent/internal/testbed"
 )
 
@@ -12,10 +13,7 @@ import (
 // use on a screen); redirected, it is the service's VOTable as before.
 func TestTableToTerminalIsCSV(t *testing.T) {
 	in := testbed.Require(t)
-	script, err := exec.LookPath("script")
-	if err != nil {
-		t.Skip("script (util-linux) is needed for a pseudo-terminal")
-	}
+	script := peertest.Command(t, "script") // a pseudo-terminal (bsdutils)
 	bin := buildVoagent(t)
 	query := "SELECT TOP 3 ra, dec FROM " + in.Catalogs[0].Table
 	// script(1) runs the command on a pseudo-terminal.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/voagent/voagent/vo/dataset"
+	"github.com/voagent/voagent/vo/xmatch"
 )
 
 // Footprint is the part of the sky an image covers, as its record says:
@@ -141,7 +142,7 @@ func ParseRegion(s string) (Footprint, error) {
 // footprint's centre (exact for great-circle edges).
 func (f Footprint) Contains(ra, dec float64) bool {
 	if f.Radius > 0 {
-		return Separation(f.RA, f.Dec, ra, dec) <= f.Radius
+		return xmatch.Separation(f.RA, f.Dec, ra, dec) <= f.Radius
 	}
 	xi, eta, ok := tangent(f.RA, f.Dec, ra, dec)
 	if !ok {
@@ -177,13 +178,4 @@ func tangent(ra0, dec0, ra, dec float64) (xi, eta float64, ok bool) {
 	xi = math.Cos(d) * math.Sin(a-a0) / cosc / d2r
 	eta = (math.Cos(d0)*math.Sin(d) - math.Sin(d0)*math.Cos(d)*math.Cos(a-a0)) / cosc / d2r
 	return xi, eta, true
-}
-
-// Separation is the angle (degrees) between two positions.
-func Separation(ra1, dec1, ra2, dec2 float64) float64 {
-	const d2r = math.Pi / 180
-	sd := math.Sin((dec2 - dec1) * d2r / 2)
-	sa := math.Sin((ra2 - ra1) * d2r / 2)
-	h := sd*sd + math.Cos(dec1*d2r)*math.Cos(dec2*d2r)*sa*sa
-	return 2 * math.Asin(math.Min(1, math.Sqrt(h))) / d2r
 }
