@@ -20,6 +20,7 @@ type Config struct {
 	Registry Registry `toml:"registry"`
 	Results  Results  `toml:"results"`
 	Control  Control  `toml:"control"`
+	Notify   Notify   `toml:"notify"`
 	// Catalogs are the services a vicinity search queries ([[catalog]]).
 	Catalogs []Catalog `toml:"catalog"`
 	// Images are the image services a vicinity search queries ([[images]],
@@ -110,6 +111,14 @@ type Control struct {
 	// Socket overrides the path of the user-only control socket ("" for
 	// the default location).
 	Socket string `toml:"socket"`
+}
+
+// Notify configures the desktop notifications (org.freedesktop.Notifications).
+type Notify struct {
+	// Enabled shows a notification when a search finishes, spectra are
+	// delivered, the hub is lost or found, or a configuration change is
+	// rejected (coalesced and rate-limited).
+	Enabled bool `toml:"enabled"`
 }
 
 // SpectraRegistry is the RegTAP service of the spectra search:
