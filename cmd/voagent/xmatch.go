@@ -383,7 +383,7 @@ func baseNames(paths []string) []string {
 func newSEDCmd(g *globals) *cobra.Command {
 	var (
 		out, plotPath, bandsPath string
-		panels, replace          bool
+		panels, replace, fit     bool
 		maxPlot                  int
 	)
 	cmd := &cobra.Command{
@@ -420,6 +420,15 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 			sources, err := sed.Extract(t, bands)
 			if err != nil {
 				return err
+			}
+			if fit {
+				report := cmd.OutOrStdout()
+				if out == "-" {
+					report = cmd.ErrOrStderr()
+				}
+				if err := sed.FitSources(sources, report); err != nil {
+					return err
+				}
 			}
 			if out != "" || sendTo(cmd) != "" {
 				st, err := sed.Table(sources)
@@ -467,6 +476,7 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 	fl.IntVar(&maxPlot, "max", 0, "most sources plotted (default 20, 12 with --panels)")
 	fl.StringVar(&bandsPath, "bands", "", "file of band rules added before the defaults")
 	fl.BoolVar(&replace, "replace-bands", false, "use only the rules of --bands")
+	fl.BoolVar(&fit, "fit", false, "fit a blackbody and a power law to each SED (flux densities from the bands' zero points, no extinction correction); results printed and written as PARAMs of the SED table")
 	addSendFlag(fl)
 	return cmd
 }
