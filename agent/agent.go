@@ -60,6 +60,7 @@ type Agent struct {
 	resolutions   resolutions
 	outbox        outbox        // the delivery queues, one per recipient
 	xmatches      crossmatches  // the running cross-matches
+	plots         plotBook      // the SED plots made
 	highlights    atomic.Uint64 // generation of highlight-triggered searches
 	selections    atomic.Uint64 // generation of selection-triggered searches
 

@@ -211,6 +211,7 @@ func (a *Agent) runVicinity(ctx context.Context, pos Position, opt VicinityOptio
 	var (
 		results []*api.Result
 		counts  []events.Count
+		found   []catalogTable // the catalogues' tables, for the SED
 	)
 	sum, err := a.FindVicinity(ctx, pos, opt, func(ctx context.Context, f Found) {
 		if f.Err != nil {
@@ -223,11 +224,17 @@ func (a *Agent) runVicinity(ctx context.Context, pos Position, opt VicinityOptio
 			return
 		}
 		counts = append(counts, events.Count{Service: f.Catalog, Rows: r.Rows})
+		if f.Table != nil {
+			found = append(found, catalogTable{name: f.Catalog, table: f.Table.Data})
+		}
 		if send && ctx.Err() == nil && (r.Kind == "image" || r.Rows > 0) {
 			a.deliverResult(s, r, f, tr, stale, &pending)
 		}
 		results = append(results, r)
 	})
+	if send && cfg.SED.OnVicinity && err == nil && ctx.Err() == nil {
+		a.sedAfterVicinity(ctx, s, pos, found, tr, stale, &pending)
+	}
 	if !tr.background {
 		pending.Wait()
 	}
