@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voagent/voagent/agent"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/internal/samppeer"
 	"github.com/voagent/voagent/internal/testbed"
@@ -140,5 +141,62 @@ func TestCrossmatchOnLoad(t *testing.T) {
 		}
 	case <-time.After(2 * time.Minute):
 		t.Fatalf("topcat got no cross-match; log:\n%s", logs.String())
+	}
+}
+
+// TestSEDOnHighlight: with sed.on_vicinity, a row highlighted on an
+// anchor of the testbed brings "topcat" the catalogues' tables and the
+// anchor's SED table (its own table-id, points from every catalogue), and
+// the status lists the SED's PNG plot.
+func TestSEDOnHighlight(t *testing.T) {
+	in := testbed.Require(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := config.Default()
+	cfg.SED.OnVicinity = true
+	cfg.Search.RadiusArcsec = 20
+	cfg.Vicinity.PointAt = ""
+	cfg.Catalogs = []config.Catalog{
+		{Name: "2MASS", Kind: "scs", URL: in.Catalogs[0].SCS},
+		{Name: "AllWISE", Kind: "scs", URL: in.Catalogs[1].SCS},
+		{Name: "SDSS", Kind: "tap", URL: in.TAP, Table: in.Catalogs[2].Table},
+	}
+	a, logs := ownHubAgent(t, ctx, cfg)
+	tables := samppeer.Receiver(t, "topcat", "table.load.votable")
+	call := sampSender(t, ctx, a, "topcat-sender", "topcat")
+	anchor := in.Anchors[1]
+	file := writePositions(t, t.TempDir(), "targets.vot", []agent.Position{{RA: anchor.RA, Dec: anchor.Dec}})
+	if r := call(MTypeLoadVOTable, map[string]any{"url": profile.FileURL(file), "table-id": "targets"}); !r.IsOK() {
+		t.Fatalf("load: %+v", r)
+	}
+	if r := call(MTypeHighlightRow, map[string]any{"table-id": "targets", "row": "0"}); !r.IsOK() {
+		t.Fatalf("highlight: %+v", r)
+	}
+	var sedURL, sedID string
+	for sedURL == "" {
+		select {
+		case p := <-tables:
+			if strings.HasPrefix(p["name"].(string), "SED at ") {
+				sedURL, sedID = p["url"].(string), p["table-id"].(string)
+			}
+		case <-time.After(time.Minute):
+			t.Fatalf("no SED table; log:\n%s", logs.String())
+		}
+	}
+	u, _ := url.Parse(sedURL)
+	st, err := votable.ReadTableFile(ctx, u.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats := map[string]bool{}
+	for i := range st.Rows() {
+		cats[votable.CellText(st.Columns[st.FieldByName("catalogue")], i)] = true
+	}
+	if len(cats) != 3 || !strings.Contains(sedID, "sed") {
+		t.Errorf("SED %s from catalogues %v, want all three", sedID, cats)
+	}
+	plots := a.Status().Plots
+	if len(plots) != 1 || plots[0].ID != sedID || !strings.HasSuffix(plots[0].Plot, ".png") {
+		t.Errorf("status plots %+v", plots)
 	}
 }
