@@ -1,7 +1,12 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +143,64 @@ func TestSpectraOnLoad(t *testing.T) {
 	case p := <-splat:
 		t.Errorf("one spectrum too many: %v", p)
 	default:
+	}
+}
+
+// TestSpectraDataLinkToSPLAT: an SSA service whose access URLs are DataLink
+// documents (the testbed's serve files directly, so a local server plays
+// the registry, the SSA service and the links service with recordings of
+// the testbed's answers, the access URL turned into a links URL) gets its
+// spectrum to "splat" as the #this link, the FITS file on the testbed, not
+// as the links document.
+func TestSpectraDataLinkToSPLAT(t *testing.T) {
+	in := testbed.Require(t)
+	files := map[string]string{"/tap/sync": "testdata/regtap-ssa.vot", "/ssa": "testdata/ssa-spec01-datalink.vot",
+		"/dlmeta": "../agent/testdata/datalink-spec01.vot"}
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-votable+xml")
+		w.Write(bytes.ReplaceAll(b, []byte("http://LOCAL"), []byte(srv.URL)))
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := config.Default()
+	cfg.Spectra = config.Spectra{OnLoad: true, Registry: srv.URL + "/tap", RadiusArcsec: 10, SendTo: "splat", MaxRows: 10}
+	a, logs := ownHubAgent(t, ctx, cfg)
+	splat := samppeer.Receiver(t, "splat", "spectrum.load.ssa-generic")
+	call := sampSender(t, ctx, a, "topcat", "splat")
+	anchor := in.Anchors[0]
+	file := writePositions(t, t.TempDir(), "targets.vot", []agent.Position{{RA: anchor.RA, Dec: anchor.Dec}})
+	if r := call(MTypeLoadVOTable, map[string]any{"url": profile.FileURL(file), "table-id": "targets"}); !r.IsOK() {
+		t.Fatalf("load: %+v", r)
+	}
+	const this = "http://127.0.0.1:8080/getproduct/spectra/data/spec01.fits"
+	select {
+	case p := <-splat:
+		meta, _ := p["meta"].(map[string]any)
+		if p["url"] != this || meta["Access.Reference"] != this || meta["Access.Format"] != "application/fits" {
+			t.Errorf("splat got %v, want the #this link %s", p, this)
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("no spectrum for splat; log:\n%s", logs.String())
+	}
+	resp, err := http.Get(this)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	head := make([]byte, 9)
+	if _, err := io.ReadFull(resp.Body, head); err != nil || string(head) != "SIMPLE  =" {
+		t.Errorf("%s is not a FITS file: %q %v", this, head, err)
 	}
 }
