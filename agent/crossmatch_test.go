@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -430,4 +433,89 @@ func stiltsReference(t *testing.T, path, idCol string, n int) reference {
 		}
 	}
 	return ref
+}
+
+// TestCrossmatchConeFailures: rows whose cone search fails (here: hangs
+// past crossmatch.row_timeout, for every position west of RA 150) are
+// counted and named in the report, kept unmatched (join all1), and the
+// other rows still get their matches.
+func TestCrossmatchConeFailures(t *testing.T) {
+	in := testbed.Require(t)
+	c := in.Catalogs[0]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ra, _ := strconv.ParseFloat(r.URL.Query().Get("RA"), 64)
+		if ra < 150 {
+			<-r.Context().Done()
+			return
+		}
+		resp, err := http.Get(c.SCS + "?" + r.URL.RawQuery)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+		io.Copy(w, resp.Body)
+	}))
+	defer srv.Close()
+	cfg := config.Default()
+	cfg.Search.Concurrency = 8
+	cfg.Crossmatch.RowTimeout = config.Duration{Duration: 300 * time.Millisecond}
+	cfg.Catalogs = []config.Catalog{{Name: "flaky", Kind: "scs", URL: srv.URL + "/scs"}}
+	a := New(cfg, nil)
+	if err := a.KeepResultsIn(t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	sample := testbed.XmatchTable(100)
+	a.hold(&Table{ID: "sample", Data: sample})
+	west := 0
+	rc := sample.Columns[sample.FieldByName("ra")]
+	for i := range sample.Rows() {
+		if v, _ := votable.Float64(rc, i); v < 150 {
+			west++
+		}
+	}
+	if west == 0 || west == 100 {
+		t.Fatalf("test data: %d of 100 rows west of RA 150", west)
+	}
+	rep, err := a.Crossmatch(context.Background(), api.CrossmatchRequest{TableID: "sample", Catalog: "flaky", Radius: "2arcsec"}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.FailedRows != west || len(rep.Errors) != maxRowErrors || !strings.Contains(rep.Errors[0], "deadline") {
+		t.Errorf("failed rows %d (want %d), errors %q", rep.FailedRows, west, rep.Errors)
+	}
+	got, err := votable.ReadTableFile(context.Background(), rep.Result.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := wholeCatalogue(t, in, c)
+	ref := xmatchReference(t, sample, whole, c.IDColumn, 2.0/3600)
+	for i := range ref.ids {
+		if v, _ := votable.Float64(rc, i); v < 150 {
+			ref.ids[i], ref.seps[i] = "", math.NaN() // no answer: unmatched
+		}
+	}
+	if matched := compareResult(t, got, ref, c.IDColumn, 1e-6); matched == 0 || matched != rep.Matched {
+		t.Errorf("matched %d, report %d", matched, rep.Matched)
+	}
+	// Every cone failing is an error.
+	westOnly := &votable.Table{Fields: sample.Fields, NRows: 1}
+	for _, col := range sample.Columns {
+		d, _ := votable.NewColumn(col.Field())
+		first := int32(-1)
+		for i := range sample.Rows() {
+			if v, _ := votable.Float64(rc, i); v < 150 {
+				first = int32(i)
+				break
+			}
+		}
+		votable.Gather(d, col, []int32{first})
+		westOnly.Columns = append(westOnly.Columns, d)
+	}
+	a.hold(&Table{ID: "west", Data: westOnly})
+	if _, err := a.Crossmatch(context.Background(), api.CrossmatchRequest{TableID: "west", Catalog: "flaky"}, "test"); err == nil ||
+		!strings.Contains(err.Error(), "every one of the 1 cone searches failed") {
+		t.Errorf("all cones failing: %v", err)
+	}
 }
