@@ -519,3 +519,21 @@ func TestCrossmatchConeFailures(t *testing.T) {
 		t.Errorf("all cones failing: %v", err)
 	}
 }
+
+// TestCrossmatchTAPOverflow: a TAP answer cut at crossmatch.maxrec is an
+// error naming the setting to change, never a silently partial match.
+func TestCrossmatchTAPOverflow(t *testing.T) {
+	in := testbed.Require(t)
+	cfg := config.Default()
+	cfg.Crossmatch.MaxRec = 10
+	cfg.Catalogs = []config.Catalog{{Name: "2MASS", Kind: "tap", URL: in.TAP, Table: in.Catalogs[0].Table}}
+	a := New(cfg, nil)
+	a.hold(&Table{ID: "sample", Data: testbed.XmatchTable(200)})
+	rep, err := a.Crossmatch(context.Background(), api.CrossmatchRequest{TableID: "sample", Catalog: "2MASS"}, "test")
+	if err == nil || !strings.Contains(err.Error(), "cut at 10 rows") || !strings.Contains(err.Error(), "chunk_rows") {
+		t.Errorf("overflow: %v", err)
+	}
+	if rep.Result.ID != "" || len(rep.Search.Failed) != 1 {
+		t.Errorf("report of a failed match: %+v", rep)
+	}
+}
