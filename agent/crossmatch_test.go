@@ -18,9 +18,13 @@ import (
 	"time"
 
 	"github.com/voagent/voagent/agent/api"
+	"github.com/voagent/voagent/agent/client"
+	"github.com/voagent/voagent/agent/events"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/internal/peertest"
+	"github.com/voagent/voagent/internal/samppeer"
 	"github.com/voagent/voagent/internal/testbed"
+	"github.com/voagent/voagent/samp/profile"
 	"github.com/voagent/voagent/vo/dal"
 	"github.com/voagent/voagent/vo/tap"
 	"github.com/voagent/voagent/vo/votable"
@@ -535,5 +539,64 @@ func TestCrossmatchTAPOverflow(t *testing.T) {
 	}
 	if rep.Result.ID != "" || len(rep.Search.Failed) != 1 {
 		t.Errorf("report of a failed match: %+v", rep)
+	}
+}
+
+// TestCrossmatchControlAPI: client.Crossmatch through the control socket
+// matches the table sent last ("last") with the testbed's SDSS by cone
+// search and, with send, the table reaches "topcat"; a bad request is an
+// error with the reason; progress events are on the stream.
+func TestCrossmatchControlAPI(t *testing.T) {
+	in := testbed.Require(t)
+	dir := t.TempDir()
+	t.Setenv("SAMP_HUB", "std-lockurl:"+profile.FileURL(filepath.Join(dir, "lock.samp")))
+	t.Setenv("TMPDIR", dir)
+	cfg := config.Default()
+	cfg.Catalogs = []config.Catalog{{Name: "SDSS", Kind: "scs", URL: in.Catalogs[2].SCS}}
+	sock := filepath.Join(dir, "run", "control.sock")
+	a := New(cfg, nil, WithControlSocket(sock))
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan error, 1)
+	go func() { ran <- a.Run(ctx) }()
+	defer func() { cancel(); <-ran }()
+	c := client.New(sock)
+	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer wcancel()
+	if err := c.Wait(wctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.WaitConnected(ctx, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	topcat := samppeer.Receiver(t, "topcat", "table.load.votable")
+	a.hold(&Table{ID: "older", Sender: "topcat", Data: scalarTable([]string{"flux"}, []float64{1})})
+	a.hold(&Table{ID: "sample", Name: "targets", Sender: "topcat", Data: testbed.XmatchTable(50)})
+	if _, err := c.Crossmatch(ctx, api.CrossmatchRequest{Catalog: "Gaia"}); err == nil || !strings.Contains(err.Error(), `no catalogue "Gaia"`) {
+		t.Errorf("unknown catalogue: %v", err)
+	}
+	rep, err := c.Crossmatch(ctx, api.CrossmatchRequest{TableID: "last", Catalog: "SDSS", Radius: "1.5arcsec", Join: "1and2", Send: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Table != "sample" || rep.Method != MethodCone || rep.Matched == 0 || rep.Result.Rows != rep.Matched ||
+		rep.RadiusArcsec != 1.5 || len(rep.Result.SentTo) != 1 || rep.Result.SentTo[0] != "topcat" {
+		t.Errorf("report %+v", rep)
+	}
+	select {
+	case p := <-topcat:
+		if p["table-id"] != rep.Result.ID || p["name"] != rep.Result.Name {
+			t.Errorf("topcat got %v", p)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("topcat got nothing")
+	}
+	n := 0
+	for _, e := range a.Events().Since(0) {
+		if e.Type == events.CrossmatchProgress && e.Search == rep.Search.ID && e.Total == 50 {
+			n++
+		}
+	}
+	if n < 2 {
+		t.Errorf("%d progress events", n)
 	}
 }
