@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/voagent/voagent/agent/api"
@@ -262,43 +261,42 @@ func (a *Agent) uploadCandidates(ctx context.Context, cfg config.Config, cat con
 	chunks := (n + size - 1) / size
 	rep.Chunks = chunks
 	parts := make([]*votable.Table, chunks)
-	var tasks []fanout.Task[*votable.Table]
+	var tasks []fanout.Task[int]
 	for k := range chunks {
 		lo, hi := k*size, min((k+1)*size, n)
-		tasks = append(tasks, fanout.Task[*votable.Table]{Name: fmt.Sprintf("chunk %d of %d", k+1, chunks), Run: func(ctx context.Context) (*votable.Table, error) {
+		tasks = append(tasks, fanout.Task[int]{Name: fmt.Sprintf("rows %d to %d", lo+1, hi), Run: func(ctx context.Context) (int, error) {
 			doc, tr, err := svc.SyncFetch(ctx, &tap.Query{ADQL: q, HasMaxRec: true, MaxRec: int64(cfg.Crossmatch.MaxRec),
 				Uploads: []tap.Upload{{Name: uploadName, Table: uploadTable(ras[lo:hi], decs[lo:hi])}}})
 			if err != nil {
-				return nil, fmt.Errorf("rows %d to %d: %w", lo+1, hi, err)
+				return k, err
 			}
 			if tr != nil {
-				return nil, fmt.Errorf("rows %d to %d: the answer was cut at %d rows (crossmatch.maxrec %d, or a limit of the service): lower crossmatch.chunk_rows",
-					lo+1, hi, tr.Rows, cfg.Crossmatch.MaxRec)
+				return k, fmt.Errorf("the answer was cut at %d rows (crossmatch.maxrec %d, or a limit of the service): lower crossmatch.chunk_rows",
+					tr.Rows, cfg.Crossmatch.MaxRec)
 			}
 			tabs := doc.Tables()
 			if len(tabs) == 0 {
-				return nil, fmt.Errorf("rows %d to %d: the answer has no table", lo+1, hi)
+				return k, errors.New("the answer has no table")
 			}
 			parts[k] = tabs[0]
-			return tabs[0], nil
+			return k, nil
 		}})
 	}
-	var done atomic.Int64
+	done := 0
 	progress(0, n)
 	opts := fanout.Options{Concurrency: cfg.Search.Concurrency, Deadline: cfg.Search.Timeout.Duration, Logger: a.log}
 	var errs []error
-	fanout.Run(ctx, opts, tasks, func(r fanout.Result[*votable.Table]) {
+	// The callback runs in one goroutine at a time.
+	fanout.Run(ctx, opts, tasks, func(r fanout.Result[int]) {
 		if r.Err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", r.Name, r.Err))
 			return
 		}
-		var k int
-		fmt.Sscanf(r.Name, "chunk %d", &k)
-		lo, hi := (k-1)*size, min(k*size, n)
-		progress(int(done.Add(int64(hi-lo))), n)
+		done += min((r.Value+1)*size, n) - r.Value*size
+		progress(done, n)
 	})
-	if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
-		return nil, err
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s (TAP %s): %w", cat.Name, cat.URL, errors.Join(errs...))
