@@ -5,13 +5,16 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/voagent/voagent/agent"
+	"github.com/voagent/voagent/agent/events"
 	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/internal/peertest"
 	"github.com/voagent/voagent/internal/samppeer"
 	"github.com/voagent/voagent/internal/testbed"
 	"github.com/voagent/voagent/samp/connection"
@@ -198,5 +201,77 @@ func TestSEDOnHighlight(t *testing.T) {
 	plots := a.Status().Plots
 	if len(plots) != 1 || plots[0].ID != sedID || !strings.HasSuffix(plots[0].Plot, ".png") {
 		t.Errorf("status plots %+v", plots)
+	}
+}
+
+// TestCrossmatchJSAMPAndTOPCAT: with the real peers, JSAMP's
+// messagesender calls voagent.crossmatch (sync, that is callAndWait, on a
+// JSAMP hub) for a table on the testbed's AllWISE and gets url, table-id,
+// rows and matched; TOPCAT under Xvfb loads the joined table (its samp.ok
+// is the agent's result.sent).
+func TestCrossmatchJSAMPAndTOPCAT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts TOPCAT")
+	}
+	in := testbed.Require(t)
+	topcat := peertest.Command(t, "topcat")
+	env := conntest.NewEnv(t)
+	env.JSAMPHub(t)
+	t.Setenv("SAMP_HUB", env.Hub)
+	display := env.Xvfb(t)
+	env.StartWith(t, conntest.StartOptions{Env: []string{"DISPLAY=" + display}, Group: true}, topcat, "-nohub")
+	env.WaitClient(t, "topcat")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := config.Default()
+	cfg.SAMP.StartHub = false
+	cfg.Catalogs = []config.Catalog{{Name: "AllWISE", Kind: "tap", URL: in.TAP, Table: in.Catalogs[1].Table}}
+	a := agent.New(cfg, conntest.Logger(t))
+	Register(a)
+	run(t, ctx, a.Run)
+	if err := a.WaitConnected(ctx, 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	conntest.Eventually(t, "the agent to see TOPCAT", func() bool { return len(a.Connector().FindClients("topcat")) > 0 })
+	sub := a.Events().Subscribe(64, events.ResultSent, events.ResultNotSent)
+	defer sub.Close()
+	file := writeXmatchSample(t, env.Dir, 2000)
+	out := env.JSAMPTool(t, "messagesender", "-targetname", "voagent", "-sendername", "xm-script", "-mode", "sync", "-timeout", "50",
+		"-mtype", MTypeCrossmatch, "-param", "url", profile.FileURL(file), "-param", "catalog", "AllWISE", "-param", "radius", "2arcsec")
+	field := func(name string) string {
+		m := regexp.MustCompile(`"` + name + `": "([^"]*)"`).FindStringSubmatch(out)
+		if m == nil {
+			return ""
+		}
+		return m[1]
+	}
+	if !strings.Contains(out, "samp.ok") || field("rows") != "2000" || field("table-id") == "" {
+		t.Fatalf("messagesender: %s", out)
+	}
+	// matched is the rows of the joined table that have a separation.
+	u, err := url.Parse(field("url"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := votable.ReadTableFile(ctx, u.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, n := got.Columns[got.FieldByName("sep_arcsec")], 0
+	for i := range got.Rows() {
+		if sc.Value(i) != nil {
+			n++
+		}
+	}
+	if field("matched") != strconv.Itoa(n) || n == 0 || n == 2000 {
+		t.Errorf("matched %q, the table has %d matched rows", field("matched"), n)
+	}
+	select {
+	case e := <-sub.C():
+		if e.Type != events.ResultSent || !strings.EqualFold(e.To, "topcat") {
+			t.Errorf("delivery: %+v", e)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the joined table was not delivered to TOPCAT")
 	}
 }
