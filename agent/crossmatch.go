@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -597,6 +598,10 @@ func (a *Agent) keepCrossmatch(ctx context.Context, cfg config.Config, cat confi
 	label := t.Name
 	if label == "" {
 		label = t.ID
+		if p := filePath(t.ID); p != "" || strings.Contains(t.ID, "://") {
+			// A table known by its URL: its file name says enough.
+			label = path.Base(strings.TrimRight(t.ID, "/"))
+		}
 	}
 	name := fmt.Sprintf("%s x %s (%s, %g\")", label, cat.Name, rep.Join, radius*3600)
 	res.table.Name = safeName(cat.Name + "_xmatch")

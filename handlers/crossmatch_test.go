@@ -85,7 +85,7 @@ func TestCrossmatchOverSAMP(t *testing.T) {
 	}
 	select {
 	case p := <-tables:
-		if p["table-id"] != id || p["url"] != res["url"] || !strings.Contains(p["name"].(string), "2MASS") {
+		if p["table-id"] != id || p["url"] != res["url"] || p["name"] != `sample.vot x 2MASS (all1, 2")` {
 			t.Errorf("topcat got %v, want table-id %s", p, id)
 		}
 	case <-time.After(time.Minute):
