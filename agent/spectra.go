@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/voagent/voagent/vo/adql"
+	"github.com/voagent/voagent/vo/datalink"
 	"github.com/voagent/voagent/vo/dataset"
 	"github.com/voagent/voagent/vo/fanout"
 	"github.com/voagent/voagent/vo/registry"
@@ -301,4 +303,35 @@ func (a *Agent) obscoreSpectra(ctx context.Context, name, url, q string, upload 
 			Target: r.Get("target_name"), Title: r.Get("obs_title"), Access: acc, Meta: obscoreMeta(r)})
 	}
 	return out, nil
+}
+
+// resolveDataLink replaces a spectrum's DataLink access (access_format
+// application/x-votable+xml;content=datalink) by its #this link, the
+// spectrum itself, so that the tool it is sent to gets the data and not
+// the links table. A links document that cannot be read or has no #this
+// leaves the access as it was (logged).
+func (a *Agent) resolveDataLink(ctx context.Context, sp Spectrum) Spectrum {
+	if !sp.Access.IsDataLink() {
+		return sp
+	}
+	acc, err := datalink.NewClient(a.dal).Resolve(ctx, sp.Access)
+	if err != nil {
+		a.log.Warn("spectrum's DataLink document not resolved: sending its links URL", "url", sp.Access.URL, "err", err)
+		return sp
+	}
+	a.log.Debug("spectrum's DataLink #this resolved", "links", sp.Access.URL, "url", acc.URL)
+	sp.Meta = maps.Clone(sp.Meta)
+	if sp.Meta == nil {
+		sp.Meta = map[string]string{}
+	}
+	if acc.Format != "" {
+		sp.Meta["Access.Format"] = acc.Format
+	} else {
+		delete(sp.Meta, "Access.Format")
+	}
+	if acc.Size > 0 {
+		sp.Meta["Access.Size"] = strconv.FormatInt(acc.Size, 10)
+	}
+	sp.Access = acc
+	return sp
 }

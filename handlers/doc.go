@@ -16,6 +16,7 @@ import (
 func Register(a *agent.Agent) {
 	registerTable(a)
 	registerFITS(a)
+	registerCrossmatch(a)
 }
 
 // handle registers fn for mtype. An error fn returns is answered as
