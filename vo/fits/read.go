@@ -54,6 +54,9 @@ func Read(ctx context.Context, r io.Reader, opt Options) (*Table, error) {
 			if hdu == 0 && errors.Is(err, io.EOF) {
 				return nil, errors.New("empty input, not a FITS file")
 			}
+			if hdu == 0 && errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, fmt.Errorf("primary header: %w", err)
+			}
 			if hdu == 0 {
 				return nil, fmt.Errorf("not a FITS file: primary header: %w", err)
 			}

@@ -126,9 +126,9 @@ func TestReadTableErrors(t *testing.T) {
 	for _, c := range []struct {
 		name, content, want string
 	}{
-		{"image.fits", "SIMPLE  =                    T / conforms", "FITS tables are not supported yet"},
-		{"data.bin", "SIMPLE  =                    T", "FITS tables are not supported yet"},
-		{"cat.fit", "anything", "FITS tables are not supported yet"},
+		{"image.fits", "SIMPLE  =                    T / conforms", "image.fits: reading FITS table: primary header: header ends before its END card"},
+		{"data.bin", "SIMPLE  =                    T", "data.bin: reading FITS table: primary header"},
+		{"cat.fit", "anything", "cat.fit is not a FITS file"},
 		{"empty.csv", "", "empty"},
 		{"blank.csv", " \n\n", "empty"},
 		{"cat.vot", "ra,dec\n1,2\n", "not a VOTable"},
