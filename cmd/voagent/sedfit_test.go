@@ -82,5 +82,13 @@ func TestConvertFITS(t *testing.T) {
 		if got := strings.TrimSpace(string(body)); got != "ra,n\n10.5,3\n11.25," {
 			t.Errorf("%s: CSV\n%s", in, got)
 		}
+		info, _, err := runCLI(t, "votable", "info", in)
+		if err != nil || !strings.Contains(info, "2 rows, 2 columns") {
+			t.Errorf("votable info %s: %v\n%s", in, err, info)
+		}
+		stats, _, err := runCLI(t, "votable", "stats", in)
+		if err != nil || !strings.Contains(stats, "10.5") || !strings.Contains(stats, "11.25") {
+			t.Errorf("votable stats %s: %v\n%s", in, err, stats)
+		}
 	}
 }
