@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -114,5 +116,18 @@ func TestReadTableFITS(t *testing.T) {
 	}
 	if v := tab.Fields[1].Values; v == nil || v.Null != "-1" {
 		t.Errorf("n: VALUES %+v", v)
+	}
+}
+
+// TestReadTableFileFITSBounds: a FITS file declaring more rows than it
+// has is refused before anything is allocated for them, naming the cards.
+func TestReadTableFileFITSBounds(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.fits")
+	if err := os.WriteFile(path, fitsBytes(8, 100_000_000, 0, []string{"TFORM1 = 'D'"}, 1.5), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ReadTableFile(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), "NAXIS2 = 100000000") || !strings.Contains(err.Error(), "the file has only 2880") {
+		t.Fatalf("%v", err)
 	}
 }
