@@ -229,3 +229,20 @@ func TestSkipsHDUs(t *testing.T) {
 		t.Errorf("value %v", v)
 	}
 }
+
+func TestStringCells(t *testing.T) {
+	cols := []string{"TTYPE1 = 's'", "TFORM1 = '6A'", "TTYPE2 = 'g'", "TFORM2 = '4A'", "TDIM2 = '(2,2)'"}
+	tab, err := read(t, file(10, 2, 0, cols, be("h\xe9\x01o ", "\x00", "a\x00bc", "ab  \x00x", "\x7fz\x00\x00")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		row, col int
+		want     string
+	}{{0, 0, "hé o"}, {0, 1, "a bc"}, {1, 0, "ab"}, {1, 1, " z  "}} {
+		got, err := tab.String(c.row, tab.Columns[c.col])
+		if err != nil || got != c.want {
+			t.Errorf("row %d column %d: %q %v, want %q", c.row, c.col, got, err, c.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package fits
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -580,7 +581,8 @@ func (t *Table) Complexes(row int, c *Column, dst []complex128) ([]complex128, e
 
 // String decodes a cell of an A column: up to its first NUL, trailing
 // blanks removed. A multidimensional cell (TDIM) keeps every character,
-// NULs as blanks, so that its layout holds.
+// NULs as blanks, so that its layout holds. Bytes beyond ASCII are read
+// as Latin-1 (see text).
 func (t *Table) String(row int, c *Column) (string, error) {
 	if err := t.check(c, KindString, "characters"); err != nil {
 		return "", err
@@ -590,12 +592,41 @@ func (t *Table) String(row int, c *Column) (string, error) {
 		return "", err
 	}
 	if len(c.Dims) > 1 {
-		return strings.ReplaceAll(string(b), "\x00", " "), nil
+		return text(b, true), nil
 	}
-	if i := strings.IndexByte(string(b), 0); i >= 0 {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
 		b = b[:i]
 	}
-	return strings.TrimRight(string(b), " "), nil
+	return strings.TrimRight(text(b, false), " "), nil
+}
+
+// text turns the bytes of an A cell into UTF-8. FITS allows printable
+// ASCII only; bytes from 0x80 up are read as Latin-1 (what STILTS writes
+// for text beyond ASCII), other control bytes (and NULs when nul) become
+// blanks, so that the text is always valid UTF-8 and XML.
+func text(b []byte, nul bool) string {
+	plain := true
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return string(b)
+	}
+	var sb strings.Builder
+	for _, c := range b {
+		switch {
+		case c >= 0x80:
+			sb.WriteRune(rune(c))
+		case c < 0x20 || c == 0x7f:
+			sb.WriteByte(' ')
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	return sb.String()
 }
 
 // Value returns a cell boxed, for tests and tools: nil for a null scalar;
