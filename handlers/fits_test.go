@@ -6,13 +6,16 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/voagent/voagent/agent"
+	"github.com/voagent/voagent/agent/events"
 	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/internal/peertest"
 	"github.com/voagent/voagent/samp/connection"
 	"github.com/voagent/voagent/samp/connector"
 	"github.com/voagent/voagent/samp/profile"
@@ -54,15 +57,12 @@ func fitsTable(t *testing.T, path string, pos []agent.Position) {
 	}
 }
 
-// TestAgentLoadFITS sends the agent table.load.fits from a second client:
-// the agent subscribes to it, keeps the table (positions found by UCD, so
-// a highlight of its rows works) and refuses a broken file naming the
-// card at fault.
-func TestAgentLoadFITS(t *testing.T) {
-	dir := t.TempDir()
+// fitsAgent runs an agent on its own hub (SAMP_HUB set for the test) and
+// a second client named topcat, and returns them with the agent's client
+// id once the peer sees it subscribed to table.load.fits.
+func fitsAgent(t *testing.T, ctx context.Context, dir string) (*agent.Agent, *connector.Connector, string) {
+	t.Helper()
 	t.Setenv("SAMP_HUB", "std-lockurl:"+profile.FileURL(filepath.Join(dir, "lock.samp")))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	cfg := config.Default()
 	cfg.Catalogs = nil // no public service in tests
 	a := agent.New(cfg, nil)
@@ -78,11 +78,9 @@ func TestAgentLoadFITS(t *testing.T) {
 	if err := peer.WaitConnected(wctx); err != nil {
 		t.Fatal(err)
 	}
-	var agentID string
-	for agentID == "" {
+	for {
 		if cl := peer.FindClients("voagent"); len(cl) > 0 && cl[0].Subscribed(MTypeLoadFITS) {
-			agentID = cl[0].ID
-			break
+			return a, peer, cl[0].ID
 		}
 		select {
 		case <-wctx.Done():
@@ -90,6 +88,17 @@ func TestAgentLoadFITS(t *testing.T) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// TestAgentLoadFITS sends the agent table.load.fits from a second client:
+// the agent subscribes to it, keeps the table (positions found by UCD, so
+// a highlight of its rows works) and refuses a broken file naming the
+// card at fault.
+func TestAgentLoadFITS(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, peer, agentID := fitsAgent(t, ctx, dir)
 	good := filepath.Join(dir, "sources.fits")
 	fitsTable(t, good, []agent.Position{{RA: 10.5, Dec: -30}, {RA: 11.5, Dec: -29}, {RA: 12.5, Dec: -28}})
 	broken := filepath.Join(dir, "broken.fits")
@@ -124,4 +133,39 @@ func TestAgentLoadFITS(t *testing.T) {
 		t.Errorf("name of row 1: %v", v)
 	}
 	cancel()
+}
+
+// TestSTILTSSendsFITS: STILTS (tpipe omode=samp format=fits) sends a
+// table to the agent as table.load.fits, the agent loads it.
+func TestSTILTSSendsFITS(t *testing.T) {
+	stilts := peertest.Command(t, "stilts")
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, _, _ := fitsAgent(t, ctx, dir)
+	loaded := a.Events().Subscribe(10, events.TableLoaded)
+	defer loaded.Close()
+	src := writePositions(t, dir, "stilts.vot", []agent.Position{{RA: 1, Dec: 2}, {RA: 3, Dec: 4}, {RA: 5, Dec: 6}, {RA: 7, Dec: 8}})
+	sctx, scancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer scancel()
+	cmd := exec.CommandContext(sctx, stilts, "tpipe", "in="+src, "omode=samp", "format=fits", "client=voagent")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("stilts: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "Send "+MTypeLoadFITS+" to") || !strings.Contains(string(out), "Response samp.ok") {
+		t.Errorf("stilts did not have table.load.fits answered samp.ok:\n%s", out)
+	}
+	select {
+	case e := <-loaded.C():
+		got, err := a.Tables().Find(e.Table, "")
+		if err != nil || got.Data.Rows() != 4 || e.Rows != 4 {
+			t.Fatalf("table from STILTS: %+v %v (event %+v)", got, err, e)
+		}
+		if v := got.Data.Columns[got.Data.FieldByName("DEJ2000")].Value(3); v != 8.0 {
+			t.Errorf("DEJ2000 of row 4: %v", v)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no table loaded; stilts said:\n%s", out)
+	}
 }
