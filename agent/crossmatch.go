@@ -363,38 +363,24 @@ func (a *Agent) coneCandidates(ctx context.Context, cfg config.Config, cat confi
 		done   int
 	)
 	progress(0, n)
-	sem := make(chan struct{}, max(1, cfg.Search.Concurrency))
-	var wg sync.WaitGroup
-	for i := range n {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			rctx, cancel := context.WithTimeout(ctx, cfg.Crossmatch.RowTimeout.Duration)
-			defer cancel()
-			tab, err := a.coneRow(rctx, cat, ras[i], decs[i], radius)
-			mu.Lock()
-			defer mu.Unlock()
-			done++
-			if err != nil && ctx.Err() == nil {
-				failed++
-				if len(errs) < maxRowErrors {
-					errs = append(errs, fmt.Sprintf("position %d (%.6f, %+.6f): %v", i+1, ras[i], decs[i], err))
-				}
+	forEach(ctx, n, cfg.Search.Concurrency, func(i int) {
+		rctx, cancel := context.WithTimeout(ctx, cfg.Crossmatch.RowTimeout.Duration)
+		defer cancel()
+		tab, err := a.coneRow(rctx, cat, ras[i], decs[i], radius)
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		if err != nil && ctx.Err() == nil {
+			failed++
+			if len(errs) < maxRowErrors {
+				errs = append(errs, fmt.Sprintf("position %d (%.6f, %+.6f): %v", i+1, ras[i], decs[i], err))
 			}
-			parts[i] = tab
-			if done%step == 0 || done == n {
-				progress(done, n)
-			}
-		}()
-	}
-	wg.Wait()
+		}
+		parts[i] = tab
+		if done%step == 0 || done == n {
+			progress(done, n)
+		}
+	})
 	if ctx.Err() != nil {
 		return nil, context.Cause(ctx)
 	}
