@@ -247,3 +247,25 @@ func formatG(v float64) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestPlotFits: once fitted, the plot of an SED shows the fits' lines
+// (the image differs from the unfitted one), in the overview and panels.
+func TestPlotFits(t *testing.T) {
+	for _, panels := range []bool{false, true} {
+		srcs := []Source{synthetic("s", blackbody, [2]float64{4000, 1e-18}, 0.05, 3)}
+		var before, after bytes.Buffer
+		opt := PlotOptions{Panels: panels, Width: 300, Height: 200}
+		if err := Plot(&before, srcs, opt); err != nil {
+			t.Fatal(err)
+		}
+		if err := FitSources(srcs, nil); err != nil || len(srcs[0].Fits) != 2 {
+			t.Fatalf("fit: %v %+v", err, srcs[0].Fits)
+		}
+		if err := Plot(&after, srcs, opt); err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Equal(before.Bytes(), after.Bytes()) {
+			t.Errorf("panels=%v: the plot does not change once fitted", panels)
+		}
+	}
+}
