@@ -150,7 +150,9 @@ func (a *Agent) sedAfterVicinity(ctx context.Context, s *api.Search, pos Positio
 		log.Info("no SED at the highlighted position", "err", err)
 		return
 	}
-	st, err := sed.Table([]sed.Source{src})
+	sources := []sed.Source{src}
+	_ = sed.FitSources(sources, nil) // a model that cannot be fitted is left out of the table (no report writer: no error)
+	st, err := sed.Table(sources)
 	if err != nil {
 		log.Warn("SED table", "err", err)
 		return
@@ -172,7 +174,7 @@ func (a *Agent) sedAfterVicinity(ctx context.Context, s *api.Search, pos Positio
 		return
 	}
 	png := filepath.Join(filepath.Dir(path), a.results.name("sed", ".png"))
-	if err := writePlot(png, src, fmt.Sprintf("SED at %s", pos)); err != nil {
+	if err := writePlot(png, sources[0], fmt.Sprintf("SED at %s", pos)); err != nil {
 		log.Warn("SED plot", "err", err)
 		png = ""
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,16 @@ func TestSEDAfterVicinity(t *testing.T) {
 	}
 	if len(seen) != 3 {
 		t.Errorf("SED points by catalogue %v, want all three", seen)
+	}
+	// The models fitted to these points are PARAMs of the table sent.
+	params := map[string]string{}
+	for _, p := range sedt.Params {
+		params[p.Name] = p.Value
+	}
+	for _, name := range []string{"bb_temperature", "bb_scale", "pl_slope", "pl_norm"} {
+		if v, err := strconv.ParseFloat(params[name], 64); err != nil || !(v == v) {
+			t.Errorf("SED table PARAM %s = %q, want a number (PARAMs %v)", name, params[name], params)
+		}
 	}
 	t.Logf("SED of anchor 1: %d points %v; plot %s", sedt.Rows(), seen, p.Plot)
 }
