@@ -58,6 +58,7 @@ type Agent struct {
 	gate          highlightGate
 	searches      searchBook
 	resolutions   resolutions
+	names         names         // the name resolver, per resolver URL
 	outbox        outbox        // the delivery queues, one per recipient
 	highlights    atomic.Uint64 // generation of highlight-triggered searches
 	selections    atomic.Uint64 // generation of selection-triggered searches
