@@ -345,10 +345,13 @@ func newConeCmd(g *globals) *cobra.Command {
 	var o svcOpts
 	var all svcAll
 	var q scs.Query
+	var pf *posFlags
 	cmd := &cobra.Command{
-		Use:   "cone (--url URL | --all) --ra DEG --dec DEG --sr DEG",
-		Short: "Simple Cone Search (SCS 1.03): sources within SR degrees of RA, DEC",
+		Use:   "cone (--url URL | --all) (--ra RA --dec DEC | --pos POS) --radius R",
+		Short: "Simple Cone Search (SCS 1.03): sources within a radius of a position",
 		Example: `  voagent cone --url 'http://127.0.0.1:8080/twomass/q/cone/scs.xml?' --ra 10 --dec 20 --sr 0.05 -o near.xml
+  voagent cone --url URL --pos "10:00:28.6 +02:12:21" --radius 36arcsec
+  voagent cone --url URL --pos M31 --radius 2arcmin -o m31.csv
   voagent cone --url URL --ra 10 --dec 20 --sr 0.05 --format csv --param jmag=10/12
   voagent cone --all --registry http://127.0.0.1:8080/tap --ra 150 --dec 2 --sr 0.02 --output-dir near/`,
 		Args: cobra.NoArgs,
@@ -358,6 +361,17 @@ func newConeCmd(g *globals) *cobra.Command {
 				return err
 			}
 			q.Extra, q.MaxRec = extra, o.maxrec
+			if q.RA, q.Dec, err = pf.position(cmd.Context()); err != nil {
+				return err
+			}
+			sr, ok, err := pf.radiusDeg()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("--radius (or --sr) is required")
+			}
+			q.SR = sr
 			if _, err := q.Params(); err != nil {
 				return err
 			}
@@ -387,12 +401,7 @@ func newConeCmd(g *globals) *cobra.Command {
 	all.addFlags(cmd)
 	f := cmd.Flags()
 	f.StringArrayVar(&o.params, "param", nil, "extra parameter key=value, sent as it is (repeatable)")
-	f.Float64Var(&q.RA, "ra", 0, "right ascension of the centre (ICRS degrees)")
-	f.Float64Var(&q.Dec, "dec", 0, "declination of the centre (ICRS degrees)")
-	f.Float64Var(&q.SR, "sr", 0, "search radius in degrees (0: metadata only)")
+	pf = addPosFlags(cmd, posSpec{Radius: true, RadiusUnit: "deg", RadiusHelp: "search radius (0: metadata only)", Aliases: []string{"sr"}})
 	f.IntVar(&q.Verb, "verb", 0, "verbosity 1..3 (0: the service's default)")
-	for _, name := range []string{"ra", "dec", "sr"} {
-		_ = cmd.MarkFlagRequired(name)
-	}
 	return cmd
 }
