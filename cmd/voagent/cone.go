@@ -40,7 +40,7 @@ func (o *svcOpts) addFlags(cmd *cobra.Command, withParams bool) {
 	f := cmd.Flags()
 	f.StringVar(&o.url, "url", "", "access URL of the service")
 	f.StringVarP(&o.output, "output", "o", "-", "output file (- for stdout)")
-	f.StringVar(&o.format, "format", "", "output format: votable (the service's document, unchanged), tabledata, binary, binary2 or csv (default from the file extension, else votable)")
+	f.StringVar(&o.format, "format", "", "output format: votable (the service's document, unchanged), tabledata, binary, binary2, csv or jsonl (JSON lines; default from the file extension: .csv, .jsonl, else votable)")
 	f.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up on the service after this long")
 	f.IntVar(&o.maxrec, "maxrec", 0, "maximum number of records (0: the service's default)")
 	if withParams {
@@ -100,6 +100,16 @@ func outputFormat(cmd *cobra.Command, path, flag string) (votable.Format, error)
 		return votable.FormatCSV, nil
 	}
 	return f, err
+}
+
+// lineStart is what starts a line written after progress: on a terminal a
+// carriage return and a cleared line (the progress line is overwritten),
+// else nothing.
+func lineStart(w io.Writer) string {
+	if isTerminal(w) {
+		return "\r\033[K"
+	}
+	return ""
 }
 
 // isTerminal reports whether w is a terminal.
@@ -181,9 +191,13 @@ func svcListParams(w io.Writer, ps []svcparam.Param) error {
 	return tw.Flush()
 }
 
-// svcProgress prints download progress on stderr.
+// svcProgress prints download progress on stderr, rewriting one line
+// (with \r): on a terminal only, else nothing.
 func svcProgress(cmd *cobra.Command, name string) dataset.Progress {
 	w := cmd.ErrOrStderr()
+	if !isTerminal(w) {
+		return nil
+	}
 	return func(done, total int64) {
 		if total > 0 {
 			fmt.Fprintf(w, "\r%s: %s of %s (%d%%)   ", name, svcBytes(done), svcBytes(total), done*100/total)
@@ -226,14 +240,14 @@ func svcDownload(cmd *cobra.Command, c *dal.Client, dir string, accesses []datas
 		}
 		d, err := dataset.Download(cmd.Context(), c, a.URL, dir, a.Name, svcProgress(cmd, a.Name))
 		if err != nil {
-			fmt.Fprintln(cmd.ErrOrStderr(), "\nerror:", err)
+			fmt.Fprintln(cmd.ErrOrStderr(), lineStart(cmd.ErrOrStderr())+"error:", err)
 			failed++
 			if cmd.Context().Err() != nil {
 				return err
 			}
 			continue
 		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "\r%s: %s            \n", d.Path, svcBytes(d.Bytes))
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s%s: %s\n", lineStart(cmd.ErrOrStderr()), d.Path, svcBytes(d.Bytes))
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d downloads failed", failed, len(accesses))

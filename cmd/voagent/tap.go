@@ -82,7 +82,7 @@ there (default "TAP" and the queried table, else the service's host).
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.out, "out", "o", "-", "output file (- for stdout)")
-	f.StringVar(&o.format, "format", "", "output format: votable (the service's document), tabledata, binary, binary2 or csv (default from the --out extension, else votable)")
+	f.StringVar(&o.format, "format", "", "output format: votable (the service's document), tabledata, binary, binary2, csv or jsonl (JSON lines; default from the --out extension: .csv, .jsonl, else votable)")
 	f.BoolVar(&o.async, "async", false, "run the query as an async (UWS) job")
 	f.BoolVar(&o.keep, "keep", false, "keep async jobs on the service instead of deleting them")
 	f.StringArrayVar(&o.uploads, "upload", nil, "upload a VOTable file as TAP_UPLOAD.name: name=FILE (repeatable)")
@@ -107,7 +107,7 @@ func (o *tapOpts) run(cmd *cobra.Command, g *globals, args []string) (err error)
 			return fmt.Errorf("--format: %w", err)
 		}
 		if !f.IsVOTable() {
-			return errors.New("--send sends a VOTable: drop --format csv")
+			return fmt.Errorf("--send sends a VOTable: drop --format %s", f)
 		}
 		if o.out == "" || o.out == "-" {
 			// Kept after a send: the receiver may read it later.
