@@ -34,6 +34,7 @@ type svcOpts struct {
 	params  []string
 	list    bool
 	maxrec  int
+	where   string // --where (declared by the commands that write a table)
 }
 
 func (o *svcOpts) addFlags(cmd *cobra.Command, withParams bool) {
@@ -138,7 +139,7 @@ func (o *svcOpts) svcRun(cmd *cobra.Command, copyFn func(context.Context, io.Wri
 	ctx := cmd.Context()
 	var tr *dal.Truncation
 	err = writeOutput(cmd, o.output, func(w io.Writer) error {
-		if f == votable.FormatVOTable {
+		if f == votable.FormatVOTable && o.where == "" {
 			var err error
 			_, tr, err = copyFn(ctx, w)
 			return err
@@ -148,6 +149,9 @@ func (o *svcOpts) svcRun(cmd *cobra.Command, copyFn func(context.Context, io.Wri
 			return err
 		}
 		tr = r.Truncation
+		if err := whereTable(ctx, r.Table, o.where); err != nil {
+			return err
+		}
 		return votable.WriteFormat(w, r.Doc, f)
 	})
 	if err == nil && tr != nil {
@@ -257,10 +261,13 @@ func svcDownload(cmd *cobra.Command, c *dal.Client, dir string, accesses []datas
 
 // svcSearchDownload runs a search and downloads the dataset of every record
 // found (following DataLink access URLs).
-func svcSearchDownload(cmd *cobra.Command, c *dal.Client, dir string, search func(context.Context) (*dataset.Result, error),
+func svcSearchDownload(cmd *cobra.Command, c *dal.Client, dir, where string, search func(context.Context) (*dataset.Result, error),
 	access func(dataset.Record) dataset.Access) error {
 	r, err := search(cmd.Context())
 	if err != nil {
+		return err
+	}
+	if err := whereTable(cmd.Context(), r.Table, where); err != nil {
 		return err
 	}
 	var as []dataset.Access
@@ -308,6 +315,13 @@ func svcFanOut(cmd *cobra.Command, o *svcOpts, a *svcAll, serviceType string, se
 				fmt.Fprintf(out, "%s: %s: %v\n", r.Name, r.Outcome, r.Err)
 				return
 			}
+			if err := whereTable(cmd.Context(), r.Value.Table, o.where); err != nil {
+				fmt.Fprintf(out, "%s: --where: %v\n", r.Name, err)
+				if werr == nil {
+					werr = err
+				}
+				return
+			}
 			note := ""
 			if r.Value.Truncation != nil {
 				note = " (" + r.Value.Truncation.String() + ")"
@@ -350,7 +364,7 @@ func svcDispatch[Q dataset.Parameters](cmd *cobra.Command, o *svcOpts, all *svcA
 	ep := endpoint(o.url)
 	search := func(ctx context.Context) (*dataset.Result, error) { return ep.Search(ctx, q) }
 	if download != "" {
-		return svcSearchDownload(cmd, c, download, search, access)
+		return svcSearchDownload(cmd, c, download, o.where, search, access)
 	}
 	return o.svcRun(cmd, func(ctx context.Context, w io.Writer) (int64, *dal.Truncation, error) { return ep.Copy(ctx, q, w) }, search)
 }
@@ -416,6 +430,7 @@ func newConeCmd(g *globals) *cobra.Command {
 	f := cmd.Flags()
 	f.StringArrayVar(&o.params, "param", nil, "extra parameter key=value, sent as it is (repeatable)")
 	pf = addPosFlags(cmd, posSpec{Radius: true, RadiusUnit: "deg", RadiusHelp: "search radius (0: metadata only)", Aliases: []string{"sr"}})
+	addWhereFlag(cmd, &o.where)
 	f.IntVar(&q.Verb, "verb", 0, "verbosity 1..3 (0: the service's default)")
 	return cmd
 }

@@ -46,6 +46,7 @@ type tapOpts struct {
 	key          string
 	parts        int
 	concurrency  int
+	where        string
 }
 
 func newTapCmd(g *globals) *cobra.Command {
@@ -97,6 +98,7 @@ there (default "TAP" and the queried table, else the service's host).
 	f.StringVar(&o.key, "key", "", "the numeric key column for --partition (default: UCD meta.id;meta.main)")
 	f.IntVar(&o.parts, "parts", 4, "number of parts for --partition")
 	f.IntVar(&o.concurrency, "concurrency", 2, "jobs run at once for --partition")
+	addWhereFlag(cmd, &o.where)
 	return cmd
 }
 
@@ -217,7 +219,7 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 		if !o.async {
 			progress.phase("running query")
 			var err error
-			tr, err = tapWrite(ctx, w, f, func() (*dal.Result, error) { return svc.Sync(ctx, q) },
+			tr, err = o.tapWriteWhere(ctx, w, f, func() (*dal.Result, error) { return svc.Sync(ctx, q) },
 				func() (int64, *dal.Truncation, error) { return svc.SyncCopy(ctx, q, w) })
 			return err
 		}
@@ -233,7 +235,7 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 			return err
 		}
 		progress.phase("downloading")
-		tr, err = tapWrite(ctx, w, f, func() (*dal.Result, error) { return job.Result(ctx) },
+		tr, err = o.tapWriteWhere(ctx, w, f, func() (*dal.Result, error) { return job.Result(ctx) },
 			func() (int64, *dal.Truncation, error) { return job.Copy(ctx, w) })
 		return err
 	})
@@ -291,6 +293,9 @@ func (o *tapOpts) runPartition(ctx context.Context, cmd *cobra.Command, svc *tap
 		}
 	}
 	if err != nil {
+		return err
+	}
+	if err := whereDoc(ctx, res.Document, o.where); err != nil {
 		return err
 	}
 	return writeOutput(cmd, o.out, func(w io.Writer) error { return votable.WriteFormat(w, res.Document, f) })

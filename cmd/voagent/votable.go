@@ -19,7 +19,7 @@ func newVOTableCmd(g *globals) *cobra.Command {
 		Use:   "votable",
 		Short: "Inspect, convert and summarise VOTable files",
 	}
-	cmd.AddCommand(newVOTableInfoCmd(), newVOTableConvertCmd(), newVOTableStatsCmd())
+	cmd.AddCommand(newVOTableInfoCmd(), newVOTableConvertCmd(), newVOTableStatsCmd(), newVOTableSelectCmd())
 	return cmd
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/voagent/voagent/vo/sed"
+	"github.com/voagent/voagent/vo/tabsel"
 	"github.com/voagent/voagent/vo/votable"
 	"github.com/voagent/voagent/vo/xmatch"
 )
@@ -88,8 +89,20 @@ func xmWriteOutput(ctx context.Context, cmd *cobra.Command, path string, out *xm
 	if err != nil {
 		return err
 	}
+	meta := out.TableMeta()
+	// --where: each batch filtered before it is written.
+	var sel *tabsel.Selection
+	var kept []votable.Column
+	if where, _ := cmd.Flags().GetString("where"); where != "" {
+		if sel, err = tabsel.Compile(meta.Fields, tabsel.Options{Where: where}); err != nil {
+			return err
+		}
+		if kept, err = sel.NewColumns(); err != nil {
+			return err
+		}
+	}
 	err = writeOutput(cmd, path, func(w io.Writer) error {
-		bw, err := votable.NewBatchWriter(w, nil, out.TableMeta(), f)
+		bw, err := votable.NewBatchWriter(w, nil, meta, f)
 		if err != nil {
 			return err
 		}
@@ -100,6 +113,18 @@ func xmWriteOutput(ctx context.Context, cmd *cobra.Command, path string, out *xm
 			to := min(from+xmBatchRows, out.Len())
 			if err := out.Fill(cols, from, to); err != nil {
 				return err
+			}
+			if sel != nil {
+				for _, c := range kept {
+					c.Reset()
+				}
+				if err := sel.Batch(ctx, cols, kept, from); err != nil {
+					return err
+				}
+				if err := bw.WriteBatch(kept); err != nil {
+					return err
+				}
+				continue
 			}
 			if err := bw.WriteBatch(cols); err != nil {
 				return err
@@ -315,6 +340,7 @@ func xmCommonFlags(fl *pflag.FlagSet, radius, out *string, workers *int, stats *
 	fl.IntVar(workers, "workers", 0, "goroutines for matching (default: all cores)")
 	fl.BoolVar(stats, "stats", false, fmt.Sprintf(`print timings as RESULT {"t": %s s, "count": %s, ...}`, step, counted))
 	fl.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
+	fl.String("where", "", whereHelp)
 	addSendFlag(fl)
 }
 
@@ -467,6 +493,7 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 	fl.IntVar(&maxPlot, "max", 0, "most sources plotted (default 20, 12 with --panels)")
 	fl.StringVar(&bandsPath, "bands", "", "file of band rules added before the defaults")
 	fl.BoolVar(&replace, "replace-bands", false, "use only the rules of --bands")
+	fl.String("where", "", whereHelp)
 	addSendFlag(fl)
 	return cmd
 }
@@ -477,6 +504,11 @@ func xmWriteTable(cmd *cobra.Command, path string, t *votable.Table) error {
 	f, err := outputFormat(cmd, path, "")
 	if err != nil {
 		return err
+	}
+	if where, _ := cmd.Flags().GetString("where"); where != "" {
+		if t, err = selectTable(cmd.Context(), t, tabsel.Options{Where: where}); err != nil {
+			return err
+		}
 	}
 	if err := writeOutput(cmd, path, func(w io.Writer) error { return votable.WriteTableFormat(w, t, f) }); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
