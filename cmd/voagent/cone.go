@@ -35,6 +35,7 @@ type svcOpts struct {
 	list    bool
 	maxrec  int
 	where   string // --where (declared by the commands that write a table)
+	label   string // what the command searches ("cone search"), for --send's name
 }
 
 func (o *svcOpts) addFlags(cmd *cobra.Command, withParams bool) {
@@ -138,8 +139,10 @@ func (o *svcOpts) svcRun(cmd *cobra.Command, copyFn func(context.Context, io.Wri
 	}
 	ctx := cmd.Context()
 	var tr *dal.Truncation
+	var doc *votable.Document // the answer decoded, for --send
+	send := sendFlag(cmd) != ""
 	err = writeOutput(cmd, o.output, func(w io.Writer) error {
-		if f == votable.FormatVOTable && o.where == "" {
+		if f == votable.FormatVOTable && o.where == "" && !send {
 			var err error
 			_, tr, err = copyFn(ctx, w)
 			return err
@@ -152,12 +155,29 @@ func (o *svcOpts) svcRun(cmd *cobra.Command, copyFn func(context.Context, io.Wri
 		if err := whereTable(ctx, r.Table, o.where); err != nil {
 			return err
 		}
+		doc = r.Doc
 		return votable.WriteFormat(w, r.Doc, f)
 	})
 	if err == nil && tr != nil {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning: result", tr)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return sendTable(cmd, nil, o.output, o.sendName(), func(p string) error { return writeVOTableFile(p, doc) })
+}
+
+// sendName is the default --name of what a service command sends: what
+// it searched and the service's host.
+func (o *svcOpts) sendName() string {
+	label := o.label
+	if label == "" {
+		label = "VO search"
+	}
+	if u, err := url.Parse(o.url); err == nil && u.Host != "" {
+		return label + " " + u.Host
+	}
+	return label
 }
 
 // svcListParams prints service parameters (FORMAT=METADATA).
@@ -252,6 +272,10 @@ func svcDownload(cmd *cobra.Command, c *dal.Client, dir string, accesses []datas
 			continue
 		}
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s%s: %s\n", lineStart(cmd.ErrOrStderr()), d.Path, svcBytes(d.Bytes))
+		if err := sendFile(cmd, nil, d.Path, d.ContentType, a.Name); err != nil {
+			fmt.Fprintln(cmd.ErrOrStderr(), "error:", err)
+			failed++
+		}
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d downloads failed", failed, len(accesses))
@@ -327,8 +351,16 @@ func svcFanOut(cmd *cobra.Command, o *svcOpts, a *svcAll, serviceType string, se
 				note = " (" + r.Value.Truncation.String() + ")"
 			}
 			fmt.Fprintf(out, "%s: %d rows in %s%s\n", r.Name, r.Value.Table.Rows(), r.Elapsed.Round(time.Millisecond), note)
+			path := ""
 			if a.outDir != "" {
-				if err := writeVOTableFile(filepath.Join(a.outDir, dataset.Sanitize(r.Name)+".xml"), r.Value.Doc); err != nil && werr == nil {
+				path = filepath.Join(a.outDir, dataset.Sanitize(r.Name)+".xml")
+				if err := writeVOTableFile(path, r.Value.Doc); err != nil && werr == nil {
+					werr = err
+				}
+			}
+			if err := sendTable(cmd, nil, path, r.Name, func(p string) error { return writeVOTableFile(p, r.Value.Doc) }); err != nil {
+				fmt.Fprintf(out, "%s: --send: %v\n", r.Name, err)
+				if werr == nil {
 					werr = err
 				}
 			}
@@ -431,6 +463,8 @@ func newConeCmd(g *globals) *cobra.Command {
 	f.StringArrayVar(&o.params, "param", nil, "extra parameter key=value, sent as it is (repeatable)")
 	pf = addPosFlags(cmd, posSpec{Radius: true, RadiusUnit: "deg", RadiusHelp: "search radius (0: metadata only)", Aliases: []string{"sr"}})
 	addWhereFlag(cmd, &o.where)
+	addSendFlag(f)
+	o.label = "cone search"
 	f.IntVar(&q.Verb, "verb", 0, "verbosity 1..3 (0: the service's default)")
 	return cmd
 }

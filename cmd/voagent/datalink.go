@@ -73,7 +73,10 @@ func newDataLinkCmd(g *globals) *cobra.Command {
 				}
 				return svcDownload(cmd, hc, download, as, c.Resolve)
 			}
-			return writeOutput(cmd, o.output, func(w io.Writer) error { return writeLinks(w, l, links) })
+			if err := writeOutput(cmd, o.output, func(w io.Writer) error { return writeLinks(w, l, links) }); err != nil {
+				return err
+			}
+			return sendCSV(cmd, nil, "DataLink links", func(w io.Writer) error { return writeLinksCSV(w, links) })
 		},
 	}
 	o.addFlags(cmd, false)
@@ -84,6 +87,7 @@ func newDataLinkCmd(g *globals) *cobra.Command {
 	f.StringVar(&download, "download", "", "download the selected links into this directory")
 	f.StringVar(&from, "from", "", "a VOTable of query results (SSA, SIA 2, ObsCore) whose DataLink service descriptor gives the links of its rows")
 	f.IntSliceVar(&rows, "rows", nil, "with --from: the rows to ask about (0-based; default all)")
+	addSendFlag(f)
 	return cmd
 }
 
@@ -240,7 +244,7 @@ service's own), writing the result to --output (a name from the dataset when
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "\r%s: %s (%s)            \n", d.Path, svcBytes(d.Bytes), d.ContentType)
-			return nil
+			return sendFile(cmd, g, d.Path, d.ContentType, filepath.Base(d.Path))
 		},
 	}
 	o.addFlags(cmd, false)
@@ -255,6 +259,7 @@ service's own), writing the result to --output (a name from the dataset when
 	f.StringArrayVar(&times, "time", nil, "TIME range 'start/end' (ISO 8601 or MJD; repeatable)")
 	f.StringArrayVar(&pols, "pol", nil, "POL state (repeatable)")
 	f.BoolVar(&list, "list", false, "list the parameters of the service descriptor and exit")
+	addSendFlag(f)
 	return cmd
 }
 

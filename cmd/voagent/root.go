@@ -45,6 +45,7 @@ func newRootCmd() *cobra.Command {
 	g.log = slog.New(slog.NewTextHandler(stderrOf{root}, &slog.HandlerOptions{Level: g.level}))
 	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
 		g.level.Set(logLevel(cmd, verbose))
+		cmd.SetContext(context.WithValue(cmd.Context(), globalsKey{}, g))
 	}
 	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log informational and debug messages (without it a command logs warnings and errors only)")
 	root.AddCommand(
@@ -87,4 +88,14 @@ func logLevel(cmd *cobra.Command, verbose bool) slog.Level {
 		return slog.LevelInfo
 	}
 	return slog.LevelWarn
+}
+
+// globalsKey keys the globals in a command's context.
+type globalsKey struct{}
+
+// globalsOf returns the globals the root command put in cmd's context
+// (for helpers shared by commands that were not handed them).
+func globalsOf(cmd *cobra.Command) *globals {
+	g, _ := cmd.Context().Value(globalsKey{}).(*globals)
+	return g
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -138,9 +140,35 @@ A VOTable is streamed (memory bounded by a batch of rows) unless --sort is given
 			}
 			defer in.Close()
 			br := bufio.NewReader(in)
-			return writeOutput(cmd, args[1], func(out io.Writer) error {
-				return selectStream(cmd.Context(), br, args[0], table, opt, out, f)
-			})
+			write := func(out io.Writer) error { return selectStream(cmd.Context(), br, args[0], table, opt, out, f) }
+			if sendFlag(cmd) != "" && (args[1] == "-" || !f.IsVOTable()) {
+				// Sent as well: the selection goes to a VOTable file first.
+				tmp, err := os.CreateTemp("", "voagent-select-*.vot")
+				if err != nil {
+					return err
+				}
+				tmp.Close()
+				if err := votable.CreateFile(tmp.Name(), func(w io.Writer) error {
+					return selectStream(cmd.Context(), br, args[0], table, opt, w, votable.FormatBinary2)
+				}); err != nil {
+					return err
+				}
+				in, err := os.Open(tmp.Name())
+				if err != nil {
+					return err
+				}
+				defer in.Close()
+				if err := writeOutput(cmd, args[1], func(out io.Writer) error {
+					return selectStream(cmd.Context(), bufio.NewReader(in), tmp.Name(), 1, tabsel.Options{}, out, f)
+				}); err != nil {
+					return err
+				}
+				return sendVOTableFile(cmd, nil, tmp.Name(), "selection of "+filepath.Base(args[0]))
+			}
+			if err := writeOutput(cmd, args[1], write); err != nil {
+				return err
+			}
+			return sendVOTableFile(cmd, nil, args[1], "selection of "+filepath.Base(args[0]))
 		},
 	}
 	fl := cmd.Flags()
@@ -151,6 +179,7 @@ A VOTable is streamed (memory bounded by a batch of rows) unless --sort is given
 	fl.IntVar(&opt.Head, "head", 0, "keep only the first N rows (after --sort)")
 	fl.StringVar(&format, "format", "", "output format: tabledata, binary, binary2 (votable), csv or jsonl (default from OUT's extension: .csv, .jsonl, else votable)")
 	fl.IntVar(&table, "table", 1, "the table of the document to read (1-based; VOTable)")
+	addSendFlag(fl)
 	return cmd
 }
 

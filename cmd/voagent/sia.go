@@ -107,6 +107,8 @@ func newSIACmd(g *globals) *cobra.Command {
 	f.StringVar(&download, "download", "", "download every image found into this directory (names from the metadata)")
 	pf = addPosFlags(cmd, posSpec{Radius: true, RadiusUnit: "deg", RadiusHelp: "radius of the region (SIA 1: SIZE is twice it; SIA 2: a CIRCLE with --pos or --ra/--dec)"})
 	addWhereFlag(cmd, &o.where)
+	addSendFlag(f)
+	o.label = "SIA"
 	f.Float64SliceVar(&q.Size, "size", nil, "SIA 1: size of the region in degrees (one value, or RA,Dec extents)")
 	f.StringVar(&q.Format, "image-format", "", "SIA 1: FORMAT (image/fits, ALL, GRAPHIC ...)")
 	f.StringVar(&q.Intersect, "intersect", "", "SIA 1: COVERS, ENCLOSED, CENTER or OVERLAPS")

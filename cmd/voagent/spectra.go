@@ -21,7 +21,6 @@ func newSpectraCmd(g *globals) *cobra.Command {
 	var (
 		cfgPath, table, reg, to string
 		pf                      *posFlags
-		send                    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "spectra (--table FILE | --ra RA --dec DEC | --pos POS) [--registry URL] [--radius R] [--send [--to NAME]]",
@@ -49,6 +48,10 @@ or --pos (coordinates or an object name).`,
 			radius := r * 3600
 			if !cmd.Flags().Changed("registry") {
 				reg = ""
+			}
+			send := sendFlag(cmd) != ""
+			if name := sendFlag(cmd); name != "" && name != sendDefault {
+				to = sendTarget(name)
 			}
 			req := api.SpectraRequest{RadiusArcsec: radius, Registry: reg, Send: send, To: to}
 			for _, p := range positions {
@@ -104,7 +107,8 @@ or --pos (coordinates or an object name).`,
 	pf = addPosFlags(cmd, posSpec{What: "the position (without --table)", Radius: true, RadiusUnit: "arcsec", RadiusDefault: "10", RadiusHelp: "search radius around each position"})
 	pf.cfgPath = &cfgPath
 	f.StringVar(&reg, "registry", registry.DefaultURL(), "RegTAP service listing the ObsCore and SSA services (default: spectra.registry of the configuration, else this)")
-	f.BoolVar(&send, "send", false, "send each spectrum over SAMP (spectrum.load.ssa-generic)")
+	addSendFlag(f)
+	f.Lookup("send").Usage = "send each spectrum over SAMP (spectrum.load.ssa-generic): to --to, or to the client NAME given (--send splat)"
 	f.StringVar(&to, "to", "splat", `samp.name of the receiver with --send ("" for every subscriber)`)
 	cmd.MarkFlagsMutuallyExclusive("table", "ra")
 	cmd.MarkFlagsMutuallyExclusive("table", "dec")

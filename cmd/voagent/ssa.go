@@ -75,6 +75,8 @@ func newSSACmd(g *globals) *cobra.Command {
 	f := cmd.Flags()
 	pf = addPosFlags(cmd, posSpec{Radius: true, RadiusUnit: "deg", RadiusHelp: "radius of the search region (SIZE is twice it; instead of --size)"})
 	addWhereFlag(cmd, &o.where)
+	addSendFlag(f)
+	o.label = "SSA"
 	f.Float64Var(&q.Size, "size", 0, "diameter of the search region in degrees (0: the service's default)")
 	cmd.MarkFlagsMutuallyExclusive("size", "radius")
 	f.StringVar(&band, "band", "", "spectral range lo/hi in metres (either side may be empty)")

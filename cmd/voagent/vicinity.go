@@ -23,7 +23,6 @@ func newVicinityCmd(g *globals) *cobra.Command {
 		radius  float64
 		pf      *posFlags
 		outDir  string
-		send    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "vicinity (--ra RA --dec DEC | --pos POS) [--radius R] [--config FILE] [--output-dir DIR | --send]",
@@ -71,8 +70,11 @@ to vicinity.images_to.`,
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
-			if send {
+			switch to := sendFlag(cmd); {
+			case to == sendDefault:
 				return vicinitySend(cmd, g, cfgPath, pos, radius)
+			case to != "":
+				return fmt.Errorf("%w (vicinity.send_to, point_at, images_to): give --send without a name", errNoSendName)
 			}
 			return vicinityFiles(cmd, g.log, cfg, pos, outDir)
 		},
@@ -82,7 +84,8 @@ to vicinity.images_to.`,
 	pf = addPosFlags(cmd, posSpec{Radius: true, RadiusUnit: "arcsec", RadiusHelp: "cone radius for every service (default: the configuration's)"})
 	pf.cfgPath = &cfgPath
 	f.StringVar(&outDir, "output-dir", ".", "where the answers are written (without --send)")
-	f.BoolVar(&send, "send", false, "send the answers over SAMP instead of writing them")
+	addSendFlag(f)
+	f.Lookup("send").Usage = "send the answers over SAMP instead of writing them, as a highlighted row does (to vicinity.send_to, point_at and images_to of the configuration)"
 	cmd.MarkFlagsMutuallyExclusive("send", "output-dir")
 	return cmd
 }

@@ -202,7 +202,7 @@ func xmPipeline(cmd *cobra.Command, g *globals, name string, paths []string, out
 	}
 	figures := map[string]any{"t": tCompute, "t_cpu": cCompute, "count": res.count, "rows": res.out.Len(),
 		"read": tRead, "write": secondsSince(t2), "wall": secondsSince(t0)}
-	if err := xmSend(cmd, g, out, name+" of "+strings.Join(baseNames(paths), ", "), func(p string) error {
+	if err := sendTable(cmd, g, out, name+" of "+strings.Join(baseNames(paths), ", "), func(p string) error {
 		return xmWriteOutput(ctx, cmd, p, res.out)
 	}); err != nil {
 		return err
@@ -344,60 +344,6 @@ func xmCommonFlags(fl *pflag.FlagSet, radius, out *string, workers *int, stats *
 	addSendFlag(fl)
 }
 
-// addSendFlag adds --send, which sends the output table over SAMP, and
-// --name, the table's name there.
-func addSendFlag(fl *pflag.FlagSet) {
-	fl.String("send", "", "send the output table over SAMP (table.load.votable) to a client by samp.name, e.g. topcat, or to all")
-	fl.String("name", "", "table name shown by the --send receiver (default: what was computed from which files)")
-}
-
-// xmSend sends the command's output table to the --send client, named
-// --name, else defaultName: the written file when it is a VOTable, else a
-// temporary VOTable that write makes (kept: the receiver may read it after
-// replying).
-func xmSend(cmd *cobra.Command, g *globals, out, defaultName string, write func(path string) error) error {
-	to, _ := cmd.Flags().GetString("send")
-	if to == "" {
-		return nil
-	}
-	name, _ := cmd.Flags().GetString("name")
-	if name == "" {
-		name = defaultName
-	}
-	path := out
-	if f, err := votable.FormatFor(out, ""); out == "" || out == "-" || err != nil || !f.IsVOTable() {
-		f, err := os.CreateTemp("", "voagent-*.vot")
-		if err != nil {
-			return err
-		}
-		f.Close()
-		path = f.Name()
-		if err := write(path); err != nil {
-			os.Remove(path)
-			return err
-		}
-	}
-	msg, err := tableRequest(path, name)
-	if err != nil {
-		return err
-	}
-	return sampSend(cmd, g, sendOptions{to: sendTarget(to), timeout: time.Minute}, msg)
-}
-
-// sendTarget is the samp.name a --send flag names: "" (every subscribed
-// client) for "all".
-func sendTarget(flag string) string {
-	if strings.EqualFold(flag, "all") {
-		return ""
-	}
-	return flag
-}
-
-func sendTo(cmd *cobra.Command) string {
-	s, _ := cmd.Flags().GetString("send")
-	return s
-}
-
 func baseNames(paths []string) []string {
 	out := make([]string, len(paths))
 	for i, p := range paths {
@@ -457,7 +403,7 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 						return err
 					}
 				}
-				if err := xmSend(cmd, g, out, "SEDs of "+filepath.Base(args[0]), func(p string) error { return xmWriteTable(cmd, p, st) }); err != nil {
+				if err := sendTable(cmd, g, out, "SEDs of "+filepath.Base(args[0]), func(p string) error { return xmWriteTable(cmd, p, st) }); err != nil {
 					return err
 				}
 			}
