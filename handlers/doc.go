@@ -15,6 +15,7 @@ import (
 // Register installs every handler on a's connector.
 func Register(a *agent.Agent) {
 	registerTable(a)
+	registerCrossmatch(a)
 }
 
 // handle registers fn for mtype. An error fn returns is answered as

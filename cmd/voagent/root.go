@@ -58,6 +58,7 @@ func newRootCmd() *cobra.Command {
 		newConfigCmd(),
 		newVicinityCmd(g),
 		newSpectraCmd(g),
+		newCrossmatchCmd(g),
 		// VO services.
 		newTapCmd(g),
 		newConeCmd(g),
