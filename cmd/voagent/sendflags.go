@@ -238,3 +238,12 @@ func writeLinksCSV(w io.Writer, rows []datalink.Link) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// refuseName fails when --name was given to a command whose results the
+// agent names itself (why says how).
+func refuseName(cmd *cobra.Command, why string) error {
+	if cmd.Flags().Changed("name") {
+		return fmt.Errorf("--name is not taken here: %s", why)
+	}
+	return nil
+}

@@ -49,6 +49,9 @@ or --pos (coordinates or an object name).`,
 			if !cmd.Flags().Changed("registry") {
 				reg = ""
 			}
+			if err := refuseName(cmd, "each spectrum keeps its service's title"); err != nil {
+				return err
+			}
 			send := sendFlag(cmd) != ""
 			if name := sendFlag(cmd); name != "" && name != sendDefault {
 				to = sendTarget(name)

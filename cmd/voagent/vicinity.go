@@ -70,6 +70,9 @@ to vicinity.images_to.`,
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
+			if err := refuseName(cmd, "each table is named after its catalogue"); err != nil {
+				return err
+			}
 			switch to := sendFlag(cmd); {
 			case to == sendDefault:
 				return vicinitySend(cmd, g, cfgPath, pos, radius)
