@@ -243,7 +243,7 @@ service's own), writing the result to --output (a name from the dataset when
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "\r%s: %s (%s)            \n", d.Path, svcBytes(d.Bytes), d.ContentType)
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s%s: %s (%s)\n", lineStart(cmd.ErrOrStderr()), d.Path, svcBytes(d.Bytes), d.ContentType)
 			return sendFile(cmd, g, d.Path, d.ContentType, filepath.Base(d.Path))
 		},
 	}

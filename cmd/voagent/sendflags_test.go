@@ -108,6 +108,9 @@ func TestSendEveryCommand(t *testing.T) {
 		if len(files) == 0 {
 			t.Fatal("no image downloaded")
 		}
+		if strings.Contains(stderr, "\r") || !strings.Contains(stderr, files[0]) {
+			t.Errorf("progress not on a terminal: want plain lines naming each file, no \\r:\n%q", stderr)
+		}
 		for range files {
 			if m := next(images, "sia"); !strings.HasSuffix(fmt.Sprint(m["url"]), ".fits") {
 				t.Errorf("got %v", m)
