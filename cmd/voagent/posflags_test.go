@@ -91,3 +91,19 @@ func TestPosFlagsOffline(t *testing.T) {
 		t.Errorf("offline resolver: %v; want an error naming %s", err, u)
 	}
 }
+
+// TestPosFlagsConfig: the resolver is the configuration's [resolver] url
+// (the command's --config), which wins over the environment.
+func TestPosFlagsConfig(t *testing.T) {
+	ses := sesamefake.Start()
+	defer ses.Close()
+	t.Setenv(nameres.EnvURL, "http://127.0.0.1:1/not-this-one")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	cfg := writeFile(t, t.TempDir(), "voagent.toml", "[resolver]\nurl = \""+ses.ResolverURL()+"\"\n")
+	pf := &posFlags{pos: "NGC 253", cfgPath: &cfg}
+	ra, dec, err := pf.position(context.Background())
+	if err != nil || math.Abs(ra-11.88799971) > 1e-8 || math.Abs(dec+25.28821944) > 1e-8 || ses.Hits() != 1 {
+		t.Errorf("position = %g %g, %v (%d requests); want NGC 253 from the configured resolver", ra, dec, err, ses.Hits())
+	}
+}
