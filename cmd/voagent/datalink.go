@@ -152,6 +152,7 @@ func writeLinks(w io.Writer, l *datalink.Links, rows []datalink.Link) error {
 func newSODACmd(g *globals) *cobra.Command {
 	var o svcOpts
 	var id, service, circle, polygon, pos string
+	var pf *posFlags
 	var bands, times, pols []string
 	var list bool
 	cmd := &cobra.Command{
@@ -171,6 +172,12 @@ service's own), writing the result to --output (a name from the dataset when
 			}
 			var err error
 			cut := datalink.Cutout{Pos: pos, Pol: pols}
+			if cut.Circle, err = pf.circle(cmd.Context()); err != nil {
+				return err
+			}
+			if circle != "" && cut.Circle != nil {
+				return fmt.Errorf("give --circle or --ra/--dec with --radius, not both")
+			}
 			if circle != "" {
 				if cut.Circle, err = datalink.ParseCircle(circle); err != nil {
 					return fmt.Errorf("--circle: %w", err)
@@ -259,6 +266,7 @@ service's own), writing the result to --output (a name from the dataset when
 	f.StringArrayVar(&times, "time", nil, "TIME range 'start/end' (ISO 8601 or MJD; repeatable)")
 	f.StringArrayVar(&pols, "pol", nil, "POL state (repeatable)")
 	f.BoolVar(&list, "list", false, "list the parameters of the service descriptor and exit")
+	pf = addPosFlags(cmd, posSpec{NoPos: true, Radius: true, RadiusUnit: "deg", RadiusHelp: "with --ra/--dec: the radius of a CIRCLE cutout"})
 	addSendFlag(f)
 	return cmd
 }

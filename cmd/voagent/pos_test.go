@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,5 +99,31 @@ func TestPosRadiusTestbed(t *testing.T) {
 	bySize := count("--ra", fmt.Sprint(a.RA), "--dec", fmt.Sprint(a.Dec), "--size", "0.1")
 	if byRadius := count("--pos", "testbed anchor", "--radius", "3arcmin"); byRadius != bySize || bySize == 0 {
 		t.Errorf("ssa --pos NAME --radius 3arcmin: %d rows; --size 0.1 at the same place: %d", byRadius, bySize)
+	}
+}
+
+// TestSODAPosition: soda's --ra/--dec --radius (sexagesimal, units) cut
+// the same image as --circle in degrees.
+func TestSODAPosition(t *testing.T) {
+	in := testbed.Require(t)
+	img := in.Images[0]
+	dir := t.TempDir()
+	raS, decS := sexagesimal(img.RA, img.Dec)
+	byCircle := filepath.Join(dir, "circle.fits")
+	byPos := filepath.Join(dir, "pos.fits")
+	if out, _, err := runCLI(t, "soda", "--url", img.Datalink, "--id", img.PubDID, "--circle", fmt.Sprintf("%.10f %.10f 0.005", img.RA, img.Dec), "-o", byCircle); err != nil {
+		t.Fatal(err, out)
+	}
+	if out, _, err := runCLI(t, "soda", "--url", img.Datalink, "--id", img.PubDID, "--ra", raS, "--dec", decS, "--radius", "18arcsec", "-o", byPos); err != nil {
+		t.Fatal(err, out)
+	}
+	a, err1 := os.ReadFile(byCircle)
+	b, err2 := os.ReadFile(byPos)
+	if err1 != nil || err2 != nil || len(a) == 0 || string(a) != string(b) {
+		t.Errorf("cutouts differ: %d and %d bytes (%v %v)", len(a), len(b), err1, err2)
+	}
+	if _, _, err := runCLI(t, "soda", "--url", img.Datalink, "--id", img.PubDID, "--ra", raS, "--dec", decS, "-o", byPos); err == nil ||
+		!strings.Contains(err.Error(), "needs --radius") {
+		t.Errorf("--ra/--dec without --radius: %v", err)
 	}
 }

@@ -45,6 +45,9 @@ type posSpec struct {
 	RadiusHelp    string
 	RadiusDefault string
 	Aliases       []string
+	// NoPos leaves --pos out (a command whose --pos means something else,
+	// e.g. soda's SODA POS).
+	NoPos bool
 }
 
 // addPosFlags declares the position (and radius) flags on cmd.
@@ -57,10 +60,12 @@ func addPosFlags(cmd *cobra.Command, spec posSpec) *posFlags {
 	f := cmd.Flags()
 	f.StringVar(&p.ra, "ra", "", "right ascension of "+what+": ICRS degrees (150.119) or sexagesimal hours (10h00m28.6s, 10:00:28.6)")
 	f.StringVar(&p.dec, "dec", "", "declination of "+what+": ICRS degrees (+2.206) or sexagesimal (+2d12m21s, +02:12:21)")
-	f.StringVar(&p.pos, "pos", "", `position of `+what+` instead of --ra/--dec: "150.119 +2.206", "10:00:28.6 +02:12:21", or an object name ("M31") resolved by [resolver] url (CDS Sesame)`)
 	cmd.MarkFlagsRequiredTogether("ra", "dec")
-	cmd.MarkFlagsMutuallyExclusive("pos", "ra")
-	cmd.MarkFlagsMutuallyExclusive("pos", "dec")
+	if !spec.NoPos {
+		f.StringVar(&p.pos, "pos", "", `position of `+what+` instead of --ra/--dec: "150.119 +2.206", "10:00:28.6 +02:12:21", or an object name ("M31") resolved by [resolver] url (CDS Sesame)`)
+		cmd.MarkFlagsMutuallyExclusive("pos", "ra")
+		cmd.MarkFlagsMutuallyExclusive("pos", "dec")
+	}
 	if spec.Radius {
 		help := spec.RadiusHelp + " with a unit: 36arcsec, 0.5arcmin, 0.01deg, 3mas (a bare number is " + unitName(spec.RadiusUnit) + ")"
 		f.StringVar(&p.radius, "radius", spec.RadiusDefault, help)
