@@ -15,7 +15,6 @@ import (
 	"github.com/voagent/voagent/vo/adql"
 	"github.com/voagent/voagent/vo/registry"
 	"github.com/voagent/voagent/vo/skypos"
-	"github.com/voagent/voagent/vo/votable"
 )
 
 // TableRef names a table as a SAMP message does: by table-id, by url, or
@@ -76,7 +75,7 @@ func (g *highlightGate) turn(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-// LoadTable reads the VOTable at url (a file: URL of this host or
+// LoadTable reads the VOTable or FITS table at url (a file: URL of this host or
 // http(s), through the agent's VO client with its limits) and keeps its
 // first table under id (url when empty), as table.load.votable asks.
 func (a *Agent) LoadTable(ctx context.Context, url, id, name, sender string) (*Table, error) {
@@ -89,7 +88,7 @@ func (a *Agent) LoadTable(ctx context.Context, url, id, name, sender string) (*T
 	}
 	defer r.Close()
 	cr := &countingReader{r: r}
-	doc, err := votable.ReadContext(ctx, cr)
+	doc, err := readTableDocument(ctx, cr)
 	if err != nil {
 		return nil, fmt.Errorf("reading table %s: %w", url, err)
 	}

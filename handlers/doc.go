@@ -15,6 +15,7 @@ import (
 // Register installs every handler on a's connector.
 func Register(a *agent.Agent) {
 	registerTable(a)
+	registerFITS(a)
 	registerCrossmatch(a)
 }
 

@@ -69,7 +69,18 @@ func streamTables(cmd *cobra.Command, path string, start func(*votable.Table), a
 		return nil, err
 	}
 	defer in.Close()
-	d := votable.NewDecoder(in)
+	br := bufio.NewReader(in)
+	if wholeTableInput(br) { // FITS or CSV: one table, read whole
+		t, err := votable.ReadTable(cmd.Context(), br, path)
+		if err != nil {
+			return nil, err
+		}
+		start(t)
+		add(t.Columns)
+		end(t)
+		return wholeTableDocument(t), nil
+	}
+	d := votable.NewDecoder(br)
 	defer d.Close()
 	for {
 		t, err := d.NextTable()

@@ -355,7 +355,7 @@ func baseNames(paths []string) []string {
 func newSEDCmd(g *globals) *cobra.Command {
 	var (
 		out, plotPath, bandsPath string
-		panels, replace          bool
+		panels, replace, fit     bool
 		maxPlot                  int
 	)
 	cmd := &cobra.Command{
@@ -392,6 +392,15 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 			sources, err := sed.Extract(t, bands)
 			if err != nil {
 				return err
+			}
+			if fit {
+				report := cmd.OutOrStdout()
+				if out == "-" {
+					report = cmd.ErrOrStderr()
+				}
+				if err := sed.FitSources(sources, report); err != nil {
+					return err
+				}
 			}
 			if out != "" || sendTo(cmd) != "" {
 				st, err := sed.Table(sources)
@@ -440,6 +449,7 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 	fl.StringVar(&bandsPath, "bands", "", "file of band rules added before the defaults")
 	fl.BoolVar(&replace, "replace-bands", false, "use only the rules of --bands")
 	fl.String("where", "", whereHelp)
+	fl.BoolVar(&fit, "fit", false, "fit a blackbody and a power law to each SED (flux densities from the bands' zero points, no extinction correction); results printed and written as PARAMs of the SED table")
 	addSendFlag(fl)
 	return cmd
 }
