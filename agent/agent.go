@@ -58,6 +58,7 @@ type Agent struct {
 	gate          highlightGate
 	searches      searchBook
 	resolutions   resolutions
+	names         names         // the name resolver, per resolver URL
 	outbox        outbox        // the delivery queues, one per recipient
 	xmatches      crossmatches  // the running cross-matches
 	plots         plotBook      // the SED plots made

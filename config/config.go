@@ -31,6 +31,17 @@ type Config struct {
 	// kind "sia" or "sia2"); the first FITS image of each goes to
 	// vicinity.images_to.
 	Images []Catalog `toml:"images"`
+	// Resolver is the name resolver ([resolver]).
+	Resolver Resolver `toml:"resolver"`
+}
+
+// Resolver configures the name resolver that turns object names
+// ("M31") into positions.
+type Resolver struct {
+	// URL is the CDS Sesame (or compatible) URL, the name appended as its
+	// query; "" uses $VOAGENT_SESAME_URL, else CDS Sesame (XML output over
+	// SIMBAD, NED and VizieR).
+	URL string `toml:"url"`
 }
 
 // Vicinity configures the search run when a row is highlighted in TOPCAT.
@@ -236,6 +247,8 @@ func (c Config) Validate() error {
 		return bad("registry.url", "registry.url %q is not an http(s) URL", c.Registry.URL)
 	case c.Spectra.Registry != "" && !isHTTP(c.Spectra.Registry):
 		return bad("spectra.registry", "spectra.registry %q is not an http(s) URL", c.Spectra.Registry)
+	case c.Resolver.URL != "" && !isHTTP(c.Resolver.URL):
+		return bad("resolver.url", "resolver.url %q is not an http(s) URL", c.Resolver.URL)
 	case c.Crossmatch.RadiusArcsec <= 0 || c.Crossmatch.RadiusArcsec > 3600:
 		return bad("crossmatch.radius_arcsec", "crossmatch.radius_arcsec %g is out of range (0, 3600]", c.Crossmatch.RadiusArcsec)
 	case c.Crossmatch.Join != "all1" && c.Crossmatch.Join != "1and2":

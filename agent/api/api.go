@@ -179,6 +179,7 @@ type Position struct {
 // the given rows of a held table.
 type VicinityRequest struct {
 	Position *Position `json:"position,omitempty"`
+	Pos      string    `json:"pos"`
 	TableID  string    `json:"table_id,omitempty"`
 	Rows     []int     `json:"rows,omitempty"`
 	// RadiusArcsec overrides the configured radii when positive.
@@ -192,11 +193,14 @@ type VicinityRequest struct {
 // SpectraRequest asks for the spectra near positions, or near the given
 // rows (all when none) of a held table.
 type SpectraRequest struct {
-	Positions    []Position `json:"positions,omitempty"`
-	TableID      string     `json:"table_id,omitempty"`
-	Rows         []int      `json:"rows,omitempty"`
-	RadiusArcsec float64    `json:"radius_arcsec,omitempty"`
-	Registry     string     `json:"registry,omitempty"`
+	Positions []Position `json:"positions,omitempty"`
+	// Pos is a position string or an object name (see VicinityRequest),
+	// searched besides Positions.
+	Pos          string  `json:"pos,omitempty"`
+	TableID      string  `json:"table_id,omitempty"`
+	Rows         []int   `json:"rows,omitempty"`
+	RadiusArcsec float64 `json:"radius_arcsec,omitempty"`
+	Registry     string  `json:"registry,omitempty"`
 	// Send delivers each spectrum to To (spectra.send_to when empty).
 	Send bool   `json:"send"`
 	To   string `json:"to,omitempty"`

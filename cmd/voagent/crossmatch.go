@@ -21,7 +21,7 @@ import (
 func newCrossmatchCmd(g *globals) *cobra.Command {
 	var (
 		cfgPath, table, tableID, radius, join, to, out, format string
-		send, asJSON                                           bool
+		asJSON                                                 bool
 	)
 	cmd := &cobra.Command{
 		Use:   "crossmatch CATALOG [--table FILE | --table-id ID] [--radius 2arcsec] [--join all1|1and2] [--send [--to NAME]] [--out FILE]",
@@ -41,6 +41,13 @@ default vicinity.send_to); otherwise in this process (--send then needs a runnin
   voagent crossmatch AllWISE --table-id last --send --to topcat`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := refuseName(cmd, "the agent names the joined table after the table and the catalogue"); err != nil {
+				return err
+			}
+			send := sendFlag(cmd) != ""
+			if n := sendFlag(cmd); n != "" && n != sendDefault {
+				to = n // --send NAME
+			}
 			req := api.CrossmatchRequest{Catalog: args[0], TableID: tableID, Radius: radius, Join: join, Send: send, To: to}
 			if table != "" {
 				if tableID != "" {
@@ -115,7 +122,8 @@ default vicinity.send_to); otherwise in this process (--send then needs a runnin
 	fl.StringVar(&tableID, "table-id", "", "a table the running agent holds (\"last\": the one sent last)")
 	fl.StringVarP(&radius, "radius", "r", "", "match radius with units, e.g. 2arcsec (default crossmatch.radius_arcsec)")
 	fl.StringVar(&join, "join", "", "all1 (every row) or 1and2 (matched rows only); default crossmatch.join")
-	fl.BoolVar(&send, "send", false, "send the joined table over SAMP (table.load.votable)")
+	addSendFlag(fl)
+	fl.Lookup("send").Usage = "send the joined table over SAMP (table.load.votable): to --to (default vicinity.send_to), or to the client NAME given (--send topcat)"
 	fl.StringVar(&to, "to", "", "with --send: the client's samp.name (default vicinity.send_to; * for all)")
 	fl.StringVarP(&out, "out", "o", "", "write the joined table here (.csv for CSV, else VOTable; - for standard output)")
 	fl.StringVar(&format, "format", "", "output format of --out (votable, tabledata, binary, binary2, csv)")
