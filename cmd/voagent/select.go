@@ -143,7 +143,7 @@ A VOTable is streamed (memory bounded by a batch of rows) unless --sort is given
 			write := func(out io.Writer) error { return selectStream(cmd.Context(), br, args[0], table, opt, out, f) }
 			if sendFlag(cmd) != "" && (args[1] == "-" || !f.IsVOTable()) {
 				// Sent as well: the selection goes to a VOTable file first.
-				tmp, err := os.CreateTemp("", "voagent-select-*.vot")
+				tmp, err := sentFile("voagent-select-")
 				if err != nil {
 					return err
 				}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -72,9 +73,8 @@ func sendName(cmd *cobra.Command, def string) string {
 }
 
 // sendTable sends the command's output table when --send was given: the
-// file out when it is a VOTable written to a file, else a temporary
-// VOTable that write makes (kept: the receiver may read it after
-// replying), named --name, else defaultName. This is the path of every
+// file out when it is a VOTable written to a file, else a VOTable
+// file (sentFile) that write makes, named --name, else defaultName. This is the path of every
 // command's --send of a table. g nil: the globals of cmd's context.
 func sendTable(cmd *cobra.Command, g *globals, out, defaultName string, write func(path string) error) error {
 	to := sendFlag(cmd)
@@ -83,7 +83,7 @@ func sendTable(cmd *cobra.Command, g *globals, out, defaultName string, write fu
 	}
 	path := out
 	if f, err := votable.FormatFor(out, ""); out == "" || out == "-" || err != nil || !f.IsVOTable() || !isFormatVOTable(cmd) {
-		tmp, err := os.CreateTemp("", "voagent-*.vot")
+		tmp, err := sentFile("voagent-")
 		if err != nil {
 			return err
 		}
@@ -95,6 +95,37 @@ func sendTable(cmd *cobra.Command, g *globals, out, defaultName string, write fu
 		}
 	}
 	return sendVOTableFile(cmd, g, path, defaultName)
+}
+
+// sentKeep is how long a file made only to be sent stays for its receiver
+// to read (TOPCAT reads at once; a receiver may read later).
+const sentKeep = 24 * time.Hour
+
+// sentFile creates an empty VOTable file for a --send whose output is not
+// a VOTable file of the user's: in $XDG_CACHE_HOME/voagent/sent (0700),
+// where each call removes what is older than sentKeep, so these files
+// neither pile up in /tmp nor go before their receiver has read them.
+func sentFile(prefix string) (*os.File, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return nil, fmt.Errorf("a file to send: %w", err)
+	}
+	dir := filepath.Join(cache, "voagent", "sent")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("a file to send: %w", err)
+	}
+	if old, err := os.ReadDir(dir); err == nil {
+		for _, e := range old {
+			if info, err := e.Info(); err == nil && info.Mode().IsRegular() && time.Since(info.ModTime()) > sentKeep {
+				os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	f, err := os.CreateTemp(dir, prefix+"*.vot")
+	if err != nil {
+		return nil, fmt.Errorf("a file to send: %w", err)
+	}
+	return f, nil
 }
 
 // sendVOTableFile sends the VOTable file path when --send was given,

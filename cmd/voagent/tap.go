@@ -112,7 +112,7 @@ func (o *tapOpts) run(cmd *cobra.Command, g *globals, args []string) (err error)
 		}
 		if o.out == "" || o.out == "-" {
 			// Kept after a send: the receiver may read it later.
-			f, err := os.CreateTemp("", "voagent-tap-*.vot")
+			f, err := sentFile("voagent-tap-")
 			if err != nil {
 				return err
 			}
