@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/voagent/voagent/agent"
 	"github.com/voagent/voagent/agent/api"
 	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/desktop"
 	"github.com/voagent/voagent/handlers"
 )
 
@@ -19,7 +21,7 @@ var detachedHub bool
 
 func newRunCmd(g *globals) *cobra.Command {
 	var cfgPath, socket string
-	var noHub bool
+	var noHub, noTray bool
 	var hubIdle time.Duration
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -40,11 +42,12 @@ own hub), the agent starts one again if no other hub appears within 2.5 s.`,
 			if hubIdle <= 0 {
 				return fmt.Errorf("--hub-idle-exit %s: must be positive", hubIdle)
 			}
-			return runAgent(cmd, g, cfgPath, socket, noHub, hubIdle)
+			return runAgent(cmd, g, cfgPath, socket, noHub, noTray, hubIdle)
 		},
 	}
 	cmd.Flags().StringVar(&cfgPath, "config", "", "configuration file (default "+config.DefaultPath()+" when present)")
 	cmd.Flags().StringVar(&socket, "socket", "", "control socket (default $"+api.SocketEnv+", else "+api.DefaultSocketPath()+")")
+	cmd.Flags().BoolVar(&noTray, "no-tray", false, "show no tray icon (without a session bus or a panel hosting tray icons voagent runs headless anyway)")
 	cmd.Flags().BoolVar(&noHub, "no-hub", false, "never start a hub of our own; wait for one")
 	cmd.Flags().DurationVar(&hubIdle, "hub-idle-exit", agent.DefaultHubIdleExit, "the hub we start stops once it has had no client for this long")
 	return cmd
@@ -52,7 +55,7 @@ own hub), the agent starts one again if no other hub appears within 2.5 s.`,
 
 // runAgent loads the configuration and runs the agent until the command's
 // context ends (a signal).
-func runAgent(cmd *cobra.Command, g *globals, cfgPath, socket string, noHub bool, hubIdle time.Duration) error {
+func runAgent(cmd *cobra.Command, g *globals, cfgPath, socket string, noHub, noTray bool, hubIdle time.Duration) error {
 	path := cfgPath
 	if path == "" {
 		path = config.DefaultPath()
@@ -81,5 +84,12 @@ func runAgent(cmd *cobra.Command, g *globals, cfgPath, socket string, noHub bool
 	}
 	a := agent.New(cfg, g.log, opts...)
 	handlers.Register(a)
-	return a.Run(cmd.Context())
+	ctx, cancel := context.WithCancel(cmd.Context())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { defer close(done); desktop.Run(ctx, socket, desktop.Options{NoTray: noTray}, g.log) }()
+	err = a.Run(ctx)
+	cancel()
+	<-done
+	return err
 }
