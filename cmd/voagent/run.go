@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/voagent/voagent/agent/api"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/desktop"
+	"github.com/voagent/voagent/desktop/logfile"
 	"github.com/voagent/voagent/handlers"
 )
 
@@ -82,12 +84,16 @@ func runAgent(cmd *cobra.Command, g *globals, cfgPath, socket string, noHub, noT
 		}
 		opts = append(opts, agent.WithHubCommand(exe))
 	}
-	a := agent.New(cfg, g.log, opts...)
+	log := g.log
+	if w, file := logfile.For(cmd.ErrOrStderr()); file != "" {
+		log = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: g.level}))
+	}
+	a := agent.New(cfg, log, opts...)
 	handlers.Register(a)
 	ctx, cancel := context.WithCancel(cmd.Context())
 	defer cancel()
 	done := make(chan struct{})
-	go func() { defer close(done); desktop.Run(ctx, socket, desktop.Options{NoTray: noTray}, g.log) }()
+	go func() { defer close(done); desktop.Run(ctx, socket, desktop.Options{NoTray: noTray}, log) }()
 	err = a.Run(ctx)
 	cancel()
 	<-done
