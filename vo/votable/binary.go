@@ -406,7 +406,10 @@ func newBinParser(col Column, nanNull bool) (binParser, error) {
 		return stringBin(c, f), nil
 	case *Scalar[bool]:
 		if f.Datatype == Bit {
-			return binParser{size: 1, fix: func(b []byte, null bool) { c.Append(b[0]&0x80 != 0, null) }}, nil
+			// Any non-zero byte is true: the standard packs bits most
+			// significant first (0x80), astropy writes a scalar bit as 0x08
+			// and STILTS as 0xff, and all three mean true.
+			return binParser{size: 1, fix: func(b []byte, null bool) { c.Append(b[0] != 0, null) }}, nil
 		}
 		return binParser{size: 1, fix: func(b []byte, null bool) {
 			v, ok := boolByte(b[0])
