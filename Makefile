@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/voagent
 FUZZTIME ?= 10s
 
-.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent bench-crossmatch fuzz lint peers deps
+.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent bench-crossmatch bench-startup fuzz lint peers deps
 
 build:
 	$(GO) build -o $(BIN) ./cmd/voagent
@@ -21,7 +21,11 @@ test:
 test-short:
 	$(GO) test -short ./...
 
-bench: bench-votable
+bench: build
+	scripts/bench.sh
+
+bench-startup: build
+	scripts/bench-startup.sh
 
 bench-votable: build
 	scripts/bench-votable.sh
