@@ -371,10 +371,7 @@ func (b *base64Reader) Read(p []byte) (int, error) {
 // between blanks (base64 lines) whole.
 func appendNonSpace(dst, src []byte) []byte {
 	for len(src) > 0 {
-		i := 0
-		for i < len(src) && src[i] > ' ' {
-			i++
-		}
+		i := nonSpaceRun(src)
 		dst = append(dst, src[:i]...)
 		if i == len(src) {
 			break
@@ -385,6 +382,25 @@ func appendNonSpace(dst, src []byte) []byte {
 		src = src[i+1:]
 	}
 	return dst
+}
+
+// nonSpaceRun returns the length of src's leading run of bytes above ' '
+// (base64 text between line breaks), eight bytes at a time: a word has a
+// byte <= 0x20 when (x - 0x21..21) &^ x & 0x80..80 is not zero (a byte
+// >= 0x80 is not base64 either, and stops the run as a byte <= ' ' does).
+func nonSpaceRun(src []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(src); i += 8 {
+		x := binary.LittleEndian.Uint64(src[i:])
+		if (x-0x21*ones)&^x&highs != 0 || x&highs != 0 {
+			break
+		}
+	}
+	for i < len(src) && src[i] > ' ' {
+		i++
+	}
+	return i
 }
 
 func trimPad(b []byte) []byte {
