@@ -452,3 +452,22 @@ func FuzzParseMetadata(f *testing.F) {
 		ParseExamples(strings.NewReader(doc))
 	})
 }
+
+func TestCapabilitiesNotVOSI(t *testing.T) {
+	for _, c := range []struct{ name, doc string }{
+		{"XHTML page", `<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>TAP</title></head><body><p>capabilities</p></body></html>`},
+		{"HTML page", "<!DOCTYPE html>\n<html><head><title>TAP</title></head><body><p>Hello<br></body></html>"},
+		{"VOTable", `<VOTABLE version="1.4"><RESOURCE/></VOTABLE>`},
+		{"empty", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseCapabilities([]byte(c.doc))
+			if !errors.Is(err, ErrNotCapabilities) {
+				t.Fatalf("error %v, want %v", err, ErrNotCapabilities)
+			}
+		})
+	}
+	if _, err := ParseCapabilities([]byte(`<vosi:capabilities xmlns:vosi="http://www.ivoa.net/xml/VOSICapabilities/v1.0"/>`)); err != nil {
+		t.Errorf("an empty capabilities document: %v", err)
+	}
+}
