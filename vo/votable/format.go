@@ -153,11 +153,28 @@ func ResultTable(doc *Document) *Table {
 
 func hasData(t *Table) bool { return len(t.Fields) > 0 && len(t.Columns) == len(t.Fields) }
 
-// CreateFile creates the file path, calls write with it and closes it; the
-// file is removed again when write (or closing) fails, so that a failed
-// command leaves no partial output behind.
+// CreateFile writes the file path with write. The data goes to a
+// temporary file next to path, renamed to path only once write and the
+// close succeed: a failed or killed writer leaves no partial file under
+// path (and an existing file there stays as it was). A path that exists
+// and is not a regular file (/dev/null, a FIFO) is written directly.
 func CreateFile(path string, write func(io.Writer) error) (err error) {
-	f, err := os.Create(path)
+	if fi, serr := os.Stat(path); serr == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".part-*")
 	if err != nil {
 		return err
 	}
@@ -165,8 +182,14 @@ func CreateFile(path string, write func(io.Writer) error) (err error) {
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("writing %s: %w", path, cerr)
 		}
+		if err == nil {
+			err = os.Chmod(f.Name(), 0o644)
+		}
+		if err == nil {
+			err = os.Rename(f.Name(), path)
+		}
 		if err != nil {
-			os.Remove(path)
+			os.Remove(f.Name())
 		}
 	}()
 	return write(f)

@@ -142,3 +142,41 @@ func TestCreateFile(t *testing.T) {
 		t.Error("missing directory: no error")
 	}
 }
+
+func TestCreateFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "out.xml")
+	if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := CreateFile(p, func(w io.Writer) error {
+		io.WriteString(w, "partial")
+		// while writing, the old file is still there and complete
+		if b, _ := os.ReadFile(p); string(b) != "old" {
+			t.Errorf("during the write %s holds %q", p, b)
+		}
+		return errors.New("boom")
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if b, _ := os.ReadFile(p); string(b) != "old" {
+		t.Errorf("after a failed write %s holds %q", p, b)
+	}
+	if err := CreateFile(p, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "new" {
+		t.Errorf("after the write %s holds %q", p, b)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want 1 (no temporary left)", len(entries))
+	}
+	if err := CreateFile(os.DevNull, func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }); err != nil {
+		t.Errorf("writing %s: %v", os.DevNull, err)
+	}
+	if fi, err := os.Stat(os.DevNull); err != nil || fi.Mode().IsRegular() {
+		t.Errorf("%s replaced: %v %v", os.DevNull, fi.Mode(), err)
+	}
+}
