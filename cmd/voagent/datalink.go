@@ -64,6 +64,9 @@ func newDataLinkCmd(g *globals) *cobra.Command {
 				}
 			}
 			if download != "" {
+				if o.output != "" && o.output != "-" {
+					return fmt.Errorf("--download writes the links into %s: -o %s would not be written; drop one", download, o.output)
+				}
 				var as []dataset.Access
 				var bad []datalink.Link
 				for _, r := range links {

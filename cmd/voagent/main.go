@@ -21,6 +21,6 @@ func main() {
 	root := newRootCmd()
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "voagent:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
