@@ -147,6 +147,14 @@ v9() {
 }
 c9() { same table "$O/sed.csv" "$P/sed.xml" column,wavelength,mag; }
 
+v10() {
+	for c in twomass allwise sdss; do
+		run "$V" cone --url "$TB/$c/q/cone/scs.xml?" --ra 150 --dec 2 --sr 0.05 -o "$O/$c.xml" || return 1
+	done
+	run "$V" cluster "$O/twomass.xml" "$O/allwise.xml" "$O/sdss.xml" --radius 1arcsec -o "$O/clusters.csv"
+}
+c10() { same table "$O/clusters.csv" "$P/clusters.csv" designation_1,designation_2,objid; }
+
 v13() {
 	run "$V" registry --url "$TAP" --datamodel obscore --type tap --format csv -o "$O/obscore.csv" || return 1
 	tail -n +2 "$O/obscore.csv" | while IFS= read -r line; do
@@ -184,6 +192,7 @@ workflow 6 "TAP sync, saved as VOTable" w06.py
 workflow 7 "three TAP queries with MAXREC (no SAMP)" w07.py
 workflow 8 "async TAP jobs in parallel" w08.py
 workflow 9 "SEDs from UCDs" w09.py
+workflow 10 "clusters across three catalogues" w10.py
 workflow 13 "registry survey: ObsCore collections" w13.py
 workflow 15 "EPN-TAP: every epn_core for a target" w15.py
 workflow 16 "datalink: previews of ObsCore images" w16.py
@@ -194,6 +203,5 @@ echo
 printf '%-3s %-44s %-38s %3s %4s %7s %7s\n' "#" workflow result cmds "py" "voa s" "pyvo s"
 printf '%s\n' "${results[@]}"
 echo "LATER (SAMP with TOPCAT/Aladin/SPLAT under Xvfb): 4 (images to Aladin), 7 (--send topcat), 11 (SEDs to TOPCAT), 12 (spectra to SPLAT), 14 (reacting to table.highlight.row)"
-echo "NOT YET COMPARED: 10 (clusters: no pyvo reference script yet)"
 echo "work directory: $OUT"
 [ "$failed" = 0 ]
