@@ -26,8 +26,14 @@ if [ -z "${VOAGENT:-}" ]; then
 fi
 V=$VOAGENT
 export XDG_STATE_HOME=$OUT/state XDG_CACHE_HOME=$OUT/cache TESTBED=$TB
-curl -fsS -o /dev/null "$TB/tap/capabilities" || { echo "course: the testbed at $TB does not answer (testbed/status.sh)"; exit 1; }
-"$PY" -c 'import pyvo; assert pyvo.__version__.startswith("1.2")' || { echo "course: pyvo 1.2 is needed at $PY"; exit 1; }
+# Without a peer: skipped (exit 0), or failed under VOAGENT_REQUIRE_PEERS=1.
+missing() {
+	echo "course: $1"
+	[ "${VOAGENT_REQUIRE_PEERS:-}" = 1 ] && exit 1
+	echo "course: skipped"; exit 0
+}
+curl -fsS -o /dev/null "$TB/tap/capabilities" || missing "the testbed at $TB does not answer (testbed/status.sh)"
+"$PY" -c 'import pyvo; assert pyvo.__version__.startswith("1.2")' 2>/dev/null || missing "pyvo 1.2 is needed at $PY"
 
 TAP=$TB/tap
 SIA1=$TB/images/q/siap/siap.xml
@@ -181,7 +187,7 @@ v17() {
 }
 c17() { same sha "$O/cut" "$P/cut"; }
 
-v18() { run "$V" tap "$TAP" --partition bigcat.main --parts 4 --duration 1h --maxrec 2000000 "mag < 13" -o "$O/bright.xml"; }
+v18() { run "$V" tap "$TAP" --partition bigcat.main --parts 4 --duration 1h --maxrec 2000000 "mag < 11" -o "$O/bright.xml"; }
 c18() { same table "$O/bright.xml" "$P/bright.xml" id,ra,dec,mag; }
 
 workflow 1 "SIA search, datasets downloaded" w01.py

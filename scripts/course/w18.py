@@ -9,7 +9,7 @@ svc = pyvo.dal.TAPService(TAP)
 top = int(svc.search("SELECT MAX(id) AS m FROM bigcat.main").to_table()["m"][0])
 parts, step = [], top // 4 + 1
 for lo in range(0, top + 1, step):
-    job = svc.submit_job("SELECT * FROM bigcat.main WHERE mag < 13 AND id >= %d AND id < %d" % (lo, lo + step), maxrec=2000000)
+    job = svc.submit_job("SELECT * FROM bigcat.main WHERE mag < 11 AND id >= %d AND id < %d" % (lo, lo + step), maxrec=2000000)
     job.execution_duration = 3600
     job.run()
     job.wait()
