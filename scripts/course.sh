@@ -101,9 +101,18 @@ same() {
 
 v1() {
 	run "$V" sia --url "$SIA1" --ra 150 --dec 2 --size 0.5 -o "$O/images.xml" &&
-	run "$V" sia --url "$SIA1" --ra 150 --dec 2 --size 0.5 --download "$O/img"
+	run "$V" sia --url "$SIA1" --ra 150 --dec 2 --size 0.5 --download "$O/img" || return 1
+	# coming (branch pos): the position as a sexagesimal string
+	if needs sia -- --pos; then
+		"$V" sia --url "$SIA1" --pos '10:00:00 +02:00:00' --size 0.5 -o "$O/images_pos.xml" || return 1
+	else
+		echo "note: sia --pos not there yet: step skipped"
+	fi
 }
-c1() { same table "$O/images.xml" "$P/images.xml" accref,imageTitle,dateObs && same sha "$O/img" "$P/img"; }
+c1() {
+	same table "$O/images.xml" "$P/images.xml" accref,imageTitle,dateObs && same sha "$O/img" "$P/img" &&
+	{ [ ! -e "$O/images_pos.xml" ] || same table "$O/images_pos.xml" "$P/images.xml" accref,imageTitle,dateObs; }
+}
 
 v2() {
 	needs votable -- select || { echo "needs 'voagent votable select' (branch pos)"; return 2; }
@@ -149,9 +158,18 @@ c8() { local c; for c in 2mass allwise sdss; do same table "$O/$c.xml" "$P/$c.xm
 
 v9() {
 	run "$V" cone --url "$SDSS_SCS" --ra 150 --dec 2 --sr 0.01 -o "$O/sdss.xml" &&
-	run "$V" sed "$O/sdss.xml" -o "$O/sed.csv"
+	run "$V" sed "$O/sdss.xml" -o "$O/sed.csv" || return 1
+	# coming (branch pos): one way to give positions and radii with units
+	if needs cone -- --pos && needs cone -- --radius; then
+		"$V" cone --url "$SDSS_SCS" --pos '150 +2' --radius 36arcsec -o "$O/sdss_pos.xml" || return 1
+	else
+		echo "note: cone --pos/--radius not there yet: step skipped"
+	fi
 }
-c9() { same table "$O/sed.csv" "$P/sed.xml" column,wavelength,mag; }
+c9() {
+	same table "$O/sed.csv" "$P/sed.xml" column,wavelength,mag &&
+	{ [ ! -e "$O/sdss_pos.xml" ] || same table "$O/sdss_pos.xml" "$O/sdss.xml" objid,u,g,r,i,z; }
+}
 
 v10() {
 	for c in twomass allwise sdss; do
