@@ -12,6 +12,3 @@ go test -p 1 -count=1 -timeout 20m ./...
 go test -race -count=1 -timeout 20m ./agent/... ./handlers/... ./samp/...
 FUZZTIME=${FUZZTIME:-5s}
 scripts/fuzz.sh "$FUZZTIME"
-# The pyvo course's workflows with voagent, compared with pyvo on the testbed
-# (docs/course.md; skipped without the testbed unless VOAGENT_REQUIRE_PEERS=1).
-scripts/course.sh
