@@ -80,4 +80,12 @@ func TestTapAsyncKilled(t *testing.T) {
 	if msg, err := run("tap", "job", "show", jobURL); err == nil {
 		t.Errorf("the job is still on the service after delete:\n%s", msg)
 	}
+	// The killed run's temporary goes when the output is next written.
+	if msg, err := run("tap", in.TAP, "SELECT TOP 3 * FROM "+in.BigTable, "-o", out); err != nil {
+		t.Fatalf("%v\n%s", err, msg)
+	}
+	left, _ := filepath.Glob(filepath.Join(home, ".big.vot.part-*"))
+	if len(left) != 0 {
+		t.Errorf("temporaries left: %v", left)
+	}
 }

@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Format is how a table is written out: CSV, or a VOTable in one of the
@@ -188,7 +190,8 @@ func CreateFile(path string, write func(io.Writer) error) (err error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".part-*")
+	removeDeadParts(dir, base)
+	f, err := os.CreateTemp(dir, fmt.Sprintf(".%s.part-%d-*", base, os.Getpid()))
 	if err != nil {
 		return err
 	}
@@ -207,6 +210,35 @@ func CreateFile(path string, write func(io.Writer) error) (err error) {
 		}
 	}()
 	return write(f)
+}
+
+// removeDeadParts removes the temporary files CreateFile left next to
+// dir/base in runs that were killed (their process is gone).
+func removeDeadParts(dir, base string) {
+	parts, _ := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+".part-*-*"))
+	for _, p := range parts {
+		rest := strings.TrimPrefix(filepath.Base(p), "."+base+".part-")
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.Remove(p)
+		}
+	}
+}
+
+// globEscape quotes the metacharacters of filepath.Match in s.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // TableStream hands out tables and then each one's rows in batches:
