@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strconv"
+
+	"github.com/voagent/voagent/internal/xmlguard"
 )
 
 // DefaultBatchRows is the number of rows NextBatch hands out at a time.
@@ -17,7 +19,8 @@ const DefaultBatchRows = chunkRows
 // table's rows in batches, with memory bounded by the batch size.
 type Decoder struct {
 	src   *source
-	x     *xml.Decoder
+	x     *xml.Decoder   // guarded by g: nesting and text length bounded
+	g     *xmlguard.Guard
 	doc   *Document
 	stack []*Resource // open RESOURCE elements, innermost last
 	seen  bool        // VOTABLE element seen
@@ -55,8 +58,8 @@ func NewDecoder(r io.Reader) *Decoder {
 		return d
 	}
 	d.src = src
-	d.x = xml.NewDecoder(src)
-	d.x.CharsetReader = charsetReader
+	d.g = xmlguard.NewDecoder(src, func(x *xml.Decoder) { x.CharsetReader = charsetReader })
+	d.x = d.g.Decoder()
 	return d
 }
 
@@ -293,10 +296,13 @@ func (d *Decoder) syntax(err error) error {
 	if errors.As(err, &se) {
 		return fmt.Errorf("votable: malformed XML at line %d: %s", se.Line, se.Msg)
 	}
+	if errors.Is(err, xmlguard.ErrTooDeep) || errors.Is(err, xmlguard.ErrTooLong) {
+		return fmt.Errorf("votable: %w", err)
+	}
 	if err == io.EOF {
 		err = io.ErrUnexpectedEOF
 	}
-	return fmt.Errorf("votable: reading XML at byte %d: %w", d.x.InputOffset(), err)
+	return fmt.Errorf("votable: reading XML at byte %d: %w", d.g.InputOffset(), err)
 }
 
 // element handles a start element met outside a TABLE.
