@@ -19,7 +19,7 @@ const DefaultBatchRows = chunkRows
 // table's rows in batches, with memory bounded by the batch size.
 type Decoder struct {
 	src   *source
-	x     *xml.Decoder   // guarded by g: nesting and text length bounded
+	x     *xml.Decoder // guarded by g: nesting and text length bounded
 	g     *xmlguard.Guard
 	doc   *Document
 	stack []*Resource // open RESOURCE elements, innermost last
