@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/voagent/voagent/internal/xmlguard"
 	"github.com/voagent/voagent/vo/dal"
 )
 
@@ -203,6 +204,9 @@ func limit(x xmlLimit) (Limit, error) {
 // ParseCapabilities reads a VOSI capabilities document.
 func ParseCapabilities(data []byte) (*Capabilities, error) {
 	var x xmlCapabilities
+	if err := xmlguard.Check(data); err != nil {
+		return nil, fmt.Errorf("reading VOSI capabilities: %w", err)
+	}
 	if err := xml.Unmarshal(data, &x); err != nil {
 		return nil, fmt.Errorf("reading VOSI capabilities: %w", err)
 	}
