@@ -89,7 +89,7 @@ func (a *Agent) LoadTable(ctx context.Context, url, id, name, sender string) (*T
 	}
 	defer r.Close()
 	cr := &countingReader{r: r}
-	doc, err := votable.ReadContext(ctx, cr)
+	doc, err := votable.ReadLimit(ctx, cr, maxTableBytes) // decompressed bytes, for a gzipped file
 	if err != nil {
 		return nil, fmt.Errorf("reading table %s: %w", url, err)
 	}

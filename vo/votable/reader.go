@@ -63,6 +63,18 @@ func NewDecoder(r io.Reader) *Decoder {
 	return d
 }
 
+// SetMaxBytes bounds the bytes d reads, counted after decompression (n <= 0:
+// DefaultMaxBytes); past it reading fails with a *LimitError. Call it
+// before reading.
+func (d *Decoder) SetMaxBytes(n int64) {
+	if n <= 0 {
+		n = DefaultMaxBytes
+	}
+	if d.src != nil {
+		d.src.maxBytes = n
+	}
+}
+
 // Document returns the metadata read so far.
 func (d *Decoder) Document() *Document { return d.doc }
 
@@ -226,7 +238,14 @@ func Read(r io.Reader) (*Document, error) {
 
 // ReadContext is Read, stopping between batches when ctx is done.
 func ReadContext(ctx context.Context, r io.Reader) (*Document, error) {
+	return ReadLimit(ctx, r, DefaultMaxBytes)
+}
+
+// ReadLimit is ReadContext reading at most maxBytes, counted after
+// decompression (a *LimitError past them).
+func ReadLimit(ctx context.Context, r io.Reader, maxBytes int64) (*Document, error) {
 	d := NewDecoder(r)
+	d.SetMaxBytes(maxBytes)
 	defer d.Close()
 	for {
 		if err := ctx.Err(); err != nil {

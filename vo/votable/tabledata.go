@@ -3,6 +3,7 @@ package votable
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -327,6 +328,9 @@ func (s *tdScanner) fill(b *tdBatch) {
 // ends reports input that stops inside the data; it wraps the read error
 // (io.ErrUnexpectedEOF for a document that just stops).
 func (s *tdScanner) ends(where string, err error) error {
+	if errors.Is(err, ErrTooLarge) {
+		return fmt.Errorf("votable: %s, TABLEDATA row %d: %w", s.label, s.row+1, err)
+	}
 	return fmt.Errorf("votable: %s, TABLEDATA row %d: document ends %s: %w", s.label, s.row+1, where, err)
 }
 
