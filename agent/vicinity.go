@@ -192,17 +192,22 @@ func (a *Agent) searchCatalog(ctx context.Context, cfg config.Config, cat config
 		}
 		cat.URL = u
 	}
-	f, err := a.results.create(cat.Name)
-	if err != nil {
-		return Found{}, err
-	}
-	path := f.Name()
+	// The file is created by the first bytes of the answer: a catalogue
+	// that never answers, or a search superseded before it did, leaves
+	// nothing on disk.
+	f := &lazyFile{r: &a.results, label: cat.Name}
 	tr, err := a.copyCone(ctx, cat, pos, radius, cfg.Vicinity.MaxRec, f)
-	if cerr := f.Close(); err == nil {
+	path, cerr := f.close()
+	if err == nil {
 		err = cerr
 	}
+	if err == nil && path == "" {
+		err = errors.New("the service answered nothing")
+	}
 	if err != nil {
-		os.Remove(path) // a failed or superseded search leaves no file
+		if path != "" {
+			os.Remove(path) // a failed or superseded search leaves no file
+		}
 		return Found{}, fmt.Errorf("%s (%s %s): %w", cat.Name, cat.Kind, cat.URL, err)
 	}
 	doc, err := votable.ReadFile(path)
@@ -212,6 +217,7 @@ func (a *Agent) searchCatalog(ctx context.Context, cfg config.Config, cat config
 	}
 	tables := doc.Tables()
 	if len(tables) == 0 {
+		os.Remove(path)
 		return Found{}, fmt.Errorf("%s: the result has no table", cat.Name)
 	}
 	t := &Table{
@@ -229,6 +235,36 @@ func (a *Agent) searchCatalog(ctx context.Context, cfg config.Config, cat config
 	}
 	a.hold(t)
 	return Found{Catalog: cat.Name, Table: t, Truncation: tr}, nil
+}
+
+// lazyFile is a result file created at the first Write.
+type lazyFile struct {
+	r     *results
+	label string
+	f     *os.File
+}
+
+func (l *lazyFile) Write(p []byte) (int, error) {
+	if l.f == nil {
+		if len(p) == 0 {
+			return 0, nil
+		}
+		f, err := l.r.create(l.label)
+		if err != nil {
+			return 0, err
+		}
+		l.f = f
+	}
+	return l.f.Write(p)
+}
+
+// close closes the file if one was created, and returns its path ("" when
+// nothing was written).
+func (l *lazyFile) close() (string, error) {
+	if l.f == nil {
+		return "", nil
+	}
+	return l.f.Name(), l.f.Close()
 }
 
 // copyCone sends the cone query to the catalogue and copies the answer to w.
