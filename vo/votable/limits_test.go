@@ -91,3 +91,26 @@ func readAllOf(d *Decoder) (*Document, error) {
 		}
 	}
 }
+
+// TestAbsurdArraysizeTableData: a fixed arraysize no TABLEDATA row can hold
+// is refused before its storage is allocated (it was padded: 320 MB per
+// row for 40M doubles, and `votable convert` wrote them out).
+func TestAbsurdArraysizeTableData(t *testing.T) {
+	for _, c := range []struct{ datatype, size string }{
+		{"double", "40000000"},
+		{"int", "10x4000000"},
+		{"char", "100000000"},
+		{"double", "40000000x*"},
+	} {
+		doc := `<VOTABLE><RESOURCE><TABLE><FIELD name="a" datatype="` + c.datatype + `" arraysize="` + c.size + `"/><DATA><TABLEDATA><TR><TD>1 2</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>`
+		_, err := Read(strings.NewReader(doc))
+		if err == nil || !strings.Contains(err.Error(), "more than a TABLEDATA row can hold") {
+			t.Errorf("%s[%s]: got %v", c.datatype, c.size, err)
+		}
+	}
+	// Large but possible sizes still read.
+	doc := `<VOTABLE><RESOURCE><TABLE><FIELD name="a" datatype="double" arraysize="1000"/><DATA><TABLEDATA><TR><TD>1 2</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>`
+	if _, err := Read(strings.NewReader(doc)); err != nil {
+		t.Fatal(err)
+	}
+}
