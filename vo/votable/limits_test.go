@@ -114,3 +114,39 @@ func TestAbsurdArraysizeTableData(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// endlessReader is an XML document that never ends: a root element and
+// rows of it without end.
+type endlessReader struct {
+	head string
+	unit string
+	n    int64
+}
+
+func (e *endlessReader) Read(p []byte) (int, error) {
+	i := 0
+	for i < len(p) {
+		if e.head == "" {
+			e.head = e.unit
+		}
+		k := copy(p[i:], e.head)
+		e.head = e.head[k:]
+		i += k
+	}
+	e.n += int64(i)
+	return i, nil
+}
+
+// TestNotAVOTableRefusedAtItsRoot: an XML answer that is not a VOTable is
+// refused at its root element, not read to its end (`cone --format csv`
+// read an endless one until killed).
+func TestNotAVOTableRefusedAtItsRoot(t *testing.T) {
+	r := &endlessReader{head: `<?xml version="1.0"?><data>`, unit: "<row>1</row>"}
+	_, err := Read(r)
+	if err == nil || !strings.Contains(err.Error(), "root element is <data>") {
+		t.Fatalf("got %v", err)
+	}
+	if r.n > 4<<20 {
+		t.Errorf("read %d bytes before refusing", r.n)
+	}
+}

@@ -18,12 +18,13 @@ const DefaultBatchRows = chunkRows
 // Decoder reads a VOTable document as a stream: metadata first, then each
 // table's rows in batches, with memory bounded by the batch size.
 type Decoder struct {
-	src   *source
-	x     *xml.Decoder // guarded by g: nesting and text length bounded
-	g     *xmlguard.Guard
-	doc   *Document
-	stack []*Resource // open RESOURCE elements, innermost last
-	seen  bool        // VOTABLE element seen
+	src    *source
+	x      *xml.Decoder // guarded by g: nesting and text length bounded
+	g      *xmlguard.Guard
+	doc    *Document
+	stack  []*Resource // open RESOURCE elements, innermost last
+	seen   bool        // VOTABLE element seen
+	rooted bool        // root element seen
 	// BatchRows is the maximum number of rows NextBatch returns at once.
 	BatchRows int
 
@@ -298,6 +299,16 @@ func (d *Decoder) scan() (*Table, error) {
 		}
 		switch tok := tok.(type) {
 		case xml.StartElement:
+			if !d.rooted {
+				// Refuse another document at its root element, rather
+				// than reading it to its end looking for a VOTABLE.
+				d.rooted = true
+				switch tok.Name.Local {
+				case "VOTABLE", "RESOURCE", "TABLE":
+				default:
+					return nil, fmt.Errorf("votable: no VOTABLE element in the document: its root element is <%s>", tok.Name.Local)
+				}
+			}
 			t, err := d.element(tok)
 			if err != nil || t != nil {
 				return t, err
