@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/voagent
 FUZZTIME ?= 10s
 
-.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent fuzz lint peers deps
+.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent bench-crossmatch fuzz lint peers deps
 
 build:
 	$(GO) build -o $(BIN) ./cmd/voagent
@@ -43,6 +43,9 @@ bench-spectra: build
 
 bench-agent: build
 	scripts/bench-agent.sh
+
+bench-crossmatch: build
+	scripts/bench-crossmatch.sh
 
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)

@@ -73,7 +73,10 @@ func newDataLinkCmd(g *globals) *cobra.Command {
 				}
 				return svcDownload(cmd, hc, download, as, c.Resolve)
 			}
-			return writeOutput(cmd, o.output, func(w io.Writer) error { return writeLinks(w, l, links) })
+			if err := writeOutput(cmd, o.output, func(w io.Writer) error { return writeLinks(w, l, links) }); err != nil {
+				return err
+			}
+			return sendCSV(cmd, nil, "DataLink links", func(w io.Writer) error { return writeLinksCSV(w, links) })
 		},
 	}
 	o.addFlags(cmd, false)
@@ -84,6 +87,7 @@ func newDataLinkCmd(g *globals) *cobra.Command {
 	f.StringVar(&download, "download", "", "download the selected links into this directory")
 	f.StringVar(&from, "from", "", "a VOTable of query results (SSA, SIA 2, ObsCore) whose DataLink service descriptor gives the links of its rows")
 	f.IntSliceVar(&rows, "rows", nil, "with --from: the rows to ask about (0-based; default all)")
+	addSendFlag(f)
 	return cmd
 }
 
@@ -148,6 +152,7 @@ func writeLinks(w io.Writer, l *datalink.Links, rows []datalink.Link) error {
 func newSODACmd(g *globals) *cobra.Command {
 	var o svcOpts
 	var id, service, circle, polygon, pos string
+	var pf *posFlags
 	var bands, times, pols []string
 	var list bool
 	cmd := &cobra.Command{
@@ -167,6 +172,12 @@ service's own), writing the result to --output (a name from the dataset when
 			}
 			var err error
 			cut := datalink.Cutout{Pos: pos, Pol: pols}
+			if cut.Circle, err = pf.circle(cmd.Context()); err != nil {
+				return err
+			}
+			if circle != "" && cut.Circle != nil {
+				return fmt.Errorf("give --circle or --ra/--dec with --radius, not both")
+			}
 			if circle != "" {
 				if cut.Circle, err = datalink.ParseCircle(circle); err != nil {
 					return fmt.Errorf("--circle: %w", err)
@@ -239,8 +250,8 @@ service's own), writing the result to --output (a name from the dataset when
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "\r%s: %s (%s)            \n", d.Path, svcBytes(d.Bytes), d.ContentType)
-			return nil
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s%s: %s (%s)\n", lineStart(cmd.ErrOrStderr()), d.Path, svcBytes(d.Bytes), d.ContentType)
+			return sendFile(cmd, g, d.Path, d.ContentType, filepath.Base(d.Path))
 		},
 	}
 	o.addFlags(cmd, false)
@@ -255,6 +266,8 @@ service's own), writing the result to --output (a name from the dataset when
 	f.StringArrayVar(&times, "time", nil, "TIME range 'start/end' (ISO 8601 or MJD; repeatable)")
 	f.StringArrayVar(&pols, "pol", nil, "POL state (repeatable)")
 	f.BoolVar(&list, "list", false, "list the parameters of the service descriptor and exit")
+	pf = addPosFlags(cmd, posSpec{NoPos: true, Radius: true, RadiusUnit: "deg", RadiusHelp: "with --ra/--dec: the radius of a CIRCLE cutout"})
+	addSendFlag(f)
 	return cmd
 }
 

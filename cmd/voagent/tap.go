@@ -46,6 +46,7 @@ type tapOpts struct {
 	key          string
 	parts        int
 	concurrency  int
+	where        string
 }
 
 func newTapCmd(g *globals) *cobra.Command {
@@ -82,14 +83,13 @@ there (default "TAP" and the queried table, else the service's host).
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.out, "out", "o", "-", "output file (- for stdout)")
-	f.StringVar(&o.format, "format", "", "output format: votable (the service's document), tabledata, binary, binary2 or csv (default from the --out extension, else votable)")
+	f.StringVar(&o.format, "format", "", "output format: votable (the service's document), tabledata, binary, binary2, csv or jsonl (JSON lines; default from the --out extension: .csv, .jsonl, else votable)")
 	f.BoolVar(&o.async, "async", false, "run the query as an async (UWS) job")
 	f.BoolVar(&o.keep, "keep", false, "keep async jobs on the service instead of deleting them")
 	f.StringArrayVar(&o.uploads, "upload", nil, "upload a VOTable file as TAP_UPLOAD.name: name=FILE (repeatable)")
 	f.Int64Var(&o.maxrec, "maxrec", -1, "MAXREC: maximum number of rows (0: metadata only; default: the service's limit)")
 	f.DurationVar(&o.timeout, "timeout", 0, "give up after this long (default: no limit beyond the client's)")
-	f.StringVar(&o.send, "send", "", "send the result (the service's VOTable) to a SAMP client by samp.name, e.g. topcat, or to all")
-	f.StringVar(&o.name, "name", "", `table name shown by the --send receiver (default "TAP <table>", else "TAP <service host>")`)
+	addSendFlagVar(f, &o.send, &o.name)
 	f.BoolVar(&o.capabilities, "capabilities", false, "print the service's capabilities (languages, limits, upload methods)")
 	f.BoolVar(&o.tables, "tables", false, "list the service's tables")
 	f.BoolVar(&o.examples, "examples", false, "list the service's example queries")
@@ -97,6 +97,7 @@ there (default "TAP" and the queried table, else the service's host).
 	f.StringVar(&o.key, "key", "", "the numeric key column for --partition (default: UCD meta.id;meta.main)")
 	f.IntVar(&o.parts, "parts", 4, "number of parts for --partition")
 	f.IntVar(&o.concurrency, "concurrency", 2, "jobs run at once for --partition")
+	addWhereFlag(cmd, &o.where)
 	return cmd
 }
 
@@ -107,11 +108,11 @@ func (o *tapOpts) run(cmd *cobra.Command, g *globals, args []string) (err error)
 			return fmt.Errorf("--format: %w", err)
 		}
 		if !f.IsVOTable() {
-			return errors.New("--send sends a VOTable: drop --format csv")
+			return fmt.Errorf("--send sends a VOTable: drop --format %s", f)
 		}
 		if o.out == "" || o.out == "-" {
 			// Kept after a send: the receiver may read it later.
-			f, err := os.CreateTemp("", "voagent-tap-*.vot")
+			f, err := sentFile("voagent-tap-")
 			if err != nil {
 				return err
 			}
@@ -217,7 +218,7 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 		if !o.async {
 			progress.phase("running query")
 			var err error
-			tr, err = tapWrite(ctx, w, f, func() (*dal.Result, error) { return svc.Sync(ctx, q) },
+			tr, err = o.tapWriteWhere(ctx, w, f, func() (*dal.Result, error) { return svc.Sync(ctx, q) },
 				func() (int64, *dal.Truncation, error) { return svc.SyncCopy(ctx, q, w) })
 			return err
 		}
@@ -233,7 +234,7 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 			return err
 		}
 		progress.phase("downloading")
-		tr, err = tapWrite(ctx, w, f, func() (*dal.Result, error) { return job.Result(ctx) },
+		tr, err = o.tapWriteWhere(ctx, w, f, func() (*dal.Result, error) { return job.Result(ctx) },
 			func() (int64, *dal.Truncation, error) { return job.Copy(ctx, w) })
 		return err
 	})
@@ -291,6 +292,9 @@ func (o *tapOpts) runPartition(ctx context.Context, cmd *cobra.Command, svc *tap
 		}
 	}
 	if err != nil {
+		return err
+	}
+	if err := whereDoc(ctx, res.Document, o.where); err != nil {
 		return err
 	}
 	return writeOutput(cmd, o.out, func(w io.Writer) error { return votable.WriteFormat(w, res.Document, f) })

@@ -131,7 +131,7 @@ func TestExtractAndTable(t *testing.T) {
 	}
 	want := []Point{
 		{Wavelength: 0.445, Mag: 14, Band: "Johnson B", Catalogue: "optical", Column: "bmag"},
-		{Wavelength: 1.235, Mag: 12, Band: "2MASS J", Catalogue: "twomass", Column: "jmag"},
+		{Wavelength: 1.235, Mag: 12, MagErr: float64(float32(0.1)), Band: "2MASS J", Catalogue: "twomass", Column: "jmag"},
 		{Wavelength: 3.353, Mag: 11, Band: "WISE W1", Catalogue: "wise", Column: "w1mag"},
 	}
 	for i, p := range s.Points {
@@ -151,6 +151,9 @@ func TestExtractAndTable(t *testing.T) {
 	}
 	if v := tab.Columns[tab.FieldByName("wavelength")].Value(2); v != 3.353 {
 		t.Errorf("row 3 wavelength %v", v)
+	}
+	if v := tab.Columns[tab.FieldByName("mag_err")]; v.Value(1) != float64(float32(0.1)) || !v.IsNull(0) {
+		t.Errorf("mag_err: %v %v, want 0.1 for J and null for B", v.Value(1), v.Value(0))
 	}
 	if v := tab.Columns[tab.FieldByName("source")].Value(3); v != "2" {
 		t.Errorf("row 4 source %v", v)

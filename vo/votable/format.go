@@ -22,10 +22,12 @@ const (
 	FormatBinary    Format = "binary"
 	FormatBinary2   Format = "binary2"
 	FormatCSV       Format = "csv"
+	// FormatJSONL is JSON lines: one JSON object per row.
+	FormatJSONL Format = "jsonl"
 )
 
 // FormatNames lists the names ParseFormat accepts, for usage texts.
-const FormatNames = "votable, tabledata, binary, binary2 or csv"
+const FormatNames = "votable, tabledata, binary, binary2, csv or jsonl"
 
 // ParseFormat maps a format name (any case; "xml" and "vot" are votable,
 // "td", "bin" and "bin2" the serializations' short names) to a Format.
@@ -35,6 +37,8 @@ func ParseFormat(s string) (Format, error) {
 		return FormatVOTable, nil
 	case "csv":
 		return FormatCSV, nil
+	case "jsonl", "ndjson", "json-lines", "jsonlines":
+		return FormatJSONL, nil
 	default:
 		if ser, ok := ParseSerialization(l); ok {
 			return serFormat(ser), nil
@@ -44,14 +48,18 @@ func ParseFormat(s string) (Format, error) {
 }
 
 // FormatFor picks the output format of a file: the flag when given, else
-// from the extension of name (.csv is CSV), else FormatVOTable. name "-"
+// from the extension of name (.csv is CSV, .jsonl and .ndjson JSON lines),
+// else FormatVOTable. name "-"
 // (standard output) or "" has no extension.
 func FormatFor(name, flag string) (Format, error) {
 	if flag != "" {
 		return ParseFormat(flag)
 	}
-	if strings.EqualFold(filepath.Ext(name), ".csv") {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv":
 		return FormatCSV, nil
+	case ".jsonl", ".ndjson":
+		return FormatJSONL, nil
 	}
 	return FormatVOTable, nil
 }
@@ -67,7 +75,7 @@ func serFormat(s Serialization) Format {
 }
 
 // IsVOTable reports whether f writes a VOTable (any serialization).
-func (f Format) IsVOTable() bool { return f != FormatCSV && f != "" }
+func (f Format) IsVOTable() bool { return f != FormatCSV && f != FormatJSONL && f != "" }
 
 // Serialization is the serialization a writer uses for f: BINARY2 for
 // FormatVOTable, SerUnknown for CSV.
@@ -94,31 +102,37 @@ type BatchWriter interface {
 // resource's INFOs and PARAMs, may be nil, and is ignored for CSV) to w in
 // format f.
 func NewBatchWriter(w io.Writer, res *Resource, t *Table, f Format) (BatchWriter, error) {
-	if f == FormatCSV {
+	switch f {
+	case FormatCSV:
 		return NewCSVWriter(w, t.Fields), nil
+	case FormatJSONL:
+		return NewJSONLWriter(w, t.Fields), nil
 	}
 	return NewTableWriter(w, res, t, f.Serialization())
 }
 
 // WriteTableFormat writes a whole in-memory table to w in format f.
 func WriteTableFormat(w io.Writer, t *Table, f Format) error {
-	if f == FormatCSV {
+	switch f {
+	case FormatCSV:
 		return WriteCSV(w, t)
+	case FormatJSONL:
+		return WriteJSONL(w, t)
 	}
 	return WriteTable(w, t, f.Serialization())
 }
 
-// WriteFormat writes doc to w in format f. CSV holds one table: the first
+// WriteFormat writes doc to w in format f. CSV and JSON lines hold one table: the first
 // one of a RESOURCE type="results", else the first table with data.
 func WriteFormat(w io.Writer, doc *Document, f Format) error {
-	if f != FormatCSV {
+	if f.IsVOTable() {
 		return Write(w, doc, f.Serialization())
 	}
 	t := ResultTable(doc)
 	if t == nil {
-		return errors.New("votable: the document holds no table with data to write as CSV")
+		return fmt.Errorf("votable: the document holds no table with data to write as %s", f)
 	}
-	return WriteCSV(w, t)
+	return WriteTableFormat(w, t, f)
 }
 
 // ResultTable is the first table of doc's first RESOURCE type="results"

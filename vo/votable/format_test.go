@@ -29,6 +29,10 @@ func TestFormatFor(t *testing.T) {
 		{"-", "xml", FormatVOTable, false},
 		{"-", "fits", "", true},
 		{"out.csv", "text", "", true},
+		{"out.jsonl", "", FormatJSONL, false},
+		{"out.NDJSON", "", FormatJSONL, false},
+		{"-", "jsonl", FormatJSONL, false},
+		{"out.csv", "ndjson", FormatJSONL, false},
 	}
 	for _, tt := range tests {
 		got, err := FormatFor(tt.name, tt.flag)
