@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/voagent/voagent/internal/xmlguard"
 	"github.com/voagent/voagent/vo/dal"
 )
 
@@ -209,6 +210,9 @@ var ErrNotCapabilities = errors.New("not a VOSI capabilities document")
 // ParseCapabilities reads a VOSI capabilities document.
 func ParseCapabilities(data []byte) (*Capabilities, error) {
 	var x xmlCapabilities
+	if err := xmlguard.Check(data); err != nil {
+		return nil, fmt.Errorf("reading VOSI capabilities: %w", err)
+	}
 	if err := xml.Unmarshal(data, &x); err != nil {
 		return nil, fmt.Errorf("reading VOSI capabilities: %w: %w", ErrNotCapabilities, err)
 	}

@@ -443,6 +443,9 @@ func FuzzParseMetadata(f *testing.F) {
 	f.Add(`<capabilities><capability standardID="ivo://ivoa.net/std/TAP"><outputLimit><hard forMode="sync">5</hard></outputLimit></capability></capabilities>`)
 	f.Add(`<tableset><schema><name>s</name><table><name>s.t</name><column><name>c</name></column></table></schema></tableset>`)
 	f.Add(`<html><div typeof="example"><h2 property="name">n</h2><pre property="query">SELECT 1</pre></div></html>`)
+	f.Add(`<tableset><schema><table>` + deep("column", 300) + `</table></schema></tableset>`)
+	f.Add(`<capabilities><capability>` + deep("interface", 256) + `</capability></capabilities>`)
+	f.Add(`<html>` + deep("div", 300) + `</html>`)
 	f.Fuzz(func(t *testing.T, doc string) {
 		if len(doc) > 1<<16 {
 			return
