@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/voagent
 FUZZTIME ?= 10s
 
-.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent bench-crossmatch fuzz lint peers deps
+.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent bench-crossmatch bench-startup fuzz lint peers deps course
 
 # The version and commit printed by voagent --version (and reported by the
 # agent's status): override with make VERSION=1.0.0.
@@ -27,7 +27,11 @@ test:
 test-short:
 	$(GO) test -short ./...
 
-bench: bench-votable
+bench: build
+	scripts/bench.sh
+
+bench-startup: build
+	scripts/bench-startup.sh
 
 bench-votable: build
 	scripts/bench-votable.sh
@@ -55,6 +59,11 @@ bench-crossmatch: build
 
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
+
+# The pyvo course's workflows with voagent, compared with pyvo 1.2.1 on the
+# testbed (docs/course.md).
+course: build
+	VOAGENT=$(CURDIR)/$(BIN) scripts/course.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
