@@ -7,7 +7,7 @@ FUZZTIME ?= 10s
 
 # The version and commit printed by voagent --version (and reported by the
 # agent's status): override with make VERSION=1.0.0.
-VERSION ?= $(shell git describe --tags --dirty 2>/dev/null || echo 0.3.0-dev)
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.3.0-dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS := -X github.com/voagent/voagent/version.Version=$(VERSION) -X github.com/voagent/voagent/version.Commit=$(COMMIT) -X github.com/voagent/voagent/agent.Version=$(VERSION)
 
