@@ -5,14 +5,8 @@ FUZZTIME ?= 10s
 
 .PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent bench-crossmatch bench-startup fuzz lint peers deps course
 
-# The version and commit printed by voagent --version (and reported by the
-# agent's status): override with make VERSION=1.0.0.
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.3.0-dev)
-COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
-LDFLAGS := -X github.com/voagent/voagent/version.Version=$(VERSION) -X github.com/voagent/voagent/version.Commit=$(COMMIT) -X github.com/voagent/voagent/agent.Version=$(VERSION)
-
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/voagent
+	$(GO) build -o $(BIN) ./cmd/voagent
 
 run: build
 	$(BIN) run

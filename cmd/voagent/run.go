@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/voagent/voagent/agent/api"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/desktop"
-	"github.com/voagent/voagent/desktop/logfile"
 	"github.com/voagent/voagent/handlers"
 )
 
@@ -84,16 +82,12 @@ func runAgent(cmd *cobra.Command, g *globals, cfgPath, socket string, noHub, noT
 		}
 		opts = append(opts, agent.WithHubCommand(exe))
 	}
-	log := g.log
-	if w, file := logfile.For(cmd.ErrOrStderr()); file != "" {
-		log = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: g.level}))
-	}
-	a := agent.New(cfg, log, opts...)
+	a := agent.New(cfg, g.log, opts...)
 	handlers.Register(a)
 	ctx, cancel := context.WithCancel(cmd.Context())
 	defer cancel()
 	done := make(chan struct{})
-	go func() { defer close(done); desktop.Run(ctx, socket, desktop.Options{NoTray: noTray}, log) }()
+	go func() { defer close(done); desktop.Run(ctx, socket, desktop.Options{NoTray: noTray}, g.log) }()
 	err = a.Run(ctx)
 	cancel()
 	<-done
