@@ -5,6 +5,8 @@ import (
 	"log/slog"
 
 	"github.com/spf13/cobra"
+
+	"github.com/voagent/voagent/buildinfo"
 )
 
 // globals is what the root command hands to every command: its logger.
@@ -40,7 +42,9 @@ func newRootCmd() *cobra.Command {
 		Short:         "A Virtual Observatory desktop agent on the SAMP hub",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildinfo.Read().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	g := &globals{level: new(slog.LevelVar), root: root}
 	g.log = slog.New(slog.NewTextHandler(stderrOf{root}, &slog.HandlerOptions{Level: g.level}))
 	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
@@ -73,6 +77,9 @@ func newRootCmd() *cobra.Command {
 		newXmatchCmd(g),
 		newClusterCmd(g),
 		newSEDCmd(g),
+		// The desktop.
+		newVersionCmd(),
+		newInstallAutostartCmd(),
 	)
 	return root
 }
