@@ -2,11 +2,13 @@
 GO      ?= go
 BIN     := bin/voagent
 FUZZTIME ?= 10s
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/voagent/voagent/buildinfo.Version=$(VERSION)
 
 .PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent bench-crossmatch bench-startup fuzz lint peers deps course
 
 build:
-	$(GO) build -o $(BIN) ./cmd/voagent
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/voagent
 
 run: build
 	$(BIN) run

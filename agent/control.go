@@ -160,6 +160,9 @@ func PeerCred(c net.Conn) (uid, pid int, err error) {
 	return int(cred.Uid), int(cred.Pid), nil
 }
 
+// reconnectWait bounds how long a control API reconnect waits for the hub.
+const reconnectWait = 15 * time.Second
+
 // ControlHandler is the control API's HTTP handler (see agent/api for the
 // paths and types).
 func (a *Agent) ControlHandler() http.Handler {
@@ -176,6 +179,13 @@ func (a *Agent) ControlHandler() http.Handler {
 	})
 	post(mux, api.PathCrossmatch, func(ctx context.Context, req api.CrossmatchRequest) (any, error) {
 		return a.Crossmatch(ctx, req, "control")
+	})
+	post(mux, api.PathHeldMatch, func(ctx context.Context, req api.HeldMatchRequest) (any, error) {
+		return a.HeldMatch(ctx, req, "control")
+	})
+	mux.HandleFunc("POST "+api.PathReconnect, func(w http.ResponseWriter, r *http.Request) {
+		rep, err := a.Reconnect(r.Context(), reconnectWait)
+		answer(w, rep, err)
 	})
 	post(mux, api.PathResend, func(ctx context.Context, req api.ResendRequest) (any, error) {
 		return a.Resend(ctx, req.Result, req.To)

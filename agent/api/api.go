@@ -19,6 +19,10 @@ const (
 	PathStop     = "/v1/stop"     // POST: {} then the agent stops
 	// PathCrossmatch: POST CrossmatchRequest: CrossmatchReport.
 	PathCrossmatch = "/v1/crossmatch"
+	// PathHeldMatch: POST HeldMatchRequest: HeldMatchReport.
+	PathHeldMatch = "/v1/xmatch"
+	// PathReconnect: POST: ReconnectReport.
+	PathReconnect = "/v1/reconnect"
 )
 
 // Error is the body of every non-2xx answer.
@@ -294,4 +298,48 @@ type CrossmatchReport struct {
 	// the first few, in Errors); those rows count as unmatched.
 	FailedRows int      `json:"failed_rows,omitempty"`
 	Errors     []string `json:"errors,omitempty"`
+}
+
+// HeldMatchRequest asks for a cross-match of two tables the agent holds
+// (the tray's "cross-match the last two tables"), done by vo/xmatch in
+// the agent.
+type HeldMatchRequest struct {
+	// A and B are held tables' ids; both "" are the last two tables other
+	// tools sent (A the older); B "" alone is the last one other than A.
+	A string `json:"a,omitempty"`
+	B string `json:"b,omitempty"`
+	// Radius is the match radius with its unit ("2arcsec"; a bare number
+	// is arcsec); "" for crossmatch.radius_arcsec.
+	Radius string `json:"radius,omitempty"`
+	// Find is "best" (default), "best-mutual", "best-unique" or "all";
+	// Join "1and2" (default), "1or2", "all1", "all2", "1not2", "2not1" or
+	// "1xor2", as for 'voagent xmatch'.
+	Find string `json:"find,omitempty"`
+	Join string `json:"join,omitempty"`
+	// Send delivers the result to To (vicinity.send_to when empty; "*"
+	// for every table.load.votable subscriber) and waits for the outcome.
+	Send bool   `json:"send"`
+	To   string `json:"to,omitempty"`
+}
+
+// HeldMatchReport is how a cross-match of two held tables went.
+type HeldMatchReport struct {
+	Search Search `json:"search"`
+	// Result is the joined table (Kind "table", held under its ID).
+	Result Result `json:"result"`
+	// A and B are the tables matched, RowsA and RowsB their rows.
+	A     string `json:"a"`
+	B     string `json:"b"`
+	RowsA int    `json:"rows_a"`
+	RowsB int    `json:"rows_b"`
+	// Pairs are the matches found; Rows the result's rows (by Join).
+	Pairs        int     `json:"pairs"`
+	RadiusArcsec float64 `json:"radius_arcsec"`
+	Find         string  `json:"find"`
+	Join         string  `json:"join"`
+}
+
+// ReconnectReport is the hub the agent is on after a reconnection.
+type ReconnectReport struct {
+	Hub HubStatus `json:"hub"`
 }

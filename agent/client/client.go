@@ -105,6 +105,20 @@ func (c *Client) Crossmatch(ctx context.Context, req api.CrossmatchRequest) (api
 	return rep, c.do(ctx, http.MethodPost, api.PathCrossmatch, req, &rep)
 }
 
+// HeldMatch cross-matches two tables the agent holds (by default the last
+// two other tools sent) and waits for the result.
+func (c *Client) HeldMatch(ctx context.Context, req api.HeldMatchRequest) (api.HeldMatchReport, error) {
+	var rep api.HeldMatchReport
+	return rep, c.do(ctx, http.MethodPost, api.PathHeldMatch, req, &rep)
+}
+
+// Reconnect has the agent unregister from its SAMP hub and register again,
+// and returns the hub it is on then.
+func (c *Client) Reconnect(ctx context.Context) (api.ReconnectReport, error) {
+	var rep api.ReconnectReport
+	return rep, c.do(ctx, http.MethodPost, api.PathReconnect, struct{}{}, &rep)
+}
+
 // Resend sends a kept result again.
 func (c *Client) Resend(ctx context.Context, result, to string) (api.SendReport, error) {
 	var rep api.SendReport

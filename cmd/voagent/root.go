@@ -5,6 +5,8 @@ import (
 	"log/slog"
 
 	"github.com/spf13/cobra"
+
+	"github.com/voagent/voagent/buildinfo"
 )
 
 // globals is what the root command hands to every command: its logger.
@@ -45,7 +47,9 @@ failed); 3 a command run on several services (--all) kept the answers of
 some while others failed.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildinfo.Read().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	g := &globals{level: new(slog.LevelVar), root: root}
 	g.log = slog.New(slog.NewTextHandler(stderrOf{root}, &slog.HandlerOptions{Level: g.level}))
 	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
@@ -78,6 +82,9 @@ some while others failed.`,
 		newXmatchCmd(g),
 		newClusterCmd(g),
 		newSEDCmd(g),
+		// The desktop.
+		newVersionCmd(),
+		newInstallAutostartCmd(),
 	)
 	return root
 }

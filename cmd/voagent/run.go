@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/desktop"
 	"github.com/voagent/voagent/handlers"
+	"github.com/voagent/voagent/logfile"
 )
 
 // detachedHub makes 'voagent run' start its hub as a separate process
@@ -23,6 +25,7 @@ func newRunCmd(g *globals) *cobra.Command {
 	var cfgPath, socket string
 	var noHub, noTray bool
 	var hubIdle time.Duration
+	var logFile string
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the agent on the SAMP hub (its own hub when none is running)",
@@ -42,13 +45,19 @@ own hub), the agent starts one again if no other hub appears within 2.5 s.`,
 			if hubIdle <= 0 {
 				return fmt.Errorf("--hub-idle-exit %s: must be positive", hubIdle)
 			}
-			return runAgent(cmd, g, cfgPath, socket, noHub, noTray, hubIdle)
+			log, closeLog, err := agentLog(cmd, g, logFile)
+			if err != nil {
+				return err
+			}
+			defer closeLog()
+			return runAgent(cmd, &globals{log: log, level: g.level, root: g.root}, cfgPath, socket, noHub, noTray, hubIdle)
 		},
 	}
 	cmd.Flags().StringVar(&cfgPath, "config", "", "configuration file (default "+config.DefaultPath()+" when present)")
 	cmd.Flags().StringVar(&socket, "socket", "", "control socket (default $"+api.SocketEnv+", else "+api.DefaultSocketPath()+")")
 	cmd.Flags().BoolVar(&noTray, "no-tray", false, "show no tray icon (without a session bus or a panel hosting tray icons voagent runs headless anyway)")
 	cmd.Flags().BoolVar(&noHub, "no-hub", false, "never start a hub of our own; wait for one")
+	cmd.Flags().StringVar(&logFile, "log-file", "", "log to this file, rotated (default: $XDG_STATE_HOME/voagent/voagent.log when stderr is not a terminal; \"-\" for stderr always)")
 	cmd.Flags().DurationVar(&hubIdle, "hub-idle-exit", agent.DefaultHubIdleExit, "the hub we start stops once it has had no client for this long")
 	return cmd
 }
@@ -92,4 +101,31 @@ func runAgent(cmd *cobra.Command, g *globals, cfgPath, socket string, noHub, noT
 	cancel()
 	<-done
 	return err
+}
+
+// agentLog is the agent's logger: g.log on a terminal (or with --log-file
+// -), else a rotated file in the XDG state directory (or --log-file), as
+// when the desktop's autostart or systemd starts voagent. Only a real
+// stderr that is not a terminal counts: in-process tests keep their buffer.
+func agentLog(cmd *cobra.Command, g *globals, flag string) (*slog.Logger, func(), error) {
+	nop := func() {}
+	if flag == "-" {
+		return g.log, nop, nil
+	}
+	if flag == "" {
+		f, ok := cmd.ErrOrStderr().(*os.File)
+		if !ok || logfile.OnTerminal(f) {
+			return g.log, nop, nil
+		}
+		p, err := logfile.Path("voagent.log")
+		if err != nil {
+			return nil, nil, err
+		}
+		flag = p
+	}
+	w, err := logfile.Open(flag)
+	if err != nil {
+		return nil, nil, err
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: g.level})), func() { w.Close() }, nil
 }

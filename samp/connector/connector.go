@@ -111,8 +111,21 @@ type Connector struct {
 	pending     map[string]*pending
 	running     bool
 	reconnects  int
+	// kick asks Run to drop the session and register again now.
+	kick chan struct{}
 
 	tagSeq atomic.Uint64
+}
+
+// Reconnect asks Run to unregister from the hub in use (if any) and
+// register again at once, with whatever hub the lockfile names then (a
+// user's "reconnect to hub"). It does not wait; OnSession reports the
+// outcome.
+func (c *Connector) Reconnect() {
+	select {
+	case c.kick <- struct{}{}:
+	default: // one is already pending
+	}
 }
 
 // New returns a connector; call Handle to add handlers and Run to connect.
@@ -153,6 +166,7 @@ func New(opts Options) *Connector {
 		annotations: map[string]map[string]any{},
 		connected:   make(chan struct{}),
 		pending:     map[string]*pending{},
+		kick:        make(chan struct{}, 1),
 	}
 	c.handlers[MTypePing] = HandlerFunc(func(context.Context, *Request) (map[string]any, error) { return nil, nil })
 	return c

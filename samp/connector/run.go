@@ -121,6 +121,10 @@ func (c *Connector) Run(ctx context.Context) error {
 	}
 }
 
+// ReasonReconnect is the reason OnSession gives when a session ended
+// because Reconnect was called.
+const ReasonReconnect = "reconnect requested"
+
 // wait sleeps until the lockfile changes, d passes, or ctx is done (false).
 func (c *Connector) wait(ctx context.Context, changes <-chan struct{}, d time.Duration) bool {
 	t := time.NewTimer(d)
@@ -129,6 +133,8 @@ func (c *Connector) wait(ctx context.Context, changes <-chan struct{}, d time.Du
 	case <-ctx.Done():
 		return false
 	case <-changes:
+		return true
+	case <-c.kick:
 		return true
 	case <-t.C:
 		return true
@@ -221,6 +227,8 @@ func (c *Connector) monitor(ctx context.Context, s *session, changes <-chan stru
 			return "stopping"
 		case <-s.gone:
 			return s.reason
+		case <-c.kick:
+			return ReasonReconnect
 		case <-s.probeCh:
 			if r := check(); r != "" {
 				return r
