@@ -101,7 +101,7 @@ type toggle struct {
 type menu struct {
 	hub, clients, tables, last, action *systray.MenuItem
 	highlight, clipboard, spectra      *systray.MenuItem
-	resend, xmatch                     *systray.MenuItem
+	resend, xmatch, xmatchTwo          *systray.MenuItem
 	xmatchWith                         []*systray.MenuItem
 	toggles                            []*toggle
 	reconnect, openCfg, reload, folder *systray.MenuItem
@@ -182,7 +182,8 @@ func (t *tray) build(st api.Status) {
 	m.clipboard = systray.AddMenuItem("Search around the clipboard's position or name", "vicinity search at the coordinates or object name on the clipboard")
 	m.spectra = systray.AddMenuItem("Spectra for the last table", "spectra near the rows of the last table another tool sent")
 	m.resend = systray.AddMenuItem("Send the last results to TOPCAT again", "resend the tables of the last vicinity search")
-	m.xmatch = systray.AddMenuItem("Cross-match the last table with", "cross-match the last table another tool sent with a configured catalogue (matching two held tables with each other is not offered by the agent yet)")
+	m.xmatchTwo = systray.AddMenuItem("Cross-match the last two tables", "cross-match the last two tables other tools sent (best match within crossmatch.radius_arcsec), the result to TOPCAT")
+	m.xmatch = systray.AddMenuItem("Cross-match the last table with", "cross-match the last table another tool sent with a configured catalogue")
 	for _, c := range st.Catalogues {
 		m.xmatchWith = append(m.xmatchWith, m.xmatch.AddSubMenuItem(c.Name, "cross-match with "+c.Name))
 	}
@@ -198,8 +199,7 @@ func (t *tray) build(st api.Status) {
 	images := systray.AddMenuItemCheckbox("Images to Aladin", "vicinity.images_to names the receiver of images; no setting turns image delivery off yet", true)
 	images.Disable()
 	systray.AddSeparator()
-	m.reconnect = systray.AddMenuItem("Reconnect to the hub", "the agent reconnects by itself when the hub goes; the control API has no reconnect operation yet")
-	m.reconnect.Disable()
+	m.reconnect = systray.AddMenuItem("Reconnect to the hub", "register again with the SAMP hub now")
 	m.openCfg = systray.AddMenuItem("Open configuration", "open the configuration file (xdg-open)")
 	m.reload = systray.AddMenuItem("Reload configuration", "read the configuration file again")
 	m.folder = systray.AddMenuItem("Open results folder", "open the directory of the result files")
@@ -235,6 +235,7 @@ func (t *tray) show(st api.Status) {
 	enable(m.highlight, v.Highlight != nil)
 	enable(m.spectra, v.LastTable != "")
 	enable(m.xmatch, v.LastTable != "" && len(m.xmatchWith) > 0)
+	enable(m.xmatchTwo, v.OtherTables >= 2)
 	enable(m.resend, len(v.LastResults) > 0)
 	enable(m.openCfg, st.Config != "")
 	enable(m.folder, st.ResultsDir != "")
@@ -397,6 +398,16 @@ func (t *tray) loop(ctx context.Context, cancel context.CancelFunc) {
 					err = errors.New(r.Error)
 				}
 				return "saved", err
+			})
+		case <-m.xmatchTwo.ClickedCh:
+			t.do(ctx, "cross-match of the last two tables", func(ctx context.Context) (string, error) {
+				r, err := t.o.Client.HeldMatch(ctx, api.HeldMatchRequest{Send: true})
+				return fmt.Sprintf("%d pairs, %d rows", r.Pairs, r.Result.Rows), err
+			})
+		case <-m.reconnect.ClickedCh:
+			t.do(ctx, "reconnect", func(ctx context.Context) (string, error) {
+				r, err := t.o.Client.Reconnect(ctx)
+				return "on " + r.Hub.URL, err
 			})
 		case <-m.openCfg.ClickedCh:
 			t.do(ctx, "open configuration", func(ctx context.Context) (string, error) {

@@ -157,11 +157,12 @@ func TestTrayOverDBus(t *testing.T) {
 		{"Spectra for the last table", false, -1},
 		{"Send the last results to TOPCAT again", false, -1},
 		{"Cross-match the last table with", false, -1},
+		{"Cross-match the last two tables", false, -1},
 		{"Spectra to SPLAT automatically", true, 0},
 		{"Point Aladin on highlight", true, 1},
 		{"Notifications", true, 1},
 		{"Images to Aladin", false, 1},
-		{"Reconnect to the hub", false, -1},
+		{"Reconnect to the hub", true, -1},
 		{"Open configuration", true, -1},
 		{"Reload configuration", true, -1},
 		{"Quit", true, -1},
@@ -227,6 +228,14 @@ func TestTrayOverDBus(t *testing.T) {
 	}
 	if it := getLayout(t, conn, dest, menu); !anyPrefix(it, "last search: vicinity at") {
 		t.Errorf("no last search line after the search: %v", labels(it))
+	}
+
+	// Reconnect: the agent registers again and the tray says where.
+	click(t, conn, dest, menu, items["Reconnect to the hub"].id)
+	for deadline := time.Now().Add(20 * time.Second); !anyPrefix(getLayout(t, conn, dest, menu), "last action: reconnect: on http"); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("reconnect not done: %v\n%s", labels(getLayout(t, conn, dest, menu)), logs.String())
+		}
 	}
 
 	// Quit stops the agent.

@@ -20,6 +20,9 @@ type View struct {
 	Highlight *api.Position
 	// LastTable is the newest table another tool sent ("": none).
 	LastTable, LastTableName string
+	// OtherTables counts the tables other tools sent (two are needed to
+	// cross-match the last two).
+	OtherTables int
 	// LastResults are the result ids of the newest finished vicinity
 	// search.
 	LastResults []string
@@ -49,6 +52,9 @@ func ViewOf(st api.Status) View {
 	v.Clients = "clients: " + orNone(strings.Join(names, ", "))
 	v.Tables = fmt.Sprintf("tables held: %d", len(st.Tables))
 	for _, t := range st.Tables {
+		if !t.Ours {
+			v.OtherTables++
+		}
 		if !t.Ours && (v.LastTable == "" || !t.Time.Before(lastTime(st, v.LastTable))) {
 			v.LastTable, v.LastTableName = t.ID, t.Name
 		}
