@@ -107,3 +107,30 @@ func TestImageContainsPosition(t *testing.T) {
 		}
 	}
 }
+
+// TestImagesOff: with vicinity.images off (the tray's "Images to Aladin"
+// unticked) the image services are not asked; the catalogues still are.
+func TestImagesOff(t *testing.T) {
+	in := testbed.Require(t)
+	cfg := config.Default()
+	cfg.Search.Timeout = config.Duration{Duration: time.Minute}
+	cfg.Catalogs = []config.Catalog{{Name: "2MASS", Kind: "scs", URL: in.Catalogs[0].SCS}}
+	cfg.Images = []config.Catalog{{Name: "SIA2", Kind: "sia2", URL: in.SIA2, RadiusArcsec: 60}}
+	for _, on := range []bool{true, false} {
+		cfg.Vicinity.Images = on
+		a := New(cfg, nil)
+		if err := a.KeepResultsIn(t.TempDir()); err != nil {
+			t.Fatal(err)
+		}
+		asked := map[string]bool{}
+		_, err := a.FindVicinity(context.Background(), Position{RA: 150.007, Dec: 2.007}, VicinityOptions{}, func(_ context.Context, f Found) {
+			asked[f.Catalog] = true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !asked["2MASS"] || asked["SIA2"] != on {
+			t.Errorf("vicinity.images = %v: services asked %v", on, asked)
+		}
+	}
+}

@@ -194,7 +194,7 @@ func (a *Agent) Highlight(ctx context.Context, ref TableRef, row int) error {
 	}
 	a.log.Info("row highlighted", "table-id", t.ID, "row", row, "ra", pos.RA, "dec", pos.Dec)
 	cfg := a.Config()
-	if !cfg.Vicinity.Enabled || len(cfg.Catalogs)+len(cfg.Images) == 0 {
+	if !cfg.Vicinity.Enabled || len(cfg.Catalogs)+len(cfg.VicinityImages()) == 0 {
 		return nil
 	}
 	a.Go(func(ctx context.Context) {
@@ -356,7 +356,7 @@ func (a *Agent) Vicinity(ctx context.Context, req api.VicinityRequest, triggerNa
 		return nil, fmt.Errorf("vicinity: radius %g arcsec is out of range (0, 648000]", req.RadiusArcsec)
 	}
 	cfg := a.Config()
-	if len(cfg.Catalogs)+len(cfg.Images) == 0 {
+	if len(cfg.Catalogs)+len(cfg.VicinityImages()) == 0 {
 		return nil, errors.New("vicinity: no catalogue or image service is configured")
 	}
 	var out []api.Report

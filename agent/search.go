@@ -192,7 +192,7 @@ func (a *Agent) runVicinity(ctx context.Context, pos Position, opt VicinityOptio
 	cfg := a.Config()
 	v := cfg.Vicinity
 	s := &api.Search{ID: a.newID("search"), Kind: "vicinity", Trigger: tr.name, RA: pos.RA, Dec: pos.Dec,
-		Started: tr.at, Services: len(cfg.Catalogs) + len(cfg.Images)}
+		Started: tr.at, Services: len(cfg.Catalogs) + len(cfg.VicinityImages())}
 	a.searches.start(s)
 	ra, dec := pos.RA, pos.Dec
 	a.bus.Publish(events.Event{Type: events.SearchStarted, Search: s.ID, Kind: s.Kind, Trigger: tr.name,

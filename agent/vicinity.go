@@ -83,7 +83,7 @@ func (a *Agent) FindVicinity(ctx context.Context, pos Position, opt VicinityOpti
 			return a.searchCatalog(ctx, cfg, cat, pos, opt)
 		}})
 	}
-	for _, svc := range cfg.Images {
+	for _, svc := range cfg.VicinityImages() {
 		tasks = append(tasks, fanout.Task[Found]{Name: svc.Name, Run: func(ctx context.Context) (Found, error) {
 			return a.searchImages(ctx, cfg, svc, pos, opt)
 		}})

@@ -61,6 +61,10 @@ type Vicinity struct {
 	// ImagesTo is the samp.name of the client that receives the images
 	// (image.load.fits); "" sends to every subscriber.
 	ImagesTo string `toml:"images_to"`
+	// Images turns the image part of the vicinity search on or off: the
+	// [[images]] services are asked, and what they find sent, only when
+	// true (the tray's "Images to Aladin").
+	Images bool `toml:"images"`
 	// MaxRec caps the rows asked of each catalogue.
 	MaxRec int `toml:"maxrec"`
 }
@@ -341,4 +345,13 @@ func checkServices(list string, svcs []Catalog, seen map[string]bool, kinds ...s
 		seen[cat.Name] = true
 	}
 	return nil
+}
+
+// VicinityImages is the image services a vicinity search asks: Images when
+// vicinity.images is on, else none.
+func (c Config) VicinityImages() []Catalog {
+	if !c.Vicinity.Images {
+		return nil
+	}
+	return c.Images
 }

@@ -193,11 +193,11 @@ func (t *tray) build(st api.Status) {
 			section: "spectra", key: "on_select", on: "true", off: "false", get: func(c config.Config) bool { return c.Spectra.OnSelect }},
 		{item: systray.AddMenuItemCheckbox("Point Aladin on highlight", "vicinity.point_at = \"aladin\"", false),
 			section: "vicinity", key: "point_at", on: config.Quote("aladin"), off: config.Quote(""), get: func(c config.Config) bool { return c.Vicinity.PointAt != "" }},
+		{item: systray.AddMenuItemCheckbox("Images to Aladin", "vicinity.images: ask the image services and send the image containing the position", false),
+			section: "vicinity", key: "images", on: "true", off: "false", get: func(c config.Config) bool { return c.Vicinity.Images }},
 		{item: systray.AddMenuItemCheckbox("Notifications", "notify.enabled", false),
 			section: "notify", key: "enabled", on: "true", off: "false", get: func(c config.Config) bool { return c.Notify.Enabled }},
 	}
-	images := systray.AddMenuItemCheckbox("Images to Aladin", "vicinity.images_to names the receiver of images; no setting turns image delivery off yet", true)
-	images.Disable()
 	systray.AddSeparator()
 	m.reconnect = systray.AddMenuItem("Reconnect to the hub", "register again with the SAMP hub now")
 	m.openCfg = systray.AddMenuItem("Open configuration", "open the configuration file (xdg-open)")

@@ -161,7 +161,7 @@ func TestTrayOverDBus(t *testing.T) {
 		{"Spectra to SPLAT automatically", true, 0},
 		{"Point Aladin on highlight", true, 1},
 		{"Notifications", true, 1},
-		{"Images to Aladin", false, 1},
+		{"Images to Aladin", true, 1},
 		{"Reconnect to the hub", true, -1},
 		{"Open configuration", true, -1},
 		{"Reload configuration", true, -1},
