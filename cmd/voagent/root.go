@@ -79,6 +79,7 @@ func newRootCmd() *cobra.Command {
 		newSEDCmd(g),
 		// The desktop.
 		newVersionCmd(),
+		newReconnectCmd(),
 		newInstallAutostartCmd(),
 	)
 	return root
