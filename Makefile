@@ -5,7 +5,7 @@ FUZZTIME ?= 10s
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/voagent/voagent/buildinfo.Version=$(VERSION)
 
-.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent bench-crossmatch fuzz lint peers deps
+.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent bench-crossmatch bench-startup fuzz lint peers deps course
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/voagent
@@ -23,7 +23,11 @@ test:
 test-short:
 	$(GO) test -short ./...
 
-bench: bench-votable
+bench: build
+	scripts/bench.sh
+
+bench-startup: build
+	scripts/bench-startup.sh
 
 bench-votable: build
 	scripts/bench-votable.sh
@@ -51,6 +55,11 @@ bench-crossmatch: build
 
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
+
+# The pyvo course's workflows with voagent, compared with pyvo 1.2.1 on the
+# testbed (docs/course.md).
+course: build
+	VOAGENT=$(CURDIR)/$(BIN) scripts/course.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi

@@ -196,6 +196,8 @@ type Search struct {
 	Concurrency int `toml:"concurrency"`
 	// RadiusArcsec is the default vicinity search radius.
 	RadiusArcsec float64 `toml:"radius_arcsec"`
+	// MaxAnswerMB bounds one service's answer to a vicinity search.
+	MaxAnswerMB int `toml:"max_answer_mb"`
 }
 
 // Duration is a time.Duration written as "30s" in TOML.
@@ -233,6 +235,8 @@ func (c Config) Validate() error {
 		return bad("results.max_tables", "results.max_tables must be at least 1, not %d", c.Results.MaxTables)
 	case c.Results.MaxMB < 1:
 		return bad("results.max_mb", "results.max_mb must be at least 1, not %d", c.Results.MaxMB)
+	case c.Search.MaxAnswerMB < 1:
+		return bad("search.max_answer_mb", "search.max_answer_mb must be at least 1, not %d", c.Search.MaxAnswerMB)
 	case c.Search.Concurrency < 1:
 		return bad("search.concurrency", "search.concurrency must be at least 1, not %d", c.Search.Concurrency)
 	case c.Search.RadiusArcsec <= 0 || c.Search.RadiusArcsec > 180*3600:

@@ -314,7 +314,7 @@ func (a *svcAll) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.BoolVar(&a.all, "all", false, "query every service of this type in the registry at once, instead of --url")
 	f.StringVar(&a.registry, "registry", "", "with --all: RegTAP endpoint (default $IVOA_REGISTRY or "+registry.DefaultURL()+")")
-	f.StringVar(&a.outDir, "output-dir", "", "with --all: write each service's answer to DIR/<short name>.xml")
+	f.StringVar(&a.outDir, "output-dir", "", "with --all: write each service's answer to DIR/<short name>.xml (default: a new voagent-TYPE-TIME directory); exit status 1 when every service failed, 3 when some did")
 	f.IntVar(&a.parallel, "parallel", 8, "with --all: services queried at once")
 }
 
@@ -326,10 +326,16 @@ func svcFanOut(cmd *cobra.Command, o *svcOpts, a *svcAll, serviceType string, se
 	if regURL == "" {
 		regURL = registry.DefaultURL()
 	}
-	if a.outDir != "" {
-		if err := os.MkdirAll(a.outDir, 0o755); err != nil {
-			return err
-		}
+	if o.output != "" && o.output != "-" {
+		return fmt.Errorf("-o names one file: with --all every service's answer goes to --output-dir DIR")
+	}
+	if a.outDir == "" {
+		// Every answer is kept: in a directory of its own when none is named.
+		a.outDir = fmt.Sprintf("voagent-%s-%s", serviceType, time.Now().Format("20060102-150405"))
+		fmt.Fprintf(cmd.ErrOrStderr(), "answers go to %s/ (--output-dir to choose)\n", a.outDir)
+	}
+	if err := os.MkdirAll(a.outDir, 0o755); err != nil {
+		return err
 	}
 	out := cmd.OutOrStdout()
 	var werr error
@@ -351,12 +357,9 @@ func svcFanOut(cmd *cobra.Command, o *svcOpts, a *svcAll, serviceType string, se
 				note = " (" + r.Value.Truncation.String() + ")"
 			}
 			fmt.Fprintf(out, "%s: %d rows in %s%s\n", r.Name, r.Value.Table.Rows(), r.Elapsed.Round(time.Millisecond), note)
-			path := ""
-			if a.outDir != "" {
-				path = filepath.Join(a.outDir, dataset.Sanitize(r.Name)+".xml")
-				if err := writeVOTableFile(path, r.Value.Doc); err != nil && werr == nil {
-					werr = err
-				}
+			path := filepath.Join(a.outDir, dataset.Sanitize(r.Name)+".xml")
+			if err := writeVOTableFile(path, r.Value.Doc); err != nil && werr == nil {
+				werr = err
 			}
 			if err := sendTable(cmd, nil, path, r.Name, func(p string) error { return writeVOTableFile(p, r.Value.Doc) }); err != nil {
 				fmt.Fprintf(out, "%s: --send: %v\n", r.Name, err)
@@ -374,6 +377,9 @@ func svcFanOut(cmd *cobra.Command, o *svcOpts, a *svcAll, serviceType string, se
 	}
 	if sum.OK == 0 {
 		return fmt.Errorf("no %s service answered", serviceType)
+	}
+	if failed := sum.Total - sum.OK; failed > 0 {
+		return &exitCodeError{code: exitPartial, err: fmt.Errorf("%d of %d %s services failed (the answers of the others are in %s)", failed, sum.Total, serviceType, a.outDir)}
 	}
 	return nil
 }
@@ -396,6 +402,9 @@ func svcDispatch[Q dataset.Parameters](cmd *cobra.Command, o *svcOpts, all *svcA
 	ep := endpoint(o.url)
 	search := func(ctx context.Context) (*dataset.Result, error) { return ep.Search(ctx, q) }
 	if download != "" {
+		if o.output != "" && o.output != "-" {
+			return fmt.Errorf("--download writes the datasets into %s: -o %s would not be written; drop one", download, o.output)
+		}
 		return svcSearchDownload(cmd, c, download, o.where, search, access)
 	}
 	return o.svcRun(cmd, func(ctx context.Context, w io.Writer) (int64, *dal.Truncation, error) { return ep.Copy(ctx, q, w) }, search)

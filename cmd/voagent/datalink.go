@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -63,15 +64,33 @@ func newDataLinkCmd(g *globals) *cobra.Command {
 				}
 			}
 			if download != "" {
+				if o.output != "" && o.output != "-" {
+					return fmt.Errorf("--download writes the links into %s: -o %s would not be written; drop one", download, o.output)
+				}
 				var as []dataset.Access
+				var bad []datalink.Link
 				for _, r := range links {
+					if k := r.Kind(); k == "error" || k == "invalid" {
+						bad = append(bad, r)
+						continue
+					}
 					if r.AccessURL == "" {
 						continue
 					}
 					as = append(as, dataset.Access{URL: r.AccessURL, Format: r.ContentType, Size: r.ContentLength,
 						Name: dataset.Filename(r.ContentType, r.ID+"_"+strings.TrimPrefix(r.Semantics, "#"), r.AccessURL)})
 				}
-				return svcDownload(cmd, hc, download, as, c.Resolve)
+				if len(links) == 0 {
+					if errs := l.Errors(); len(errs) > 0 {
+						return linkErrors(errs)
+					}
+					return fmt.Errorf("no link to download (%d links, none with the semantics asked for)", len(l.Rows))
+				}
+				err := svcDownload(cmd, hc, download, as, c.Resolve)
+				if len(bad) > 0 {
+					return errors.Join(err, linkErrors(bad))
+				}
+				return err
 			}
 			if err := writeOutput(cmd, o.output, func(w io.Writer) error { return writeLinks(w, l, links) }); err != nil {
 				return err
@@ -247,6 +266,9 @@ service's own), writing the result to --output (a name from the dataset when
 			default:
 				d, err = dataset.DownloadTo(cmd.Context(), hc, target, o.output, svcProgress(cmd, o.output))
 			}
+			if errors.Is(err, dataset.ErrNoContent) {
+				return fmt.Errorf("the region has no data: the SODA service answered HTTP 204 No Content for %s; nothing written", target)
+			}
 			if err != nil {
 				return err
 			}
@@ -289,5 +311,22 @@ func pickSODA(l *datalink.Links, id string) (*datalink.ServiceDescriptor, error)
 			return sd, nil
 		}
 	}
+	if errs := l.Errors(); len(errs) > 0 {
+		return nil, linkErrors(errs)
+	}
 	return nil, fmt.Errorf("the links document offers no SODA service")
+}
+
+// linkErrors is the error of the error rows of a links document: the
+// service's own messages (a NotFoundFault for an unknown ID).
+func linkErrors(errs []datalink.Link) error {
+	var msgs []string
+	for _, e := range errs {
+		msg := e.ErrorMessage
+		if msg == "" {
+			msg = "an invalid links row (no access_url, service_def or error_message, or several)"
+		}
+		msgs = append(msgs, e.ID+": "+msg)
+	}
+	return fmt.Errorf("the DataLink service answered with errors: %s", strings.Join(msgs, "; "))
 }

@@ -103,7 +103,7 @@ target_name. Each service's answer is reported as it arrives (and written to
 	f.StringVar(&regURL, "registry", "", "RegTAP registry TAP endpoint (default $IVOA_REGISTRY or "+registry.DefaultURL()+")")
 	f.StringVar(&glots, "glots", "", "TAP endpoint of a table index (GloTS schema: glots.services, glots.tables)")
 	f.StringVar(&tapURL, "tap", "", "query only this TAP service's own epn_core tables")
-	f.StringVar(&target, "target", "", "target_name to look for (exact match, e.g. Mars)")
+	f.StringVar(&target, "target", "", "target_name to look for (case-insensitive, as EPN-TAP names are: mars finds Mars)")
 	f.IntVar(&top, "top", 1000, "at most this many rows per service (0: the service's default)")
 	f.IntVar(&parallel, "parallel", 8, "services queried at once")
 	f.StringVar(&outDir, "output-dir", "", "write each service's answer to DIR/<table>.xml")

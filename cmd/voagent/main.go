@@ -22,6 +22,6 @@ func main() {
 	root.SetArgs(sendArgs(os.Args[1:]))
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "voagent:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }

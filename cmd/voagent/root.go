@@ -38,8 +38,13 @@ func (w stderrOf) Write(p []byte) (int, error) { return w.cmd.ErrOrStderr().Writ
 func newRootCmd() *cobra.Command {
 	var verbose bool
 	root := &cobra.Command{
-		Use:           "voagent",
-		Short:         "A Virtual Observatory desktop agent on the SAMP hub",
+		Use:   "voagent",
+		Short: "A Virtual Observatory desktop agent on the SAMP hub",
+		Long: `A Virtual Observatory desktop agent on the SAMP hub.
+
+Exit status: 0 success; 1 the command failed (with --all: every service
+failed); 3 a command run on several services (--all) kept the answers of
+some while others failed.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       buildinfo.Read().String(),

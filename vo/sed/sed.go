@@ -82,7 +82,37 @@ func photColumns(t *votable.Table, bands Bands) []photColumn {
 		}
 		out = append(out, photColumn{col: t.Columns[i], err: errorColumn(t, i, catOf), band: b, catalogue: catOf[f.ID]})
 	}
-	return out
+	return sdssContext(out)
+}
+
+// sdssFor is the SDSS band a Johnson R or I column is read as when its
+// catalogue has SDSS columns too.
+var sdssFor = map[string]string{"Johnson R": "SDSS r", "Johnson I": "SDSS i"}
+
+// sdssContext reads as SDSS r and i the columns taken for Johnson R and
+// I (UCDs em.opt.R and em.opt.I, or names r and i) in a catalogue that
+// has SDSS u, g or z columns: VizieR and DaCHS write SDSS magnitudes with
+// the UCDs of the Johnson bands, and a catalogue does not mix the two
+// systems.
+func sdssContext(pcs []photColumn) []photColumn {
+	sdss := map[string]bool{}
+	for _, pc := range pcs {
+		switch pc.band.Name {
+		case "SDSS u", "SDSS g", "SDSS z":
+			sdss[pc.catalogue] = true
+		}
+	}
+	for i, pc := range pcs {
+		if name, ok := sdssFor[pc.band.Name]; ok && sdss[pc.catalogue] {
+			for _, b := range DefaultBands {
+				if b.Name == name {
+					pcs[i].band = Band{Name: b.Name, UCD: pc.band.UCD, Columns: pc.band.Columns, Wavelength: b.Wavelength}
+					break
+				}
+			}
+		}
+	}
+	return pcs
 }
 
 // errorColumn finds the error column of magnitude column i: by name

@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Format is how a table is written out: CSV, or a VOTable in one of the
@@ -167,11 +169,29 @@ func ResultTable(doc *Document) *Table {
 
 func hasData(t *Table) bool { return len(t.Fields) > 0 && len(t.Columns) == len(t.Fields) }
 
-// CreateFile creates the file path, calls write with it and closes it; the
-// file is removed again when write (or closing) fails, so that a failed
-// command leaves no partial output behind.
+// CreateFile writes the file path with write. The data goes to a
+// temporary file next to path, renamed to path only once write and the
+// close succeed: a failed or killed writer leaves no partial file under
+// path (and an existing file there stays as it was). A path that exists
+// and is not a regular file (/dev/null, a FIFO) is written directly.
 func CreateFile(path string, write func(io.Writer) error) (err error) {
-	f, err := os.Create(path)
+	if fi, serr := os.Stat(path); serr == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	removeDeadParts(dir, base)
+	f, err := os.CreateTemp(dir, fmt.Sprintf(".%s.part-%d-*", base, os.Getpid()))
 	if err != nil {
 		return err
 	}
@@ -179,11 +199,46 @@ func CreateFile(path string, write func(io.Writer) error) (err error) {
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("writing %s: %w", path, cerr)
 		}
+		if err == nil {
+			err = os.Chmod(f.Name(), 0o644)
+		}
+		if err == nil {
+			err = os.Rename(f.Name(), path)
+		}
 		if err != nil {
-			os.Remove(path)
+			os.Remove(f.Name())
 		}
 	}()
 	return write(f)
+}
+
+// removeDeadParts removes the temporary files CreateFile left next to
+// dir/base in runs that were killed (their process is gone).
+func removeDeadParts(dir, base string) {
+	parts, _ := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+".part-*-*"))
+	for _, p := range parts {
+		rest := strings.TrimPrefix(filepath.Base(p), "."+base+".part-")
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.Remove(p)
+		}
+	}
+}
+
+// globEscape quotes the metacharacters of filepath.Match in s.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // TableStream hands out tables and then each one's rows in batches:
