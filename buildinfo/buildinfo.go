@@ -9,10 +9,13 @@ import (
 	"runtime/debug"
 )
 
+// DefaultVersion is the version of a build the Makefile did not stamp.
+const DefaultVersion = "0.3.0-dev"
+
 // Version is voagent's version; the Makefile overrides it with -ldflags -X.
-// Left as "dev", the module version from the build information is used when
-// there is one (go install ...@vX.Y.Z).
-var Version = "dev"
+// Left at DefaultVersion, the module version from the build information is
+// used when there is one (go install ...@vX.Y.Z).
+var Version = DefaultVersion
 
 // Info is what a build knows about itself.
 type Info struct {
@@ -39,7 +42,7 @@ func fromBuildInfo(version string, read func() (*debug.BuildInfo, bool)) Info {
 		return in
 	}
 	in.GoVersion = bi.GoVersion
-	if in.Version == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	if in.Version == DefaultVersion && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		in.Version = bi.Main.Version
 	}
 	for _, s := range bi.Settings {
