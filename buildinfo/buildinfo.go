@@ -17,6 +17,11 @@ const DefaultVersion = "0.3.0-dev"
 // used when there is one (go install ...@vX.Y.Z).
 var Version = DefaultVersion
 
+// Commit is the commit the Makefile stamps with -ldflags -X, used when the
+// toolchain recorded no vcs.revision (GOFLAGS=-buildvcs=false, a build
+// outside the repository).
+var Commit = ""
+
 // Info is what a build knows about itself.
 type Info struct {
 	// Version is the release or "dev".
@@ -31,7 +36,11 @@ type Info struct {
 
 // Read returns the running binary's build information.
 func Read() Info {
-	return fromBuildInfo(Version, debug.ReadBuildInfo)
+	in := fromBuildInfo(Version, debug.ReadBuildInfo)
+	if in.Revision == "" {
+		in.Revision = Commit
+	}
+	return in
 }
 
 // fromBuildInfo builds an Info from version and what read returns.
