@@ -12,17 +12,27 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// agentLog: the state file when stderr is a file but not a terminal (as
-// under autostart or systemd), --log-file when given, stderr for "-" or
-// an in-process writer.
+// agentLog: the state file when stderr goes nowhere read (/dev/null, as
+// under a desktop session) or with --log-file state, --log-file PATH when
+// given; stderr for "-", a pipe, a redirected file or an in-process writer.
 func TestAgentLog(t *testing.T) {
 	state := t.TempDir()
 	t.Setenv("XDG_STATE_HOME", state)
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
 	errFile, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer errFile.Close()
+	_, pipe, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipe.Close()
 	chosen := filepath.Join(t.TempDir(), "mine.log")
 	tests := []struct {
 		name   string
@@ -30,9 +40,12 @@ func TestAgentLog(t *testing.T) {
 		flag   string
 		file   string // where the line must be; "" for the globals' logger
 	}{
-		{"file stderr", errFile, "", filepath.Join(state, "voagent", "voagent.log")},
+		{"stderr on /dev/null", null, "", filepath.Join(state, "voagent", "voagent.log")},
+		{"--log-file state", errFile, "state", filepath.Join(state, "voagent", "voagent.log")},
 		{"--log-file", &bytes.Buffer{}, chosen, chosen},
-		{"--log-file -", errFile, "-", ""},
+		{"--log-file -", null, "-", ""},
+		{"stderr redirected to a file", errFile, "", ""},
+		{"stderr a pipe", pipe, "", ""},
 		{"in-process buffer", &bytes.Buffer{}, "", ""},
 	}
 	for _, tt := range tests {
