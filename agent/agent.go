@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/voagent/voagent/agent/events"
+	"github.com/voagent/voagent/buildinfo"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/samp/connector"
 	"github.com/voagent/voagent/samp/hub"
@@ -31,7 +32,8 @@ import (
 )
 
 // Version is the agent's version, reported by the control API.
-var Version = "0.3.0-dev"
+// It is buildinfo's version and commit (e.g. "0.3.0-dev+0123abcd4567").
+var Version = buildinfo.Read().Short()
 
 // Agent is the running agent.
 type Agent struct {

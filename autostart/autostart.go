@@ -120,14 +120,17 @@ func Remove(o Options) ([]string, error) {
 	return removed, nil
 }
 
-// Desktop is the XDG autostart entry starting `exe run args...`.
+// Desktop is the XDG autostart entry starting `exe run --log-file state
+// args...` (the session's stderr may be read by nobody: the log goes to the
+// XDG state directory, rotated). The systemd unit leaves the log to the
+// journal.
 func Desktop(exe string, args []string) string {
 	return `[Desktop Entry]
 Type=Application
 Name=voagent
 GenericName=Virtual Observatory agent
 Comment=Runs VO searches for TOPCAT, Aladin and SPLAT on the SAMP hub
-Exec=` + execLine(exe, args) + `
+Exec=` + execLine(exe, append([]string{"--log-file", "state"}, args...)) + `
 Icon=voagent
 Terminal=false
 Categories=Science;Astronomy;

@@ -16,9 +16,9 @@ func TestInstallRemove(t *testing.T) {
 		want    []string // lines the main file must hold
 	}{
 		{"xdg", false, nil, func(h string) []string { return []string{DesktopPath(h)} },
-			[]string{"[Desktop Entry]", "Type=Application", `Exec="/opt/vo agent/voagent" run`}},
+			[]string{"[Desktop Entry]", "Type=Application", `Exec="/opt/vo agent/voagent" run --log-file state`}},
 		{"xdg with config", false, []string{"--config", "/home/u/my vo.toml"}, func(h string) []string { return []string{DesktopPath(h)} },
-			[]string{`Exec="/opt/vo agent/voagent" run --config "/home/u/my vo.toml"`}},
+			[]string{`Exec="/opt/vo agent/voagent" run --log-file state --config "/home/u/my vo.toml"`}},
 		{"systemd", true, nil, func(h string) []string { return []string{UnitPath(h), WantsPath(h)} },
 			[]string{"[Service]", `ExecStart="/opt/vo agent/voagent" run`, "WantedBy=default.target"}},
 	}

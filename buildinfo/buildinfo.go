@@ -9,10 +9,18 @@ import (
 	"runtime/debug"
 )
 
+// DefaultVersion is the version of a build the Makefile did not stamp.
+const DefaultVersion = "0.3.0-dev"
+
 // Version is voagent's version; the Makefile overrides it with -ldflags -X.
-// Left as "dev", the module version from the build information is used when
-// there is one (go install ...@vX.Y.Z).
-var Version = "dev"
+// Left at DefaultVersion, the module version from the build information is
+// used when there is one (go install ...@vX.Y.Z).
+var Version = DefaultVersion
+
+// Commit is the commit the Makefile stamps with -ldflags -X, used when the
+// toolchain recorded no vcs.revision (GOFLAGS=-buildvcs=false, a build
+// outside the repository).
+var Commit = ""
 
 // Info is what a build knows about itself.
 type Info struct {
@@ -28,7 +36,11 @@ type Info struct {
 
 // Read returns the running binary's build information.
 func Read() Info {
-	return fromBuildInfo(Version, debug.ReadBuildInfo)
+	in := fromBuildInfo(Version, debug.ReadBuildInfo)
+	if in.Revision == "" {
+		in.Revision = Commit
+	}
+	return in
 }
 
 // fromBuildInfo builds an Info from version and what read returns.
@@ -39,7 +51,7 @@ func fromBuildInfo(version string, read func() (*debug.BuildInfo, bool)) Info {
 		return in
 	}
 	in.GoVersion = bi.GoVersion
-	if in.Version == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	if in.Version == DefaultVersion && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		in.Version = bi.Main.Version
 	}
 	for _, s := range bi.Settings {

@@ -50,6 +50,24 @@ func Open(path string) (io.WriteCloser, error) {
 	return &lumberjack.Logger{Filename: path, MaxSize: MaxMB, MaxBackups: Backups, MaxAge: MaxAgeDays, Compress: true}, nil
 }
 
+// Unread reports whether what is written to w goes where nobody reads it:
+// /dev/null or another device that is not a terminal, or a descriptor that
+// is closed, as when a desktop session starts voagent. A terminal, a pipe
+// (a parent reading the output), a socket (systemd's journal) or a file
+// (a redirection) is read: false.
+func Unread(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return true
+	}
+	m := fi.Mode()
+	return m&os.ModeCharDevice != 0 && !term.IsTerminal(int(f.Fd()))
+}
+
 // OnTerminal reports whether w is a terminal.
 func OnTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

@@ -2,6 +2,7 @@ package logfile
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,6 +71,34 @@ func TestOpenBadPath(t *testing.T) {
 	_, err := Open(filepath.Join(file, "voagent.log"))
 	if err == nil || !strings.Contains(err.Error(), file) {
 		t.Fatalf("Open under a regular file: %v, want an error naming the path", err)
+	}
+}
+
+func TestUnread(t *testing.T) {
+	null, _ := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	defer null.Close()
+	closed, _ := os.Create(filepath.Join(t.TempDir(), "closed"))
+	closed.Close()
+	file, _ := os.Create(filepath.Join(t.TempDir(), "file"))
+	defer file.Close()
+	r, w, _ := os.Pipe()
+	defer r.Close()
+	defer w.Close()
+	tests := []struct {
+		name string
+		w    io.Writer
+		want bool
+	}{
+		{"/dev/null", null, true},
+		{"closed", closed, true},
+		{"regular file", file, false},
+		{"pipe", w, false},
+		{"buffer", &bytes.Buffer{}, false},
+	}
+	for _, tt := range tests {
+		if got := Unread(tt.w); got != tt.want {
+			t.Errorf("Unread(%s) = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }
 

@@ -38,7 +38,7 @@ func TestInstallAutostart(t *testing.T) {
 					t.Fatal(err)
 				}
 				cwd, _ := os.Getwd()
-				if !strings.Contains(string(b), " run --config "+filepath.Join(cwd, "my.toml")) {
+				if !strings.Contains(string(b), " --config "+filepath.Join(cwd, "my.toml")) {
 					t.Errorf("%s does not run voagent with the absolute configuration path:\n%s", p, b)
 				}
 			}

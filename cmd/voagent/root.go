@@ -84,6 +84,7 @@ some while others failed.`,
 		newSEDCmd(g),
 		// The desktop.
 		newVersionCmd(),
+		newReconnectCmd(),
 		newInstallAutostartCmd(),
 	)
 	return root

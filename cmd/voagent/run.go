@@ -57,7 +57,7 @@ own hub), the agent starts one again if no other hub appears within 2.5 s.`,
 	cmd.Flags().StringVar(&socket, "socket", "", "control socket (default $"+api.SocketEnv+", else "+api.DefaultSocketPath()+")")
 	cmd.Flags().BoolVar(&noTray, "no-tray", false, "show no tray icon (without a session bus or a panel hosting tray icons voagent runs headless anyway)")
 	cmd.Flags().BoolVar(&noHub, "no-hub", false, "never start a hub of our own; wait for one")
-	cmd.Flags().StringVar(&logFile, "log-file", "", "log to this file, rotated (default: $XDG_STATE_HOME/voagent/voagent.log when stderr is not a terminal; \"-\" for stderr always)")
+	cmd.Flags().StringVar(&logFile, "log-file", "", "log to this file, rotated (\"state\": $XDG_STATE_HOME/voagent/voagent.log, the default when stderr goes nowhere read, e.g. /dev/null; \"-\": stderr always)")
 	cmd.Flags().DurationVar(&hubIdle, "hub-idle-exit", agent.DefaultHubIdleExit, "the hub we start stops once it has had no client for this long")
 	return cmd
 }
@@ -103,20 +103,21 @@ func runAgent(cmd *cobra.Command, g *globals, cfgPath, socket string, noHub, noT
 	return err
 }
 
-// agentLog is the agent's logger: g.log on a terminal (or with --log-file
-// -), else a rotated file in the XDG state directory (or --log-file), as
-// when the desktop's autostart or systemd starts voagent. Only a real
-// stderr that is not a terminal counts: in-process tests keep their buffer.
+// agentLog is the agent's logger: g.log (stderr) unless stderr goes where
+// nobody reads it (/dev/null or closed, as when a desktop session starts
+// voagent), then a rotated file in the XDG state directory. --log-file
+// PATH chooses the file, --log-file state the state directory's file
+// always (the XDG autostart entry uses it), --log-file - stderr always.
+// A pipe (a parent reading), a socket (systemd's journal) or a redirected
+// file keeps stderr; so do in-process tests' buffers.
 func agentLog(cmd *cobra.Command, g *globals, flag string) (*slog.Logger, func(), error) {
 	nop := func() {}
-	if flag == "-" {
+	switch {
+	case flag == "-":
 		return g.log, nop, nil
-	}
-	if flag == "" {
-		f, ok := cmd.ErrOrStderr().(*os.File)
-		if !ok || logfile.OnTerminal(f) {
-			return g.log, nop, nil
-		}
+	case flag == "" && !logfile.Unread(cmd.ErrOrStderr()):
+		return g.log, nop, nil
+	case flag == "" || flag == "state":
 		p, err := logfile.Path("voagent.log")
 		if err != nil {
 			return nil, nil, err
