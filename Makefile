@@ -4,7 +4,7 @@ BIN     := bin/voagent
 FUZZTIME ?= 10s
 VERSION ?= $(shell git describe --tags --dirty 2>/dev/null || echo 0.3.0-dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
-LDFLAGS := -X github.com/voagent/voagent/buildinfo.Version=$(VERSION) -X github.com/voagent/voagent/buildinfo.Commit=$(COMMIT)
+LDFLAGS := -X github.com/voagent/voagent/internal/buildinfo.Version=$(VERSION) -X github.com/voagent/voagent/internal/buildinfo.Commit=$(COMMIT)
 
 .PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent bench-crossmatch bench-startup fuzz lint peers deps course
 

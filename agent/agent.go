@@ -22,8 +22,8 @@ import (
 	"time"
 
 	"github.com/voagent/voagent/agent/events"
-	"github.com/voagent/voagent/buildinfo"
 	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/internal/buildinfo"
 	"github.com/voagent/voagent/samp/connector"
 	"github.com/voagent/voagent/samp/hub"
 	"github.com/voagent/voagent/samp/profile"

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/voagent/voagent/autostart"
+	"github.com/voagent/voagent/desktop/autostart"
 )
 
 // newInstallAutostartCmd is `voagent install-autostart [--systemd] [--remove]`.

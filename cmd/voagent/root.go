@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/voagent/voagent/buildinfo"
+	"github.com/voagent/voagent/internal/buildinfo"
 )
 
 // globals is what the root command hands to every command: its logger.

@@ -14,7 +14,7 @@ import (
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/desktop"
 	"github.com/voagent/voagent/handlers"
-	"github.com/voagent/voagent/logfile"
+	"github.com/voagent/voagent/internal/logfile"
 )
 
 // detachedHub makes 'voagent run' start its hub as a separate process

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/voagent/voagent/buildinfo"
+	"github.com/voagent/voagent/internal/buildinfo"
 )
 
 // newVersionCmd is `voagent version`: the same line as `voagent --version`.

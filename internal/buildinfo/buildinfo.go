@@ -1,5 +1,5 @@
 // Package buildinfo says which voagent this is: its version (set by the
-// Makefile with -ldflags "-X github.com/voagent/voagent/buildinfo.Version=...")
+// Makefile with -ldflags "-X github.com/voagent/voagent/internal/buildinfo.Version=...")
 // and the commit it was built from (vcs.revision, as the Go toolchain records
 // it in the binary).
 package buildinfo
