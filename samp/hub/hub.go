@@ -69,6 +69,12 @@ const (
 	DefaultProbeInterval   = 15 * time.Second
 	DefaultMaxQueue        = 10000
 	DefaultShutdownWait    = 3 * time.Second
+	// DefaultMaxCallTimeout is the longest a callAndWait waits: what a
+	// timeout of zero, a negative, non-finite or larger one becomes.
+	DefaultMaxCallTimeout = time.Hour
+	// DefaultMaxQueueBytes bounds the encoded size of the messages waiting
+	// for one recipient.
+	DefaultMaxQueueBytes = 64 << 20
 )
 
 // Options configures a hub. The zero value is usable.
@@ -112,6 +118,14 @@ type Options struct {
 	MaxQueue int
 	// MaxBody bounds the size of an incoming XML-RPC request.
 	MaxBody int64
+	// MaxCallTimeout is the longest a callAndWait waits (default
+	// DefaultMaxCallTimeout): timeouts of zero, negative, non-finite or
+	// larger are clamped to it, as JSAMP does.
+	MaxCallTimeout time.Duration
+	// MaxQueueBytes bounds the total size of the messages waiting for one
+	// recipient (default DefaultMaxQueueBytes); a message that would exceed
+	// it is refused with a fault naming the recipient.
+	MaxQueueBytes int64
 	// ShutdownWait bounds how long Close waits for the shutdown event to be
 	// delivered.
 	ShutdownWait time.Duration
@@ -172,6 +186,12 @@ func New(opts Options) (*Hub, error) {
 	}
 	if opts.ShutdownWait <= 0 {
 		opts.ShutdownWait = DefaultShutdownWait
+	}
+	if opts.MaxCallTimeout <= 0 {
+		opts.MaxCallTimeout = DefaultMaxCallTimeout
+	}
+	if opts.MaxQueueBytes <= 0 {
+		opts.MaxQueueBytes = DefaultMaxQueueBytes
 	}
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
