@@ -11,7 +11,9 @@
 // TCP connection to the callback endpoint every Options.ProbeInterval, so
 // that a client that died without unregistering is noticed even when
 // nothing is sent to it). A client that is merely slow (callbacks timing
-// out) is kept, its queue bounded by MaxQueue. Calls whose recipient goes away or
+// out) is kept, its queue bounded by MaxQueue messages and MaxQueueBytes bytes
+// (the sender of a message that does not fit gets a fault naming the
+// recipient). Calls whose recipient goes away or
 // cannot be reached are answered by the hub with a samp.error response, so
 // that callers (callAndWait with no timeout in particular) never hang.
 //

@@ -146,7 +146,7 @@ func (h *Hub) register(secret any) (any, error) {
 	c := &client{
 		id:   "c" + strconv.Itoa(h.nextID),
 		key:  "k:" + randomHex(16),
-		q:    newQueue(h.opts.MaxQueue),
+		q:    newQueue(h.opts.MaxQueue, h.opts.MaxQueueBytes),
 		meta: map[string]any{},
 		subs: map[string]any{},
 	}
