@@ -259,7 +259,17 @@ func (h *Hub) Start(ctx context.Context) error {
 	h.started = true
 	h.mu.Unlock()
 
-	if err := h.checkLockfile(ctx); err != nil {
+	// The check of an existing lockfile and the writing of ours are one step
+	// among voagent hubs (a lock on the lockfile's directory), and the
+	// lockfile is created with link(2), which fails if another writer got
+	// there first: of hubs started at once, exactly one wins.
+	unlock, err := profile.LockDir(h.lockPath)
+	if err != nil {
+		return fmt.Errorf("hub: %w", err)
+	}
+	defer unlock()
+	stale, err := h.checkLockfile(ctx)
+	if err != nil {
 		return err
 	}
 	var lc net.ListenConfig
@@ -288,8 +298,15 @@ func (h *Hub) Start(ctx context.Context) error {
 			"profile.start.date": time.Now().UTC().Format(time.RFC3339),
 		},
 	}
-	if err := profile.WriteLockfile(h.lockPath, info); err != nil {
+	write := profile.CreateLockfile
+	if stale {
+		write = profile.WriteLockfile // replaced under the directory lock
+	}
+	if err := write(h.lockPath, info); err != nil {
 		srv.Close(context.Background())
+		if errors.Is(err, profile.ErrLockfileExists) {
+			return fmt.Errorf("hub: %w: lockfile %s written by another hub while this one started", ErrRunning, h.lockPath)
+		}
 		return fmt.Errorf("hub: %w", err)
 	}
 	h.log.Info("SAMP hub started", "url", url, "lockfile", h.lockPath, "idle_exit", h.opts.IdleExit)
@@ -309,16 +326,16 @@ func (h *Hub) Start(ctx context.Context) error {
 
 // checkLockfile refuses to start when the lockfile names a hub that answers
 // samp.hub.ping; an unreadable lockfile or one naming a dead hub is stale and
-// will be overwritten.
-func (h *Hub) checkLockfile(ctx context.Context) error {
+// will be overwritten (stale is true).
+func (h *Hub) checkLockfile(ctx context.Context) (stale bool, err error) {
 	loc := profile.Location{URL: profile.FileURL(h.lockPath), Path: h.lockPath}
 	info, err := profile.ReadLockfile(ctx, loc)
 	if errors.Is(err, profile.ErrNoLockfile) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
 		h.log.Warn("overwriting unreadable lockfile", "lockfile", h.lockPath, "err", err)
-		return nil
+		return true, nil
 	}
 	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
@@ -327,10 +344,10 @@ func (h *Hub) checkLockfile(ctx context.Context) error {
 	if err == nil || errors.As(err, &fault) {
 		// A fault is an answer too: a hub starting or stopping (JSAMP
 		// says "Hub is stopped" while it comes up) is not ours to replace.
-		return fmt.Errorf("hub: %w at %s (lockfile %s)", ErrRunning, info.XMLRPCURL, h.lockPath)
+		return false, fmt.Errorf("hub: %w at %s (lockfile %s)", ErrRunning, info.XMLRPCURL, h.lockPath)
 	}
 	h.log.Warn("overwriting lockfile of a hub that does not answer", "lockfile", h.lockPath, "url", info.XMLRPCURL)
-	return nil
+	return true, nil
 }
 
 // URL returns the hub's XML-RPC URL (empty before Start).
