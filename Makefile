@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/voagent
 FUZZTIME ?= 10s
 
-.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent fuzz lint peers deps
+.PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent bench-crossmatch bench-startup fuzz lint peers deps course
 
 build:
 	$(GO) build -o $(BIN) ./cmd/voagent
@@ -21,7 +21,11 @@ test:
 test-short:
 	$(GO) test -short ./...
 
-bench: bench-votable
+bench: build
+	scripts/bench.sh
+
+bench-startup: build
+	scripts/bench-startup.sh
 
 bench-votable: build
 	scripts/bench-votable.sh
@@ -44,8 +48,16 @@ bench-spectra: build
 bench-agent: build
 	scripts/bench-agent.sh
 
+bench-crossmatch: build
+	scripts/bench-crossmatch.sh
+
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
+
+# The pyvo course's workflows with voagent, compared with pyvo 1.2.1 on the
+# testbed (docs/course.md).
+course: build
+	VOAGENT=$(CURDIR)/$(BIN) scripts/course.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi

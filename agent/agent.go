@@ -58,7 +58,10 @@ type Agent struct {
 	gate          highlightGate
 	searches      searchBook
 	resolutions   resolutions
+	names         names         // the name resolver, per resolver URL
 	outbox        outbox        // the delivery queues, one per recipient
+	xmatches      crossmatches  // the running cross-matches
+	plots         plotBook      // the SED plots made
 	highlights    atomic.Uint64 // generation of highlight-triggered searches
 	selections    atomic.Uint64 // generation of selection-triggered searches
 
@@ -133,6 +136,9 @@ func New(cfg config.Config, log *slog.Logger, opts ...Option) *Agent {
 			"samp.name":             cfg.SAMP.Name,
 			"samp.description.text": "Virtual Observatory desktop agent: vicinity searches, cross-matches, spectra",
 			"author.name":           "voagent",
+			// voagent's own MType, declared for tools that look.
+			"voagent.mtype.voagent.crossmatch": "params: table-id or url, catalog (a configured catalogue), radius (with units, e.g. 2arcsec), " +
+				"join (all1 or 1and2); result when done: url, table-id, rows, matched",
 		},
 		Logger:       log,
 		CallTimeout:  cfg.SAMP.CallTimeout.Duration,

@@ -174,6 +174,9 @@ func (a *Agent) ControlHandler() http.Handler {
 	post(mux, api.PathSpectra, func(ctx context.Context, req api.SpectraRequest) (any, error) {
 		return a.Spectra(ctx, req, "control")
 	})
+	post(mux, api.PathCrossmatch, func(ctx context.Context, req api.CrossmatchRequest) (any, error) {
+		return a.Crossmatch(ctx, req, "control")
+	})
 	post(mux, api.PathResend, func(ctx context.Context, req api.ResendRequest) (any, error) {
 		return a.Resend(ctx, req.Result, req.To)
 	})

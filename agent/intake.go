@@ -15,7 +15,6 @@ import (
 	"github.com/voagent/voagent/vo/adql"
 	"github.com/voagent/voagent/vo/registry"
 	"github.com/voagent/voagent/vo/skypos"
-	"github.com/voagent/voagent/vo/votable"
 )
 
 // TableRef names a table as a SAMP message does: by table-id, by url, or
@@ -76,7 +75,7 @@ func (g *highlightGate) turn(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-// LoadTable reads the VOTable at url (a file: URL of this host or
+// LoadTable reads the VOTable or FITS table at url (a file: URL of this host or
 // http(s), through the agent's VO client with its limits) and keeps its
 // first table under id (url when empty), as table.load.votable asks.
 func (a *Agent) LoadTable(ctx context.Context, url, id, name, sender string) (*Table, error) {
@@ -89,7 +88,7 @@ func (a *Agent) LoadTable(ctx context.Context, url, id, name, sender string) (*T
 	}
 	defer r.Close()
 	cr := &countingReader{r: r}
-	doc, err := votable.ReadContext(ctx, cr)
+	doc, err := readTableDocument(ctx, cr)
 	if err != nil {
 		return nil, fmt.Errorf("reading table %s: %w", url, err)
 	}
@@ -313,7 +312,8 @@ func (a *Agent) spectraRegistry(override string) string {
 }
 
 // Vicinity runs a vicinity search as the control API or a command asks: at
-// req.Position, or at each of req.Rows of the held table req.TableID, and
+// req.Position, or at req.Pos (a position string or an object name,
+// resolved by the configured name resolver), or at each of req.Rows of the held table req.TableID, and
 // waits for it. With req.Send the results are delivered as for a
 // highlighted row, and the reports are returned once each delivery has an
 // outcome (SentTo, SendError); either way the results are kept (for
@@ -321,11 +321,23 @@ func (a *Agent) spectraRegistry(override string) string {
 func (a *Agent) Vicinity(ctx context.Context, req api.VicinityRequest, triggerName string) ([]api.Report, error) {
 	at := time.Now()
 	var pos []Position
+	given := 0
+	for _, b := range []bool{req.Position != nil, req.Pos != "", req.TableID != ""} {
+		if b {
+			given++
+		}
+	}
 	switch {
-	case req.Position != nil && req.TableID != "":
-		return nil, errors.New("vicinity: give a position or a table, not both")
+	case given > 1:
+		return nil, errors.New("vicinity: give one of a position, a position string or name (pos), or a table")
 	case req.Position != nil:
 		pos = []Position{{RA: req.Position.RA, Dec: req.Position.Dec}}
+	case req.Pos != "":
+		p, err := a.ResolvePosition(ctx, req.Pos)
+		if err != nil {
+			return nil, fmt.Errorf("vicinity: %w", err)
+		}
+		pos = []Position{p}
 	case req.TableID != "":
 		t, err := a.tables.Find(req.TableID, "")
 		if err != nil {
@@ -368,11 +380,18 @@ func (a *Agent) Spectra(ctx context.Context, req api.SpectraRequest, triggerName
 	at := time.Now()
 	var pos []Position
 	switch {
-	case len(req.Positions) > 0 && req.TableID != "":
+	case (len(req.Positions) > 0 || req.Pos != "") && req.TableID != "":
 		return api.Report{}, errors.New("spectra: give positions or a table, not both")
-	case len(req.Positions) > 0:
+	case len(req.Positions) > 0 || req.Pos != "":
 		for _, p := range req.Positions {
 			pos = append(pos, Position{RA: p.RA, Dec: p.Dec})
+		}
+		if req.Pos != "" {
+			p, err := a.ResolvePosition(ctx, req.Pos)
+			if err != nil {
+				return api.Report{}, fmt.Errorf("spectra: %w", err)
+			}
+			pos = append(pos, p)
 		}
 	case req.TableID != "":
 		t, err := a.tables.Find(req.TableID, "")

@@ -211,6 +211,7 @@ func (a *Agent) runVicinity(ctx context.Context, pos Position, opt VicinityOptio
 	var (
 		results []*api.Result
 		counts  []events.Count
+		found   []catalogTable // the catalogues' tables, for the SED
 	)
 	sum, err := a.FindVicinity(ctx, pos, opt, func(ctx context.Context, f Found) {
 		if f.Err != nil {
@@ -223,11 +224,17 @@ func (a *Agent) runVicinity(ctx context.Context, pos Position, opt VicinityOptio
 			return
 		}
 		counts = append(counts, events.Count{Service: f.Catalog, Rows: r.Rows})
+		if f.Table != nil {
+			found = append(found, catalogTable{name: f.Catalog, table: f.Table.Data})
+		}
 		if send && ctx.Err() == nil && (r.Kind == "image" || r.Rows > 0) {
 			a.deliverResult(s, r, f, tr, stale, &pending)
 		}
 		results = append(results, r)
 	})
+	if send && cfg.SED.OnVicinity && err == nil && ctx.Err() == nil {
+		a.sedAfterVicinity(ctx, s, pos, found, tr, stale, &pending)
+	}
 	if !tr.background {
 		pending.Wait()
 	}
@@ -306,8 +313,14 @@ func (a *Agent) keepFound(s *api.Search, f Found, pos Position) *api.Result {
 // being superseded (the connector's deadline still applies), so a tool
 // never half-receives a table.
 func (a *Agent) deliverResult(s *api.Search, r *api.Result, f Found, tr trigger, stale func() bool, pending *sync.WaitGroup) {
+	a.deliverResultTo(s, r, f, tr, stale, pending, a.Config().Vicinity.SendTo)
+}
+
+// deliverResultTo is deliverResult with the clients a table goes to named
+// (tableTo; "" or "*" for every subscriber).
+func (a *Agent) deliverResultTo(s *api.Search, r *api.Result, f Found, tr trigger, stale func() bool, pending *sync.WaitGroup, tableTo string) {
 	v := a.Config().Vicinity
-	to, mtype, params := v.SendTo, "table.load.votable", tableParams(r.URL, r.ID, r.Name)
+	to, mtype, params := tableTo, "table.load.votable", tableParams(r.URL, r.ID, r.Name)
 	if r.Kind == "image" {
 		to, mtype = v.ImagesTo, "image.load.fits"
 		// Aladin knows an image by its access URL.
@@ -388,6 +401,10 @@ func (a *Agent) runSpectra(ctx context.Context, reg string, pos []Position, radi
 	stale := tr.staleFunc(ctx)
 	var pending sync.WaitGroup // this search's deliveries
 	sum, err := a.FindSpectra(ctx, reg, pos, radiusDeg, func(ctx context.Context, sp Spectrum) {
+		if send {
+			// SPLAT loads spectra, not links documents: follow #this.
+			sp = a.resolveDataLink(ctx, sp)
+		}
 		r := &api.Result{ID: sp.ID, Search: s.ID, Service: sp.Service, Kind: "spectrum", Name: spectrumName(sp),
 			URL: sp.Access.URL, Pos: sp.Pos, Target: sp.Target, RA: pos[sp.Pos].RA, Dec: pos[sp.Pos].Dec, Time: time.Now()}
 		if r.ID == "" {

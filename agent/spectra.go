@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/voagent/voagent/vo/adql"
+	"github.com/voagent/voagent/vo/datalink"
 	"github.com/voagent/voagent/vo/dataset"
 	"github.com/voagent/voagent/vo/fanout"
 	"github.com/voagent/voagent/vo/registry"
@@ -185,46 +186,33 @@ func (a *Agent) ssaSpectra(ctx context.Context, name, url string, pos []Position
 	perPos := make([][]Spectrum, len(pos))
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	sem := make(chan struct{}, max(1, a.Config().Search.Concurrency))
-	var wg sync.WaitGroup
-	for i, p := range pos {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
+	forEach(ctx, len(pos), a.Config().Search.Concurrency, func(i int) {
+		p := pos[i]
+		res, err := svc.Search(ctx, ssa.Query{Pos: &ssa.Pos{RA: p.RA, Dec: p.Dec}, Size: 2 * radius})
+		if err != nil {
+			cancel(fmt.Errorf("%s: position %d: %w", url, i, err))
+			return
 		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			res, err := svc.Search(ctx, ssa.Query{Pos: &ssa.Pos{RA: p.RA, Dec: p.Dec}, Size: 2 * radius})
-			if err != nil {
-				cancel(fmt.Errorf("%s: position %d: %w", url, i, err))
-				return
+		cols, colsErr := skypos.Find(res.Table, skypos.Options{})
+		for j, r := range res.Records() {
+			acc := ssa.Access(r)
+			if acc.URL == "" {
+				continue
 			}
-			cols, colsErr := skypos.Find(res.Table, skypos.Options{})
-			for j, r := range res.Records() {
-				acc := ssa.Access(r)
-				if acc.URL == "" {
+			// SSA's SIZE is the region's diameter, but services differ
+			// (DaCHS takes it for the radius): keep what is within
+			// radius of the position, when the record says where it is.
+			if colsErr == nil {
+				if ra, dec, ok := cols.At(res.Table, j); ok && xmatch.Separation(p.RA, p.Dec, ra, dec) > radius {
 					continue
 				}
-				// SSA's SIZE is the region's diameter, but services differ
-				// (DaCHS takes it for the radius): keep what is within
-				// radius of the position, when the record says where it is.
-				if colsErr == nil {
-					if ra, dec, ok := cols.At(res.Table, j); ok && xmatch.Separation(p.RA, p.Dec, ra, dec) > radius {
-						continue
-					}
-				}
-				meta := ssaMeta(r)
-				perPos[i] = append(perPos[i], Spectrum{Service: name, Pos: i, Access: acc,
-					ID: r.Get("utype:ssa:Curation.PublisherDID", "utype:ssa:DataID.CreatorDID"), Target: r.Get("utype:ssa:Target.Name"),
-					Title: meta["DataID.Title"], Meta: meta})
 			}
-		}()
-	}
-	wg.Wait()
+			meta := ssaMeta(r)
+			perPos[i] = append(perPos[i], Spectrum{Service: name, Pos: i, Access: acc,
+				ID: r.Get("utype:ssa:Curation.PublisherDID", "utype:ssa:DataID.CreatorDID"), Target: r.Get("utype:ssa:Target.Name"),
+				Title: meta["DataID.Title"], Meta: meta})
+		}
+	})
 	if err := context.Cause(ctx); err != nil {
 		return nil, err
 	}
@@ -301,4 +289,35 @@ func (a *Agent) obscoreSpectra(ctx context.Context, name, url, q string, upload 
 			Target: r.Get("target_name"), Title: r.Get("obs_title"), Access: acc, Meta: obscoreMeta(r)})
 	}
 	return out, nil
+}
+
+// resolveDataLink replaces a spectrum's DataLink access (access_format
+// application/x-votable+xml;content=datalink) by its #this link, the
+// spectrum itself, so that the tool it is sent to gets the data and not
+// the links table. A links document that cannot be read or has no #this
+// leaves the access as it was (logged).
+func (a *Agent) resolveDataLink(ctx context.Context, sp Spectrum) Spectrum {
+	if !sp.Access.IsDataLink() {
+		return sp
+	}
+	acc, err := datalink.NewClient(a.dal).Resolve(ctx, sp.Access)
+	if err != nil {
+		a.log.Warn("spectrum's DataLink document not resolved: sending its links URL", "url", sp.Access.URL, "err", err)
+		return sp
+	}
+	a.log.Debug("spectrum's DataLink #this resolved", "links", sp.Access.URL, "url", acc.URL)
+	sp.Meta = maps.Clone(sp.Meta)
+	if sp.Meta == nil {
+		sp.Meta = map[string]string{}
+	}
+	if acc.Format != "" {
+		sp.Meta["Access.Format"] = acc.Format
+	} else {
+		delete(sp.Meta, "Access.Format")
+	}
+	if acc.Size > 0 {
+		sp.Meta["Access.Size"] = strconv.FormatInt(acc.Size, 10)
+	}
+	sp.Access = acc
+	return sp
 }

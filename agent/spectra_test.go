@@ -2,6 +2,10 @@ package agent
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -10,6 +14,7 @@ import (
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/internal/testbed"
 	"github.com/voagent/voagent/internal/testbed/synth"
+	"github.com/voagent/voagent/vo/dataset"
 )
 
 // TestSpectraTestbed is recipe 12 of the course on the testbed: the ObsCore
@@ -126,4 +131,61 @@ func TestSpectrumMetaTestbed(t *testing.T) {
 		t.Fatalf("ObsCore: %d spectra, %v", len(oc), err)
 	}
 	check("ObsCore", oc[0])
+}
+
+// TestResolveDataLink: a spectrum whose access URL is a DataLink document
+// (a recording of the testbed's dlmeta answer, served locally) is sent as
+// its #this link, the FITS file itself; other accesses stay as they are.
+func TestResolveDataLink(t *testing.T) {
+	doc, err := os.ReadFile("testdata/datalink-spec01.vot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/dlmeta" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-votable+xml;content=datalink")
+		w.Write(doc)
+	}))
+	defer srv.Close()
+	a := New(config.Default(), nil)
+	const dlFormat = "application/x-votable+xml;content=datalink"
+	sp := Spectrum{ID: "ivo://voagent.test/~?spectra/data/spec01.fits", Access: dataset.Access{URL: srv.URL + "/dlmeta?ID=spec01", Format: dlFormat, Size: -1},
+		Meta: map[string]string{"Access.Format": dlFormat, "Target.Name": "VOA-1"}}
+	got := a.resolveDataLink(context.Background(), sp)
+	const this = "http://127.0.0.1:8080/getproduct/spectra/data/spec01.fits"
+	if got.Access.URL != this || got.Access.Format != "application/fits" || got.Meta["Access.Format"] != "application/fits" ||
+		got.Meta["Access.Size"] != "5760" || got.Meta["Target.Name"] != "VOA-1" {
+		t.Errorf("resolved: %+v", got)
+	}
+	if sp.Meta["Access.Format"] != dlFormat {
+		t.Error("the original's metadata was changed")
+	}
+	if p := spectrumParams(got); p["url"] != this {
+		t.Errorf("params %v", p)
+	}
+	// Not DataLink: unchanged. A links document that fails: unchanged.
+	plain := Spectrum{Access: dataset.Access{URL: this, Format: "application/fits"}}
+	if got := a.resolveDataLink(context.Background(), plain); got.Access != plain.Access {
+		t.Errorf("plain access changed: %+v", got.Access)
+	}
+	broken := Spectrum{Access: dataset.Access{URL: srv.URL + "/missing", Format: dlFormat}}
+	if got := a.resolveDataLink(context.Background(), broken); got.Access != broken.Access {
+		t.Errorf("broken links access changed: %+v", got.Access)
+	}
+	// On the testbed, the resolved URL is the spectrum.
+	if testbed.Check(context.Background()) == nil {
+		resp, err := http.Get(got.Access.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		head := make([]byte, 30)
+		io.ReadFull(resp.Body, head)
+		if !strings.HasPrefix(string(head), "SIMPLE  =") {
+			t.Errorf("%s is not a FITS file: %q", got.Access.URL, head)
+		}
+	}
 }

@@ -57,6 +57,7 @@ func (a *Agent) Status() api.Status {
 		st.Tables = append(st.Tables, at)
 	}
 	st.Running, st.Recent, st.LastResults = a.searches.snapshot()
+	st.Plots = a.plots.list()
 	return st
 }
 

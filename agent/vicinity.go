@@ -192,17 +192,25 @@ func (a *Agent) searchCatalog(ctx context.Context, cfg config.Config, cat config
 		}
 		cat.URL = u
 	}
-	f, err := a.results.create(cat.Name)
-	if err != nil {
-		return Found{}, err
-	}
-	path := f.Name()
-	tr, err := a.copyCone(ctx, cat, pos, radius, cfg.Vicinity.MaxRec, f)
-	if cerr := f.Close(); err == nil {
+	// The file is created by the first bytes of the answer: a catalogue
+	// that never answers, or a search superseded before it did, leaves
+	// nothing on disk.
+	f := &lazyFile{r: &a.results, label: cat.Name, max: int64(cfg.Search.MaxAnswerMB) << 20}
+	tr, err := a.copyCone(ctx, cat, pos, radius, cfg.Vicinity.MaxRec, f.max, f)
+	path, cerr := f.close()
+	if err == nil {
 		err = cerr
 	}
+	if err == nil && path == "" {
+		err = errors.New("the service answered nothing")
+	}
+	if errors.Is(err, dal.ErrTooLarge) {
+		err = fmt.Errorf("%w (search.max_answer_mb = %d)", err, cfg.Search.MaxAnswerMB)
+	}
 	if err != nil {
-		os.Remove(path) // a failed or superseded search leaves no file
+		if path != "" {
+			os.Remove(path) // a failed or superseded search leaves no file
+		}
 		return Found{}, fmt.Errorf("%s (%s %s): %w", cat.Name, cat.Kind, cat.URL, err)
 	}
 	doc, err := votable.ReadFile(path)
@@ -212,6 +220,7 @@ func (a *Agent) searchCatalog(ctx context.Context, cfg config.Config, cat config
 	}
 	tables := doc.Tables()
 	if len(tables) == 0 {
+		os.Remove(path)
 		return Found{}, fmt.Errorf("%s: the result has no table", cat.Name)
 	}
 	t := &Table{
@@ -231,21 +240,80 @@ func (a *Agent) searchCatalog(ctx context.Context, cfg config.Config, cat config
 	return Found{Catalog: cat.Name, Table: t, Truncation: tr}, nil
 }
 
-// copyCone sends the cone query to the catalogue and copies the answer to w.
-func (a *Agent) copyCone(ctx context.Context, cat config.Catalog, pos Position, radius float64, maxrec int, w io.Writer) (*dal.Truncation, error) {
+// lazyFile is a result file created at the first Write, holding at most
+// max bytes (when max > 0).
+type lazyFile struct {
+	r     *results
+	label string
+	max   int64
+	n     int64
+	f     *os.File
+}
+
+// errAnswerTooLarge is the failure of an answer past search.max_answer_mb.
+var errAnswerTooLarge = errors.New("the answer is larger than search.max_answer_mb")
+
+func (l *lazyFile) Write(p []byte) (int, error) {
+	if l.max > 0 && l.n+int64(len(p)) > l.max {
+		return 0, fmt.Errorf("%w (%d MB)", errAnswerTooLarge, l.max>>20)
+	}
+	l.n += int64(len(p))
+	if l.f == nil {
+		if len(p) == 0 {
+			return 0, nil
+		}
+		f, err := l.r.create(l.label)
+		if err != nil {
+			return 0, err
+		}
+		l.f = f
+	}
+	return l.f.Write(p)
+}
+
+// close closes the file if one was created, and returns its path ("" when
+// nothing was written).
+func (l *lazyFile) close() (string, error) {
+	if l.f == nil {
+		return "", nil
+	}
+	return l.f.Name(), l.f.Close()
+}
+
+// copyCone sends the cone query to the catalogue and writes the first table
+// of its answer to w, reading no more than maxrec rows: a catalogue that
+// ignores MAXREC and would answer without end is cut there, and the result
+// marked truncated. A cone search answer is read up to maxBytes.
+func (a *Agent) copyCone(ctx context.Context, cat config.Catalog, pos Position, radius float64, maxrec int, maxBytes int64, w io.Writer) (*dal.Truncation, error) {
+	var res *dal.Result
 	switch cat.Kind {
 	case "scs":
-		_, tr, err := scs.New(cat.URL, a.dal).Copy(ctx, scs.Query{RA: pos.RA, Dec: pos.Dec, SR: radius, MaxRec: maxrec}, w)
-		return tr, err
+		p, err := scs.Query{RA: pos.RA, Dec: pos.Dec, SR: radius, MaxRec: maxrec}.Params()
+		if err != nil {
+			return nil, err
+		}
+		req := dataset.NewRequest("cone search", cat.URL, p)
+		req.MaxBytes = maxBytes
+		if res, err = a.dal.Stream(ctx, req); err != nil {
+			return nil, err
+		}
 	case "tap":
 		q, err := coneADQL(cat, pos, radius, maxrec)
 		if err != nil {
 			return nil, err
 		}
-		_, tr, err := tap.New(cat.URL, a.dal, a.log).SyncCopy(ctx, &tap.Query{ADQL: q, HasMaxRec: true, MaxRec: int64(maxrec)}, w)
-		return tr, err
+		if res, err = tap.New(cat.URL, a.dal, a.log).Sync(ctx, &tap.Query{ADQL: q, HasMaxRec: true, MaxRec: int64(maxrec)}); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("unknown catalogue kind %q", cat.Kind)
 	}
-	return nil, fmt.Errorf("unknown catalogue kind %q", cat.Kind)
+	defer res.Close()
+	res.StopAfter(int64(maxrec))
+	if err := votable.CopyTable(ctx, res, 1, w, votable.FormatBinary2); err != nil {
+		return nil, err
+	}
+	return res.Truncation(), nil
 }
 
 // coneADQL is SELECT TOP maxrec * FROM table WHERE the row is in the cone.

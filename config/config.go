@@ -20,12 +20,28 @@ type Config struct {
 	Registry Registry `toml:"registry"`
 	Results  Results  `toml:"results"`
 	Control  Control  `toml:"control"`
+	// Crossmatch configures cross-matches of held tables with a
+	// configured catalogue ([crossmatch]).
+	Crossmatch Crossmatch `toml:"crossmatch"`
+	// SED configures the SEDs built after vicinity searches ([sed]).
+	SED SED `toml:"sed"`
 	// Catalogs are the services a vicinity search queries ([[catalog]]).
 	Catalogs []Catalog `toml:"catalog"`
 	// Images are the image services a vicinity search queries ([[images]],
 	// kind "sia" or "sia2"); the first FITS image of each goes to
 	// vicinity.images_to.
 	Images []Catalog `toml:"images"`
+	// Resolver is the name resolver ([resolver]).
+	Resolver Resolver `toml:"resolver"`
+}
+
+// Resolver configures the name resolver that turns object names
+// ("M31") into positions.
+type Resolver struct {
+	// URL is the CDS Sesame (or compatible) URL, the name appended as its
+	// query; "" uses $VOAGENT_SESAME_URL, else CDS Sesame (XML output over
+	// SIMBAD, NED and VizieR).
+	URL string `toml:"url"`
 }
 
 // Vicinity configures the search run when a row is highlighted in TOPCAT.
@@ -62,6 +78,47 @@ type Spectra struct {
 	SendTo string `toml:"send_to"`
 	// MaxRows bounds the selected rows searched at once.
 	MaxRows int `toml:"max_rows"`
+	// OnLoad looks up spectra for every row of a table another tool sends
+	// (table.load.votable), at most MaxRows rows, and sends them to SendTo.
+	OnLoad bool `toml:"on_load"`
+}
+
+// Crossmatch configures the agent's cross-matches of a held table with a
+// configured catalogue ([[catalog]] entry, by name).
+type Crossmatch struct {
+	// OnLoad names catalogues every table another tool sends
+	// (table.load.votable) is cross-matched with; the results go where
+	// vicinity results go (vicinity.send_to).
+	OnLoad []string `toml:"on_load"`
+	// RadiusArcsec is the match radius when a request gives none.
+	RadiusArcsec float64 `toml:"radius_arcsec"`
+	// Join is "all1" (every row of the table, with its match if any) or
+	// "1and2" (matched rows only).
+	Join string `toml:"join"`
+	// ChunkRows is the number of rows uploaded to a TAP service at once.
+	ChunkRows int `toml:"chunk_rows"`
+	// MaxRows bounds the rows of a table matched through one cone search
+	// per row (a catalogue of kind "scs").
+	MaxRows int `toml:"max_rows"`
+	// RowTimeout is the deadline of one row's cone search.
+	RowTimeout Duration `toml:"row_timeout"`
+	// MaxRec caps the candidate rows asked of a TAP service per chunk.
+	MaxRec int `toml:"maxrec"`
+}
+
+// SED configures the SED of the highlighted source built after a vicinity
+// search over photometric catalogues.
+type SED struct {
+	// OnVicinity builds it after each highlight-triggered vicinity search
+	// that found rows in at least one catalogue.
+	OnVicinity bool `toml:"on_vicinity"`
+	// RadiusArcsec links the catalogues' rows into clusters (pairwise best
+	// matches) and bounds the distance of the highlighted source's cluster
+	// from the highlighted position.
+	RadiusArcsec float64 `toml:"radius_arcsec"`
+	// SendTo is the samp.name of the client receiving the SED table (""
+	// for vicinity.send_to).
+	SendTo string `toml:"send_to"`
 }
 
 // Catalog is one service of the vicinity search.
@@ -139,6 +196,8 @@ type Search struct {
 	Concurrency int `toml:"concurrency"`
 	// RadiusArcsec is the default vicinity search radius.
 	RadiusArcsec float64 `toml:"radius_arcsec"`
+	// MaxAnswerMB bounds one service's answer to a vicinity search.
+	MaxAnswerMB int `toml:"max_answer_mb"`
 }
 
 // Duration is a time.Duration written as "30s" in TOML.
@@ -176,6 +235,8 @@ func (c Config) Validate() error {
 		return bad("results.max_tables", "results.max_tables must be at least 1, not %d", c.Results.MaxTables)
 	case c.Results.MaxMB < 1:
 		return bad("results.max_mb", "results.max_mb must be at least 1, not %d", c.Results.MaxMB)
+	case c.Search.MaxAnswerMB < 1:
+		return bad("search.max_answer_mb", "search.max_answer_mb must be at least 1, not %d", c.Search.MaxAnswerMB)
 	case c.Search.Concurrency < 1:
 		return bad("search.concurrency", "search.concurrency must be at least 1, not %d", c.Search.Concurrency)
 	case c.Search.RadiusArcsec <= 0 || c.Search.RadiusArcsec > 180*3600:
@@ -190,12 +251,47 @@ func (c Config) Validate() error {
 		return bad("registry.url", "registry.url %q is not an http(s) URL", c.Registry.URL)
 	case c.Spectra.Registry != "" && !isHTTP(c.Spectra.Registry):
 		return bad("spectra.registry", "spectra.registry %q is not an http(s) URL", c.Spectra.Registry)
+	case c.Resolver.URL != "" && !isHTTP(c.Resolver.URL):
+		return bad("resolver.url", "resolver.url %q is not an http(s) URL", c.Resolver.URL)
+	case c.Crossmatch.RadiusArcsec <= 0 || c.Crossmatch.RadiusArcsec > 3600:
+		return bad("crossmatch.radius_arcsec", "crossmatch.radius_arcsec %g is out of range (0, 3600]", c.Crossmatch.RadiusArcsec)
+	case c.Crossmatch.Join != "all1" && c.Crossmatch.Join != "1and2":
+		return bad("crossmatch.join", "crossmatch.join %q must be \"all1\" or \"1and2\"", c.Crossmatch.Join)
+	case c.Crossmatch.ChunkRows < 1:
+		return bad("crossmatch.chunk_rows", "crossmatch.chunk_rows must be at least 1, not %d", c.Crossmatch.ChunkRows)
+	case c.Crossmatch.MaxRows < 1:
+		return bad("crossmatch.max_rows", "crossmatch.max_rows must be at least 1, not %d", c.Crossmatch.MaxRows)
+	case c.Crossmatch.RowTimeout.Duration <= 0:
+		return bad("crossmatch.row_timeout", "crossmatch.row_timeout must be positive")
+	case c.Crossmatch.MaxRec < 1:
+		return bad("crossmatch.maxrec", "crossmatch.maxrec must be at least 1, not %d", c.Crossmatch.MaxRec)
+	case c.SED.RadiusArcsec <= 0 || c.SED.RadiusArcsec > 3600:
+		return bad("sed.radius_arcsec", "sed.radius_arcsec %g is out of range (0, 3600]", c.SED.RadiusArcsec)
 	}
 	seen := map[string]bool{}
 	if err := checkServices("catalog", c.Catalogs, seen, "scs", "tap"); err != nil {
 		return err
 	}
-	return checkServices("images", c.Images, seen, "sia", "sia2")
+	if err := checkServices("images", c.Images, seen, "sia", "sia2"); err != nil {
+		return err
+	}
+	for _, name := range c.Crossmatch.OnLoad {
+		if _, ok := c.CatalogByName(name); !ok {
+			return bad("crossmatch.on_load", "crossmatch.on_load names %q, which is no [[catalog]] entry", name)
+		}
+	}
+	return nil
+}
+
+// CatalogByName is the [[catalog]] entry called name (compared without
+// regard to case).
+func (c Config) CatalogByName(name string) (Catalog, bool) {
+	for _, cat := range c.Catalogs {
+		if strings.EqualFold(cat.Name, name) {
+			return cat, true
+		}
+	}
+	return Catalog{}, false
 }
 
 func isHTTP(s string) bool {

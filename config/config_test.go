@@ -35,6 +35,9 @@ func TestLoad(t *testing.T) {
 		{name: "image kind", text: "[[images]]\nname = \"x\"\nkind = \"scs\"\nurl = \"http://h/\"\n", wantErr: `images 1 ("x"): kind "scs"`},
 		{name: "catalogue url", text: "[[catalog]]\nname = \"x\"\nkind = \"scs\"\nurl = \"ftp://h/\"\n", wantErr: "not an http(s) URL"},
 		{name: "tap without table", text: "[[catalog]]\nname = \"x\"\nkind = \"tap\"\nurl = \"http://h/tap\"\n", wantErr: "needs table"},
+		{name: "resolver", text: "[resolver]\nurl = \"http://127.0.0.1:9/sesame\"\n",
+			check: func(c Config) bool { return c.Resolver.URL == "http://127.0.0.1:9/sesame" }},
+		{name: "resolver url", text: "[resolver]\nurl = \"sesame\"\n", wantErr: "resolver.url \"sesame\" is not an http(s) URL"},
 		{name: "duplicate name", text: "[[catalog]]\nname = \"x\"\nkind = \"scs\"\nurl = \"http://h/\"\n[[catalog]]\nname = \"x\"\nkind = \"scs\"\nurl = \"http://h/\"\n", wantErr: "used twice"},
 	}
 	for _, tc := range tests {

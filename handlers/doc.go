@@ -15,6 +15,8 @@ import (
 // Register installs every handler on a's connector.
 func Register(a *agent.Agent) {
 	registerTable(a)
+	registerFITS(a)
+	registerCrossmatch(a)
 }
 
 // handle registers fn for mtype. An error fn returns is answered as

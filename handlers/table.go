@@ -23,8 +23,12 @@ func registerTable(a *agent.Agent) {
 		if u == "" {
 			return errors.New("missing url parameter")
 		}
-		_, err := a.LoadTable(ctx, u, param(req, "table-id"), param(req, "name"), req.Sender.Name())
-		return err
+		t, err := a.LoadTable(ctx, u, param(req, "table-id"), param(req, "name"), req.Sender.Name())
+		if err != nil {
+			return err
+		}
+		a.AfterLoad(t)
+		return nil
 	})
 	handle(a, MTypeHighlightRow, func(ctx context.Context, req *connector.Request) error {
 		row, err := strconv.Atoi(param(req, "row"))

@@ -28,3 +28,11 @@ best() {
 	done
 	echo "$b"
 }
+
+# table_row CASE VOAGENT ANCHOR ANCHOR_VALUE RATIO [LIMIT]: one row of the
+# single table `make bench` prints (scripts/bench.sh), appended to
+# $BENCH_TABLE when it is set; a no-op otherwise.
+table_row() {
+	[ -n "${BENCH_TABLE:-}" ] || return 0
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "${6:-}" >>"$BENCH_TABLE"
+}

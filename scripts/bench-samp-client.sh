@@ -86,6 +86,11 @@ printf '%-34s %12s %12s %8s\n' "hub pings /s (hub's floor)" "$go_ping" "$py_ping
 # background, which makes this a looser bound).
 awk -v p="$go_ping" -v q="$go_notify" -v a="$py_caw" 'BEGIN { if (p > 0 && q > 0 && a > 0) { c = 1 / (1 / p + 1 / q); printf "estimated ceiling for any client through this hub: about %.0f callAndWait round trips/s (%.1fx astropy)\n", c, c / a } }'
 echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
+# Rows for scripts/bench.sh's table.
+BENCH=bench-samp-client
+. scripts/bench-lib.sh
+table_row "client callAndWait/s via $hubname hub" "$go_caw" "astropy client" "$py_caw" "$(ratio "$go_caw" "$py_caw")" ""
+table_row "client notifications/s via $hubname hub" "$go_notify" "astropy client" "$py_notify" "$(ratio "$go_notify" "$py_notify")" ""
 echo
 echo "For scale, the Go client with voagent's own hub in one process (no JVM, no Python):"
 timeout 300 "$work/connector.test" -test.run '^$' -test.benchtime "$((n * 4))x" -test.bench 'BenchmarkOwnHubCall' | grep '^Benchmark' || true

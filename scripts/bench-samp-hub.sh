@@ -96,4 +96,13 @@ for mode in sync async notify; do
 	printf '%-7s %12s %12s %20s\n' "$mode" "$v" "$j" "$(awk -v a="$j" -v b="$v" 'BEGIN { printf "%.2f", a / b }')"
 done
 echo "(ratio > 1: voagent's hub is faster; best of $runs run(s); loadavg $(cut -d' ' -f1-3 /proc/loadavg))"
+# Rows for scripts/bench.sh's table.
+BENCH=bench-samp-hub
+. scripts/bench-lib.sh
+for mode in sync async notify; do
+	v=${best[voagent.$mode]} j=${best[jsamp.$mode]}
+	r=-
+	[ "$v" != FAIL ] && [ "$j" != FAIL ] && r="$(awk -v a="$j" -v b="$v" 'BEGIN { printf "%.2f", a / b }')x"
+	table_row "calcstorm $nclient x $nquery $mode (ms)" "$v" "JSAMP hub" "$j" "$r" "3x"
+done
 exit $status

@@ -222,3 +222,19 @@ for ser in binary2 tabledata; do
 	f=$(ratio "$(med "voagent stats $ser" 3)" "$(med "voagent stats $ser $SMALL" 3)")
 	echo "| streaming flat: stats RSS $N / $SMALL ($ser) | ${f}x | <= 1.2x | $(verdict "$f" "<=" 1.2) |"
 done
+
+# --- rows for scripts/bench.sh's table
+BENCH=bench-votable
+. scripts/bench-lib.sh
+for ser in binary2 tabledata; do
+	v=$(med "voagent stats $ser")
+	lim="0.07 s"
+	[ $ser = tabledata ] && lim="0.14 s"
+	table_row "votable stats $ser $N (s)" "$v" "astropy parse" "$(med "astropy parse $ser")" "$(ratio "$(med "astropy parse $ser")" "$v")x" "$lim"
+	table_row "votable stats $ser $N (s)" "$v" "STILTS count (JVM incl.)" "$(med "stilts count $ser")" "$(ratio "$(med "stilts count $ser")" "$v")x" "$lim"
+done
+v=$(med "voagent convert ->binary2")
+table_row "votable convert ->binary2 $N (s)" "$v" "astropy write" "$(med "astropy write binary2")" "$(ratio "$(med "astropy write binary2")" "$v")x" "0.25 s"
+for ser in binary2 tabledata; do
+	table_row "votable stats $ser RSS $N/$SMALL" "$(ratio "$(med "voagent stats $ser" 3)" "$(med "voagent stats $ser $SMALL" 3)")x" "" "" "" "<= 1.2x (flat)"
+done

@@ -178,6 +178,30 @@ def interleave(cases, repeats, timeout, once=()):
     return runs
 
 
+# The issue's aims (seconds, whole command) for scripts/bench.sh's table.
+AIMS = {"xmatch 1M x 1M": "0.8 s", "cluster 3 x 100k": "0.2 s", "cluster 3 x 1M": "3 s"}
+
+
+def table_rows(report):
+    """Append the voagent-against-anchor rows to $BENCH_TABLE (scripts/bench.sh):
+    case, voagent, anchor, anchor's value, ratio (anchor / voagent), limit."""
+    path = os.environ.get("BENCH_TABLE")
+    if not path:
+        return
+    with open(path, "a") as out:
+        for title, row in report:
+            mine = row.get("voagent xmatch") or row.get("voagent cluster")
+            if not mine or not mine["wall"]:
+                continue
+            for name, r in row.items():
+                if name.startswith("voagent") or not r["wall"]:
+                    continue
+                out.write(f"{title} (wall s)\t{mine['wall']:.3f}\t{name}\t{r['wall']:.3f}\t"
+                          f"{r['wall'] / mine['wall']:.1f}x\t{AIMS.get(title, '')}\n")
+            if mine["rss"]:
+                out.write(f"{title} (peak RSS MB)\t{mine['rss']:.0f}\t\t\t\t\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=os.path.join(HERE, "..", "bin", "voagent"))
@@ -307,6 +331,7 @@ def main():
                 k = t / (n * math.log2(n))
                 base = base or k
                 print(f"  N = {n:>10d}: t = {t:.3f} s, normalised {k / base:.2f}")
+    table_rows(report)
     print("\n=== checks (ratio = anchor / voagent)")
     failed = 0
     for what, ratio, ok in checks:

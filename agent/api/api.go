@@ -17,6 +17,8 @@ const (
 	PathSend     = "/v1/send"     // POST SendRequest: SendReport
 	PathReload   = "/v1/reload"   // POST: ReloadReport
 	PathStop     = "/v1/stop"     // POST: {} then the agent stops
+	// PathCrossmatch: POST CrossmatchRequest: CrossmatchReport.
+	PathCrossmatch = "/v1/crossmatch"
 )
 
 // Error is the body of every non-2xx answer.
@@ -48,6 +50,9 @@ type Status struct {
 	LastResults map[string]ServiceResult `json:"last_results"`
 	ResultsDir  string                   `json:"results_dir"`
 	Socket      string                   `json:"socket"`
+	// Plots are the SED plots (PNG files in ResultsDir) the agent made,
+	// newest first.
+	Plots []Result `json:"plots,omitempty"`
 }
 
 // HubStatus is the SAMP hub the agent is on.
@@ -160,6 +165,8 @@ type Result struct {
 	// delivery failed.
 	SentTo    []string `json:"sent_to,omitempty"`
 	SendError string   `json:"send_error,omitempty"`
+	// Plot is the PNG file drawn from the result (an SED), when any.
+	Plot string `json:"plot,omitempty"`
 }
 
 // Position is a sky position in ICRS degrees.
@@ -172,6 +179,7 @@ type Position struct {
 // the given rows of a held table.
 type VicinityRequest struct {
 	Position *Position `json:"position,omitempty"`
+	Pos      string    `json:"pos"`
 	TableID  string    `json:"table_id,omitempty"`
 	Rows     []int     `json:"rows,omitempty"`
 	// RadiusArcsec overrides the configured radii when positive.
@@ -185,11 +193,14 @@ type VicinityRequest struct {
 // SpectraRequest asks for the spectra near positions, or near the given
 // rows (all when none) of a held table.
 type SpectraRequest struct {
-	Positions    []Position `json:"positions,omitempty"`
-	TableID      string     `json:"table_id,omitempty"`
-	Rows         []int      `json:"rows,omitempty"`
-	RadiusArcsec float64    `json:"radius_arcsec,omitempty"`
-	Registry     string     `json:"registry,omitempty"`
+	Positions []Position `json:"positions,omitempty"`
+	// Pos is a position string or an object name (see VicinityRequest),
+	// searched besides Positions.
+	Pos          string  `json:"pos,omitempty"`
+	TableID      string  `json:"table_id,omitempty"`
+	Rows         []int   `json:"rows,omitempty"`
+	RadiusArcsec float64 `json:"radius_arcsec,omitempty"`
+	Registry     string  `json:"registry,omitempty"`
 	// Send delivers each spectrum to To (spectra.send_to when empty).
 	Send bool   `json:"send"`
 	To   string `json:"to,omitempty"`
@@ -235,4 +246,52 @@ type SendReport struct {
 type ReloadReport struct {
 	Config string `json:"config"`
 	Error  string `json:"error,omitempty"`
+}
+
+// CrossmatchRequest asks for a cross-match of a held table with a
+// configured catalogue ([[catalog]] entry).
+type CrossmatchRequest struct {
+	// TableID names a held table; "" or "last" is the table another tool
+	// sent last. URL instead reads the table from there (a SAMP caller's
+	// table not held yet).
+	TableID string `json:"table_id,omitempty"`
+	URL     string `json:"url,omitempty"`
+	// Catalog is the [[catalog]] entry's name.
+	Catalog string `json:"catalog"`
+	// Radius is the match radius with its unit ("2arcsec", "0.1arcmin",
+	// a bare number is arcsec); "" for crossmatch.radius_arcsec.
+	Radius string `json:"radius,omitempty"`
+	// Join is "all1" or "1and2" ("" for crossmatch.join).
+	Join string `json:"join,omitempty"`
+	// Send delivers the result table to To (vicinity.send_to when empty;
+	// "*" for every table.load.votable subscriber) and waits for the
+	// outcome.
+	Send bool   `json:"send"`
+	To   string `json:"to,omitempty"`
+}
+
+// CrossmatchReport is how a cross-match went.
+type CrossmatchReport struct {
+	Search Search `json:"search"`
+	// Result is the joined table (Kind "table"): its ID is its SAMP
+	// table-id, Rows its rows.
+	Result Result `json:"result"`
+	// Table is the held table matched, Catalog the catalogue.
+	Table   string `json:"table"`
+	Catalog string `json:"catalog"`
+	// Method is "tap-upload" (the table uploaded in Chunks chunks and
+	// joined by the TAP service) or "cone" (one cone search per row).
+	Method string `json:"method"`
+	Chunks int    `json:"chunks,omitempty"`
+	// InputRows are the table's rows; Positions those with a sky
+	// position; Matched those with a match within RadiusArcsec.
+	InputRows    int     `json:"input_rows"`
+	Positions    int     `json:"positions"`
+	Matched      int     `json:"matched"`
+	RadiusArcsec float64 `json:"radius_arcsec"`
+	Join         string  `json:"join"`
+	// FailedRows counts the rows whose cone search failed (their errors,
+	// the first few, in Errors); those rows count as unmatched.
+	FailedRows int      `json:"failed_rows,omitempty"`
+	Errors     []string `json:"errors,omitempty"`
 }

@@ -98,6 +98,13 @@ func (c *Client) Spectra(ctx context.Context, req api.SpectraRequest) (api.Repor
 	return rep, c.do(ctx, http.MethodPost, api.PathSpectra, req, &rep)
 }
 
+// Crossmatch cross-matches a held table with a configured catalogue in
+// the agent and waits for the result.
+func (c *Client) Crossmatch(ctx context.Context, req api.CrossmatchRequest) (api.CrossmatchReport, error) {
+	var rep api.CrossmatchReport
+	return rep, c.do(ctx, http.MethodPost, api.PathCrossmatch, req, &rep)
+}
+
 // Resend sends a kept result again.
 func (c *Client) Resend(ctx context.Context, result, to string) (api.SendReport, error) {
 	var rep api.SendReport

@@ -57,6 +57,12 @@ const (
 	// ConfigRejected: a changed configuration file was refused; the running
 	// configuration stays (Path, Error).
 	ConfigRejected Type = "config.rejected"
+	// CrossmatchProgress: a cross-match has Done of Total rows (or
+	// chunks, Kind "tap-upload") done (Search, Table, Service, Kind).
+	CrossmatchProgress Type = "crossmatch.progress"
+	// SEDBuilt: the SED of a highlighted source was built (Search, Result,
+	// Path: the PNG, Rows: its points).
+	SEDBuilt Type = "sed.built"
 	// Stopping: the agent is shutting down (Error: the reason).
 	Stopping Type = "agent.stopping"
 )
@@ -119,6 +125,9 @@ type Event struct {
 	Error string `json:"error,omitempty"`
 	// Note is a service's remark (ServiceNote).
 	Note string `json:"note,omitempty"`
+	// Done and Total are a cross-match's progress (CrossmatchProgress).
+	Done  int `json:"done,omitempty"`
+	Total int `json:"total,omitempty"`
 }
 
 // Bus delivers events to subscribers and keeps the most recent ones for

@@ -34,13 +34,15 @@ type svcOpts struct {
 	params  []string
 	list    bool
 	maxrec  int
+	where   string // --where (declared by the commands that write a table)
+	label   string // what the command searches ("cone search"), for --send's name
 }
 
 func (o *svcOpts) addFlags(cmd *cobra.Command, withParams bool) {
 	f := cmd.Flags()
 	f.StringVar(&o.url, "url", "", "access URL of the service")
 	f.StringVarP(&o.output, "output", "o", "-", "output file (- for stdout)")
-	f.StringVar(&o.format, "format", "", "output format: votable (the service's document, unchanged), tabledata, binary, binary2 or csv (default from the file extension, else votable)")
+	f.StringVar(&o.format, "format", "", "output format: votable (the service's document, unchanged), tabledata, binary, binary2, csv or jsonl (JSON lines; default from the file extension: .csv, .jsonl, else votable)")
 	f.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up on the service after this long")
 	f.IntVar(&o.maxrec, "maxrec", 0, "maximum number of records (0: the service's default)")
 	if withParams {
@@ -102,6 +104,16 @@ func outputFormat(cmd *cobra.Command, path, flag string) (votable.Format, error)
 	return f, err
 }
 
+// lineStart is what starts a line written after progress: on a terminal a
+// carriage return and a cleared line (the progress line is overwritten),
+// else nothing.
+func lineStart(w io.Writer) string {
+	if isTerminal(w) {
+		return "\r\033[K"
+	}
+	return ""
+}
+
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -127,8 +139,10 @@ func (o *svcOpts) svcRun(cmd *cobra.Command, copyFn func(context.Context, io.Wri
 	}
 	ctx := cmd.Context()
 	var tr *dal.Truncation
+	var doc *votable.Document // the answer decoded, for --send
+	send := sendFlag(cmd) != ""
 	err = writeOutput(cmd, o.output, func(w io.Writer) error {
-		if f == votable.FormatVOTable {
+		if f == votable.FormatVOTable && o.where == "" && !send {
 			var err error
 			_, tr, err = copyFn(ctx, w)
 			return err
@@ -138,12 +152,32 @@ func (o *svcOpts) svcRun(cmd *cobra.Command, copyFn func(context.Context, io.Wri
 			return err
 		}
 		tr = r.Truncation
+		if err := whereTable(ctx, r.Table, o.where); err != nil {
+			return err
+		}
+		doc = r.Doc
 		return votable.WriteFormat(w, r.Doc, f)
 	})
 	if err == nil && tr != nil {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning: result", tr)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return sendTable(cmd, nil, o.output, o.sendName(), func(p string) error { return writeVOTableFile(p, doc) })
+}
+
+// sendName is the default --name of what a service command sends: what
+// it searched and the service's host.
+func (o *svcOpts) sendName() string {
+	label := o.label
+	if label == "" {
+		label = "VO search"
+	}
+	if u, err := url.Parse(o.url); err == nil && u.Host != "" {
+		return label + " " + u.Host
+	}
+	return label
 }
 
 // svcListParams prints service parameters (FORMAT=METADATA).
@@ -181,9 +215,13 @@ func svcListParams(w io.Writer, ps []svcparam.Param) error {
 	return tw.Flush()
 }
 
-// svcProgress prints download progress on stderr.
+// svcProgress prints download progress on stderr, rewriting one line
+// (with \r): on a terminal only, else nothing.
 func svcProgress(cmd *cobra.Command, name string) dataset.Progress {
 	w := cmd.ErrOrStderr()
+	if !isTerminal(w) {
+		return nil
+	}
 	return func(done, total int64) {
 		if total > 0 {
 			fmt.Fprintf(w, "\r%s: %s of %s (%d%%)   ", name, svcBytes(done), svcBytes(total), done*100/total)
@@ -226,14 +264,18 @@ func svcDownload(cmd *cobra.Command, c *dal.Client, dir string, accesses []datas
 		}
 		d, err := dataset.Download(cmd.Context(), c, a.URL, dir, a.Name, svcProgress(cmd, a.Name))
 		if err != nil {
-			fmt.Fprintln(cmd.ErrOrStderr(), "\nerror:", err)
+			fmt.Fprintln(cmd.ErrOrStderr(), lineStart(cmd.ErrOrStderr())+"error:", err)
 			failed++
 			if cmd.Context().Err() != nil {
 				return err
 			}
 			continue
 		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "\r%s: %s            \n", d.Path, svcBytes(d.Bytes))
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s%s: %s\n", lineStart(cmd.ErrOrStderr()), d.Path, svcBytes(d.Bytes))
+		if err := sendFile(cmd, nil, d.Path, d.ContentType, a.Name); err != nil {
+			fmt.Fprintln(cmd.ErrOrStderr(), "error:", err)
+			failed++
+		}
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d downloads failed", failed, len(accesses))
@@ -243,10 +285,13 @@ func svcDownload(cmd *cobra.Command, c *dal.Client, dir string, accesses []datas
 
 // svcSearchDownload runs a search and downloads the dataset of every record
 // found (following DataLink access URLs).
-func svcSearchDownload(cmd *cobra.Command, c *dal.Client, dir string, search func(context.Context) (*dataset.Result, error),
+func svcSearchDownload(cmd *cobra.Command, c *dal.Client, dir, where string, search func(context.Context) (*dataset.Result, error),
 	access func(dataset.Record) dataset.Access) error {
 	r, err := search(cmd.Context())
 	if err != nil {
+		return err
+	}
+	if err := whereTable(cmd.Context(), r.Table, where); err != nil {
 		return err
 	}
 	var as []dataset.Access
@@ -269,7 +314,7 @@ func (a *svcAll) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.BoolVar(&a.all, "all", false, "query every service of this type in the registry at once, instead of --url")
 	f.StringVar(&a.registry, "registry", "", "with --all: RegTAP endpoint (default $IVOA_REGISTRY or "+registry.DefaultURL()+")")
-	f.StringVar(&a.outDir, "output-dir", "", "with --all: write each service's answer to DIR/<short name>.xml")
+	f.StringVar(&a.outDir, "output-dir", "", "with --all: write each service's answer to DIR/<short name>.xml (default: a new voagent-TYPE-TIME directory); exit status 1 when every service failed, 3 when some did")
 	f.IntVar(&a.parallel, "parallel", 8, "with --all: services queried at once")
 }
 
@@ -281,10 +326,16 @@ func svcFanOut(cmd *cobra.Command, o *svcOpts, a *svcAll, serviceType string, se
 	if regURL == "" {
 		regURL = registry.DefaultURL()
 	}
-	if a.outDir != "" {
-		if err := os.MkdirAll(a.outDir, 0o755); err != nil {
-			return err
-		}
+	if o.output != "" && o.output != "-" {
+		return fmt.Errorf("-o names one file: with --all every service's answer goes to --output-dir DIR")
+	}
+	if a.outDir == "" {
+		// Every answer is kept: in a directory of its own when none is named.
+		a.outDir = fmt.Sprintf("voagent-%s-%s", serviceType, time.Now().Format("20060102-150405"))
+		fmt.Fprintf(cmd.ErrOrStderr(), "answers go to %s/ (--output-dir to choose)\n", a.outDir)
+	}
+	if err := os.MkdirAll(a.outDir, 0o755); err != nil {
+		return err
 	}
 	out := cmd.OutOrStdout()
 	var werr error
@@ -294,13 +345,25 @@ func svcFanOut(cmd *cobra.Command, o *svcOpts, a *svcAll, serviceType string, se
 				fmt.Fprintf(out, "%s: %s: %v\n", r.Name, r.Outcome, r.Err)
 				return
 			}
+			if err := whereTable(cmd.Context(), r.Value.Table, o.where); err != nil {
+				fmt.Fprintf(out, "%s: --where: %v\n", r.Name, err)
+				if werr == nil {
+					werr = err
+				}
+				return
+			}
 			note := ""
 			if r.Value.Truncation != nil {
 				note = " (" + r.Value.Truncation.String() + ")"
 			}
 			fmt.Fprintf(out, "%s: %d rows in %s%s\n", r.Name, r.Value.Table.Rows(), r.Elapsed.Round(time.Millisecond), note)
-			if a.outDir != "" {
-				if err := writeVOTableFile(filepath.Join(a.outDir, dataset.Sanitize(r.Name)+".xml"), r.Value.Doc); err != nil && werr == nil {
+			path := filepath.Join(a.outDir, dataset.Sanitize(r.Name)+".xml")
+			if err := writeVOTableFile(path, r.Value.Doc); err != nil && werr == nil {
+				werr = err
+			}
+			if err := sendTable(cmd, nil, path, r.Name, func(p string) error { return writeVOTableFile(p, r.Value.Doc) }); err != nil {
+				fmt.Fprintf(out, "%s: --send: %v\n", r.Name, err)
+				if werr == nil {
 					werr = err
 				}
 			}
@@ -314,6 +377,9 @@ func svcFanOut(cmd *cobra.Command, o *svcOpts, a *svcAll, serviceType string, se
 	}
 	if sum.OK == 0 {
 		return fmt.Errorf("no %s service answered", serviceType)
+	}
+	if failed := sum.Total - sum.OK; failed > 0 {
+		return &exitCodeError{code: exitPartial, err: fmt.Errorf("%d of %d %s services failed (the answers of the others are in %s)", failed, sum.Total, serviceType, a.outDir)}
 	}
 	return nil
 }
@@ -336,7 +402,10 @@ func svcDispatch[Q dataset.Parameters](cmd *cobra.Command, o *svcOpts, all *svcA
 	ep := endpoint(o.url)
 	search := func(ctx context.Context) (*dataset.Result, error) { return ep.Search(ctx, q) }
 	if download != "" {
-		return svcSearchDownload(cmd, c, download, search, access)
+		if o.output != "" && o.output != "-" {
+			return fmt.Errorf("--download writes the datasets into %s: -o %s would not be written; drop one", download, o.output)
+		}
+		return svcSearchDownload(cmd, c, download, o.where, search, access)
 	}
 	return o.svcRun(cmd, func(ctx context.Context, w io.Writer) (int64, *dal.Truncation, error) { return ep.Copy(ctx, q, w) }, search)
 }
@@ -345,10 +414,13 @@ func newConeCmd(g *globals) *cobra.Command {
 	var o svcOpts
 	var all svcAll
 	var q scs.Query
+	var pf *posFlags
 	cmd := &cobra.Command{
-		Use:   "cone (--url URL | --all) --ra DEG --dec DEG --sr DEG",
-		Short: "Simple Cone Search (SCS 1.03): sources within SR degrees of RA, DEC",
+		Use:   "cone (--url URL | --all) (--ra RA --dec DEC | --pos POS) --radius R",
+		Short: "Simple Cone Search (SCS 1.03): sources within a radius of a position",
 		Example: `  voagent cone --url 'http://127.0.0.1:8080/twomass/q/cone/scs.xml?' --ra 10 --dec 20 --sr 0.05 -o near.xml
+  voagent cone --url URL --pos "10:00:28.6 +02:12:21" --radius 36arcsec
+  voagent cone --url URL --pos M31 --radius 2arcmin -o m31.csv
   voagent cone --url URL --ra 10 --dec 20 --sr 0.05 --format csv --param jmag=10/12
   voagent cone --all --registry http://127.0.0.1:8080/tap --ra 150 --dec 2 --sr 0.02 --output-dir near/`,
 		Args: cobra.NoArgs,
@@ -358,6 +430,17 @@ func newConeCmd(g *globals) *cobra.Command {
 				return err
 			}
 			q.Extra, q.MaxRec = extra, o.maxrec
+			if q.RA, q.Dec, err = pf.position(cmd.Context()); err != nil {
+				return err
+			}
+			sr, ok, err := pf.radiusDeg()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("--radius (or --sr) is required")
+			}
+			q.SR = sr
 			if _, err := q.Params(); err != nil {
 				return err
 			}
@@ -387,12 +470,10 @@ func newConeCmd(g *globals) *cobra.Command {
 	all.addFlags(cmd)
 	f := cmd.Flags()
 	f.StringArrayVar(&o.params, "param", nil, "extra parameter key=value, sent as it is (repeatable)")
-	f.Float64Var(&q.RA, "ra", 0, "right ascension of the centre (ICRS degrees)")
-	f.Float64Var(&q.Dec, "dec", 0, "declination of the centre (ICRS degrees)")
-	f.Float64Var(&q.SR, "sr", 0, "search radius in degrees (0: metadata only)")
+	pf = addPosFlags(cmd, posSpec{Radius: true, RadiusUnit: "deg", RadiusHelp: "search radius (0: metadata only)", Aliases: []string{"sr"}})
+	addWhereFlag(cmd, &o.where)
+	addSendFlag(f)
+	o.label = "cone search"
 	f.IntVar(&q.Verb, "verb", 0, "verbosity 1..3 (0: the service's default)")
-	for _, name := range []string{"ra", "dec", "sr"} {
-		_ = cmd.MarkFlagRequired(name)
-	}
 	return cmd
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -63,17 +64,38 @@ func newDataLinkCmd(g *globals) *cobra.Command {
 				}
 			}
 			if download != "" {
+				if o.output != "" && o.output != "-" {
+					return fmt.Errorf("--download writes the links into %s: -o %s would not be written; drop one", download, o.output)
+				}
 				var as []dataset.Access
+				var bad []datalink.Link
 				for _, r := range links {
+					if k := r.Kind(); k == "error" || k == "invalid" {
+						bad = append(bad, r)
+						continue
+					}
 					if r.AccessURL == "" {
 						continue
 					}
 					as = append(as, dataset.Access{URL: r.AccessURL, Format: r.ContentType, Size: r.ContentLength,
 						Name: dataset.Filename(r.ContentType, r.ID+"_"+strings.TrimPrefix(r.Semantics, "#"), r.AccessURL)})
 				}
-				return svcDownload(cmd, hc, download, as, c.Resolve)
+				if len(links) == 0 {
+					if errs := l.Errors(); len(errs) > 0 {
+						return linkErrors(errs)
+					}
+					return fmt.Errorf("no link to download (%d links, none with the semantics asked for)", len(l.Rows))
+				}
+				err := svcDownload(cmd, hc, download, as, c.Resolve)
+				if len(bad) > 0 {
+					return errors.Join(err, linkErrors(bad))
+				}
+				return err
 			}
-			return writeOutput(cmd, o.output, func(w io.Writer) error { return writeLinks(w, l, links) })
+			if err := writeOutput(cmd, o.output, func(w io.Writer) error { return writeLinks(w, l, links) }); err != nil {
+				return err
+			}
+			return sendCSV(cmd, nil, "DataLink links", func(w io.Writer) error { return writeLinksCSV(w, links) })
 		},
 	}
 	o.addFlags(cmd, false)
@@ -84,6 +106,7 @@ func newDataLinkCmd(g *globals) *cobra.Command {
 	f.StringVar(&download, "download", "", "download the selected links into this directory")
 	f.StringVar(&from, "from", "", "a VOTable of query results (SSA, SIA 2, ObsCore) whose DataLink service descriptor gives the links of its rows")
 	f.IntSliceVar(&rows, "rows", nil, "with --from: the rows to ask about (0-based; default all)")
+	addSendFlag(f)
 	return cmd
 }
 
@@ -148,6 +171,7 @@ func writeLinks(w io.Writer, l *datalink.Links, rows []datalink.Link) error {
 func newSODACmd(g *globals) *cobra.Command {
 	var o svcOpts
 	var id, service, circle, polygon, pos string
+	var pf *posFlags
 	var bands, times, pols []string
 	var list bool
 	cmd := &cobra.Command{
@@ -167,6 +191,12 @@ service's own), writing the result to --output (a name from the dataset when
 			}
 			var err error
 			cut := datalink.Cutout{Pos: pos, Pol: pols}
+			if cut.Circle, err = pf.circle(cmd.Context()); err != nil {
+				return err
+			}
+			if circle != "" && cut.Circle != nil {
+				return fmt.Errorf("give --circle or --ra/--dec with --radius, not both")
+			}
 			if circle != "" {
 				if cut.Circle, err = datalink.ParseCircle(circle); err != nil {
 					return fmt.Errorf("--circle: %w", err)
@@ -236,11 +266,14 @@ service's own), writing the result to --output (a name from the dataset when
 			default:
 				d, err = dataset.DownloadTo(cmd.Context(), hc, target, o.output, svcProgress(cmd, o.output))
 			}
+			if errors.Is(err, dataset.ErrNoContent) {
+				return fmt.Errorf("the region has no data: the SODA service answered HTTP 204 No Content for %s; nothing written", target)
+			}
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "\r%s: %s (%s)            \n", d.Path, svcBytes(d.Bytes), d.ContentType)
-			return nil
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s%s: %s (%s)\n", lineStart(cmd.ErrOrStderr()), d.Path, svcBytes(d.Bytes), d.ContentType)
+			return sendFile(cmd, g, d.Path, d.ContentType, filepath.Base(d.Path))
 		},
 	}
 	o.addFlags(cmd, false)
@@ -255,6 +288,8 @@ service's own), writing the result to --output (a name from the dataset when
 	f.StringArrayVar(&times, "time", nil, "TIME range 'start/end' (ISO 8601 or MJD; repeatable)")
 	f.StringArrayVar(&pols, "pol", nil, "POL state (repeatable)")
 	f.BoolVar(&list, "list", false, "list the parameters of the service descriptor and exit")
+	pf = addPosFlags(cmd, posSpec{NoPos: true, Radius: true, RadiusUnit: "deg", RadiusHelp: "with --ra/--dec: the radius of a CIRCLE cutout"})
+	addSendFlag(f)
 	return cmd
 }
 
@@ -276,5 +311,22 @@ func pickSODA(l *datalink.Links, id string) (*datalink.ServiceDescriptor, error)
 			return sd, nil
 		}
 	}
+	if errs := l.Errors(); len(errs) > 0 {
+		return nil, linkErrors(errs)
+	}
 	return nil, fmt.Errorf("the links document offers no SODA service")
+}
+
+// linkErrors is the error of the error rows of a links document: the
+// service's own messages (a NotFoundFault for an unknown ID).
+func linkErrors(errs []datalink.Link) error {
+	var msgs []string
+	for _, e := range errs {
+		msg := e.ErrorMessage
+		if msg == "" {
+			msg = "an invalid links row (no access_url, service_def or error_message, or several)"
+		}
+		msgs = append(msgs, e.ID+": "+msg)
+	}
+	return fmt.Errorf("the DataLink service answered with errors: %s", strings.Join(msgs, "; "))
 }

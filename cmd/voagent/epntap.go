@@ -15,7 +15,7 @@ import (
 
 func newEPNTAPCmd(g *globals) *cobra.Command {
 	var o svcOpts
-	var regURL, glots, tapURL, target, outDir string
+	var regURL, glots, tapURL, target, outDir, where string
 	var top, parallel int
 	cmd := &cobra.Command{
 		Use:   "epntap --target NAME [--registry URL | --glots URL | --tap URL] [--output-dir DIR]",
@@ -64,10 +64,24 @@ target_name. Each service's answer is reported as it arrives (and written to
 						fmt.Fprintf(out, "%s (%s at %s): %s: %v\n", r.Name, r.Value.Service.Table, r.Value.Service.TAPURL, r.Outcome, r.Err)
 						return
 					}
+					if err := whereTable(ctx, r.Value.Table, where); err != nil {
+						fmt.Fprintf(out, "%s (%s at %s): --where: %v\n", r.Name, r.Value.Service.Table, r.Value.Service.TAPURL, err)
+						if werr == nil {
+							werr = err
+						}
+						return
+					}
 					fmt.Fprintf(out, "%s (%s at %s): %d rows\n", r.Name, r.Value.Service.Table, r.Value.Service.TAPURL, r.Value.Table.Rows())
+					p := ""
 					if outDir != "" {
-						p := filepath.Join(outDir, dataset.Sanitize(r.Value.Service.Table)+".xml")
+						p = filepath.Join(outDir, dataset.Sanitize(r.Value.Service.Table)+".xml")
 						if err := writeVOTableFile(p, r.Value.Doc); err != nil && werr == nil {
+							werr = err
+						}
+					}
+					if err := sendTable(cmd, g, p, "EPN-TAP "+r.Value.Service.Table+" "+target, func(p string) error { return writeVOTableFile(p, r.Value.Doc) }); err != nil {
+						fmt.Fprintf(out, "%s (%s): --send: %v\n", r.Name, r.Value.Service.Table, err)
+						if werr == nil {
 							werr = err
 						}
 					}
@@ -89,11 +103,13 @@ target_name. Each service's answer is reported as it arrives (and written to
 	f.StringVar(&regURL, "registry", "", "RegTAP registry TAP endpoint (default $IVOA_REGISTRY or "+registry.DefaultURL()+")")
 	f.StringVar(&glots, "glots", "", "TAP endpoint of a table index (GloTS schema: glots.services, glots.tables)")
 	f.StringVar(&tapURL, "tap", "", "query only this TAP service's own epn_core tables")
-	f.StringVar(&target, "target", "", "target_name to look for (exact match, e.g. Mars)")
+	f.StringVar(&target, "target", "", "target_name to look for (case-insensitive, as EPN-TAP names are: mars finds Mars)")
 	f.IntVar(&top, "top", 1000, "at most this many rows per service (0: the service's default)")
 	f.IntVar(&parallel, "parallel", 8, "services queried at once")
 	f.StringVar(&outDir, "output-dir", "", "write each service's answer to DIR/<table>.xml")
 	f.DurationVar(&o.timeout, "timeout", 0, "deadline per service (default 30s)")
+	addWhereFlag(cmd, &where)
+	addSendFlag(f)
 	_ = cmd.MarkFlagRequired("target")
 	return cmd
 }

@@ -40,6 +40,6 @@ func execCLI(ctx context.Context, stdout, stderr io.Writer, args ...string) erro
 	root := newRootCmd()
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetArgs(args)
+	root.SetArgs(sendArgs(args))
 	return root.ExecuteContext(ctx)
 }

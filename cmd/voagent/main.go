@@ -19,8 +19,9 @@ func main() {
 	// their executable is the test binary).
 	detachedHub = true
 	root := newRootCmd()
+	root.SetArgs(sendArgs(os.Args[1:]))
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "voagent:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }

@@ -41,12 +41,16 @@ name, title and access URL. The registry is --url, else $IVOA_REGISTRY, else
 			if err != nil {
 				return err
 			}
-			return writeOutput(cmd, o.output, func(w io.Writer) error {
+			if err := writeOutput(cmd, o.output, func(w io.Writer) error {
 				if asCSV {
 					return writeResourcesCSV(w, rs)
 				}
 				return writeResources(w, rs)
-			})
+			}); err != nil {
+				return err
+			}
+			return sendCSV(cmd, g, "registry "+strings.Join(append(append([]string{}, c.ServiceTypes...), c.DataModels...), " "),
+				func(w io.Writer) error { return writeResourcesCSV(w, rs) })
 		},
 	}
 	o.addFlags(cmd, false)
@@ -58,6 +62,7 @@ name, title and access URL. The registry is --url, else $IVOA_REGISTRY, else
 	f.StringArrayVar(&c.Keywords, "keyword", nil, "keyword in subjects, titles or descriptions (repeatable: all of them)")
 	f.StringSliceVar(&c.Wavebands, "waveband", nil, "waveband: radio, millimeter, infrared, optical, uv, euv, x-ray, gamma-ray (repeatable: any)")
 	f.BoolVar(&c.IncludeAux, "aux", false, "include auxiliary capabilities (tables served by a shared TAP service)")
+	addSendFlag(f)
 	f.StringSliceVar(&c.IVOIDs, "ivoid", nil, "restrict to these resources")
 	return cmd
 }

@@ -36,19 +36,23 @@ func (w stderrOf) Write(p []byte) (int, error) { return w.cmd.ErrOrStderr().Writ
 func newRootCmd() *cobra.Command {
 	var verbose bool
 	root := &cobra.Command{
-		Use:           "voagent",
-		Short:         "A Virtual Observatory desktop agent on the SAMP hub",
+		Use:   "voagent",
+		Short: "A Virtual Observatory desktop agent on the SAMP hub",
+		Long: `A Virtual Observatory desktop agent on the SAMP hub.
+
+Exit status: 0 success; 1 the command failed (with --all: every service
+failed); 3 a command run on several services (--all) kept the answers of
+some while others failed.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	g := &globals{level: new(slog.LevelVar), root: root}
 	g.log = slog.New(slog.NewTextHandler(stderrOf{root}, &slog.HandlerOptions{Level: g.level}))
-	root.PersistentPreRun = func(*cobra.Command, []string) {
-		if verbose {
-			g.level.Set(slog.LevelDebug)
-		}
+	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+		g.level.Set(logLevel(cmd, verbose))
+		cmd.SetContext(context.WithValue(cmd.Context(), globalsKey{}, g))
 	}
-	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log debug messages")
+	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log informational and debug messages (without it a command logs warnings and errors only)")
 	root.AddCommand(
 		// The agent and the SAMP hub.
 		newRunCmd(g),
@@ -59,6 +63,7 @@ func newRootCmd() *cobra.Command {
 		newConfigCmd(),
 		newVicinityCmd(g),
 		newSpectraCmd(g),
+		newCrossmatchCmd(g),
 		// VO services.
 		newTapCmd(g),
 		newConeCmd(g),
@@ -75,4 +80,28 @@ func newRootCmd() *cobra.Command {
 		newSEDCmd(g),
 	)
 	return root
+}
+
+// logLevel is the level of the command's log: debug with -v; else
+// informational for the long-running agent and hub (their log is what
+// they did), warnings and errors only for one-shot commands, whose output
+// is the answer.
+func logLevel(cmd *cobra.Command, verbose bool) slog.Level {
+	switch {
+	case verbose:
+		return slog.LevelDebug
+	case cmd.Name() == "run" || cmd.Name() == "hub":
+		return slog.LevelInfo
+	}
+	return slog.LevelWarn
+}
+
+// globalsKey keys the globals in a command's context.
+type globalsKey struct{}
+
+// globalsOf returns the globals the root command put in cmd's context
+// (for helpers shared by commands that were not handed them).
+func globalsOf(cmd *cobra.Command) *globals {
+	g, _ := cmd.Context().Value(globalsKey{}).(*globals)
+	return g
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -102,17 +101,20 @@ func newSendSpectrumCmd(g *globals, o *sendOptions) *cobra.Command {
 
 func newSendPointCmd(g *globals, o *sendOptions) *cobra.Command {
 	return &cobra.Command{
-		Use:   "point RA DEC",
-		Short: "Point the receivers at a sky position (coord.pointAt.sky, degrees ICRS)",
-		Args:  cobra.ExactArgs(2),
+		Use:   "point (RA DEC | POS)",
+		Short: "Point the receivers at a sky position (coord.pointAt.sky)",
+		Long: `Point the receivers at a sky position: RA and DEC in ICRS degrees or sexagesimal
+(10h00m28.6s +2d12m21s), or one position string ("150.119 +2.206",
+"10:00:28.6 +02:12:21") or object name (M31, resolved by [resolver] url).`,
+		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ra, err := strconv.ParseFloat(args[0], 64)
-			if err != nil || ra < 0 || ra >= 360 {
-				return fmt.Errorf("RA %q: want degrees in [0, 360)", args[0])
+			p := &posFlags{pos: args[0]}
+			if len(args) == 2 {
+				p = &posFlags{ra: args[0], dec: args[1]}
 			}
-			dec, err := strconv.ParseFloat(args[1], 64)
-			if err != nil || dec < -90 || dec > 90 {
-				return fmt.Errorf("Dec %q: want degrees in [-90, 90]", args[1])
+			ra, dec, err := p.position(cmd.Context())
+			if err != nil {
+				return err
 			}
 			return sampSend(cmd, g, *o, api.SendRequest{Kind: "point", Position: &api.Position{RA: ra, Dec: dec}})
 		},

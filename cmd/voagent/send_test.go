@@ -2,7 +2,8 @@ package main
 
 import (
 	"encoding/json"
-	"github.com/voagent/voagent/agent/api"
+	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -10,9 +11,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/voagent/voagent/agent/api"
 	"github.com/voagent/voagent/internal/peertest"
+	"github.com/voagent/voagent/internal/sesamefake"
 	"github.com/voagent/voagent/samp/connection/conntest"
 	"github.com/voagent/voagent/samp/profile"
+	"github.com/voagent/voagent/vo/nameres"
 )
 
 // A small VOTable (3 rows) written by the tests.
@@ -113,6 +117,25 @@ func TestStatusAndSend(t *testing.T) {
 	params, _ = m["params"].(map[string]any)
 	if m["mtype"] != "coord.pointAt.sky" || params["ra"] != "10.6847" || params["dec"] != "41.269" {
 		t.Errorf("peer got %v", m)
+	}
+
+	// Sexagesimal, and a name through a fake Sesame.
+	ses := sesamefake.Start()
+	defer ses.Close()
+	t.Setenv(nameres.EnvURL, ses.ResolverURL())
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	for _, args := range [][]string{{"00:42:44.33", "+41:16:07.5"}, {"M31"}} {
+		out, _, err = runCLI(t, append([]string{"send", "point"}, args...)...)
+		if err != nil || !strings.Contains(out, "samp.ok") {
+			t.Fatalf("send point %q: %v\n%s", args, err, out)
+		}
+		m = peer.Next(t)
+		params, _ = m["params"].(map[string]any)
+		ra, _ := strconv.ParseFloat(fmt.Sprint(params["ra"]), 64)
+		dec, _ := strconv.ParseFloat(fmt.Sprint(params["dec"]), 64)
+		if m["mtype"] != "coord.pointAt.sky" || math.Abs(ra-10.6847) > 1e-3 || math.Abs(dec-41.2688) > 1e-3 {
+			t.Errorf("send point %q: peer got %v", args, m)
+		}
 	}
 
 	// A URL the receiver cannot read: its samp.error makes the command fail.

@@ -18,6 +18,7 @@ func newSIACmd(g *globals) *cobra.Command {
 	var v2 bool
 	var verb int
 	var download string
+	var pf *posFlags
 	var circles, polygons, bands, times, pols, collections, dptypes []string
 	cmd := &cobra.Command{
 		Use:   "sia --url URL --ra DEG --dec DEG --size DEG[,DEG] | --v2 --circle 'RA DEC R' ...",
@@ -43,6 +44,9 @@ func newSIACmd(g *globals) *cobra.Command {
 					return svcListParams(cmd.OutOrStdout(), ps)
 				}
 				q.Extra, q.MaxRec = extra, o.maxrec
+				if err := pf.siaPosition(cmd.Context(), &q.RA, &q.Dec, &q.Size); err != nil {
+					return err
+				}
 				if cmd.Flags().Changed("verb") {
 					q.Verb, q.VerbSet = verb, true
 				}
@@ -56,6 +60,11 @@ func newSIACmd(g *globals) *cobra.Command {
 				return fmt.Errorf("--params: SIA 2 services describe their parameters in their capabilities, not with FORMAT=METADATA")
 			}
 			q2 := sia.Query2{Extra: extra, MaxRec: o.maxrec, Pol: pols, Collection: collections, DPType: dptypes}
+			if ci, err := pf.circle(cmd.Context()); err != nil {
+				return err
+			} else if ci != nil {
+				q2.Circles = append(q2.Circles, *ci)
+			}
 			for _, s := range circles {
 				ci, err := datalink.ParseCircle(s)
 				if err != nil {
@@ -96,8 +105,10 @@ func newSIACmd(g *globals) *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVar(&v2, "v2", false, "the service speaks SIA 2.0")
 	f.StringVar(&download, "download", "", "download every image found into this directory (names from the metadata)")
-	f.Float64Var(&q.RA, "ra", 0, "SIA 1: right ascension of the centre (ICRS degrees)")
-	f.Float64Var(&q.Dec, "dec", 0, "SIA 1: declination of the centre (ICRS degrees)")
+	pf = addPosFlags(cmd, posSpec{Radius: true, RadiusUnit: "deg", RadiusHelp: "radius of the region (SIA 1: SIZE is twice it; SIA 2: a CIRCLE with --pos or --ra/--dec)"})
+	addWhereFlag(cmd, &o.where)
+	addSendFlag(f)
+	o.label = "SIA"
 	f.Float64SliceVar(&q.Size, "size", nil, "SIA 1: size of the region in degrees (one value, or RA,Dec extents)")
 	f.StringVar(&q.Format, "image-format", "", "SIA 1: FORMAT (image/fits, ALL, GRAPHIC ...)")
 	f.StringVar(&q.Intersect, "intersect", "", "SIA 1: COVERS, ENCLOSED, CENTER or OVERLAPS")

@@ -20,29 +20,41 @@ import (
 func newSpectraCmd(g *globals) *cobra.Command {
 	var (
 		cfgPath, table, reg, to string
-		pos                     agent.Position
-		radius                  float64
-		send                    bool
+		pf                      *posFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "spectra (--table FILE | --ra DEG --dec DEG) [--registry URL] [--radius ARCSEC] [--send [--to NAME]]",
+		Use:   "spectra (--table FILE | --ra RA --dec DEC | --pos POS) [--registry URL] [--radius R] [--send [--to NAME]]",
 		Short: "Find spectra near positions in every ObsCore and SSA service of the Registry",
 		Long: `Asks the Registry for the ObsCore (TAP) and SSA services, all at once: to each ObsCore
 service that accepts uploads the positions go as a table joined against ivoa.obscore
 (spectra only); each SSA service is asked around every position. A dataset offered by
 several services is given once. Each spectrum is listed, or with --send given to SPLAT
 (--to) over SAMP with spectrum.load.ssa-generic as soon as its service answers.
-Positions come from the pos.eq.ra/pos.eq.dec columns of --table, or from --ra/--dec.`,
+Positions come from the pos.eq.ra/pos.eq.dec columns of --table, or from --ra/--dec
+or --pos (coordinates or an object name).`,
 		Example: `  voagent spectra --table targets.vot --registry http://127.0.0.1:8080/tap --radius 30
-  voagent spectra --ra 150 --dec 2 --radius 60 --send --to splat`,
+  voagent spectra --ra 150 --dec 2 --radius 60 --send --to splat
+  voagent spectra --pos "10:00:28.6 +02:12:21" --radius 1arcmin`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			positions, rows, err := spectraPositions(cmd, table, pos)
+			positions, rows, err := spectraPositions(cmd, table, pf)
 			if err != nil {
 				return err
 			}
+			r, _, err := pf.radiusDeg()
+			if err != nil {
+				return err
+			}
+			radius := r * 3600
 			if !cmd.Flags().Changed("registry") {
 				reg = ""
+			}
+			if err := refuseName(cmd, "each spectrum keeps its service's title"); err != nil {
+				return err
+			}
+			send := sendFlag(cmd) != ""
+			if name := sendFlag(cmd); name != "" && name != sendDefault {
+				to = sendTarget(name)
 			}
 			req := api.SpectraRequest{RadiusArcsec: radius, Registry: reg, Send: send, To: to}
 			for _, p := range positions {
@@ -95,24 +107,29 @@ Positions come from the pos.eq.ra/pos.eq.dec columns of --table, or from --ra/--
 	f := cmd.Flags()
 	f.StringVar(&cfgPath, "config", "", "configuration file (default "+config.DefaultPath()+" when present)")
 	f.StringVar(&table, "table", "", "VOTable whose rows give the positions (pos.eq.ra/pos.eq.dec columns)")
-	f.Float64Var(&pos.RA, "ra", 0, "right ascension (ICRS degrees), without --table")
-	f.Float64Var(&pos.Dec, "dec", 0, "declination (ICRS degrees), without --table")
-	f.Float64Var(&radius, "radius", 10, "search radius around each position, arcsec")
+	pf = addPosFlags(cmd, posSpec{What: "the position (without --table)", Radius: true, RadiusUnit: "arcsec", RadiusDefault: "10", RadiusHelp: "search radius around each position"})
+	pf.cfgPath = &cfgPath
 	f.StringVar(&reg, "registry", registry.DefaultURL(), "RegTAP service listing the ObsCore and SSA services (default: spectra.registry of the configuration, else this)")
-	f.BoolVar(&send, "send", false, "send each spectrum over SAMP (spectrum.load.ssa-generic)")
+	addSendFlag(f)
+	f.Lookup("send").Usage = "send each spectrum over SAMP (spectrum.load.ssa-generic): to --to, or to the client NAME given (--send splat)"
 	f.StringVar(&to, "to", "splat", `samp.name of the receiver with --send ("" for every subscriber)`)
 	cmd.MarkFlagsMutuallyExclusive("table", "ra")
 	cmd.MarkFlagsMutuallyExclusive("table", "dec")
-	cmd.MarkFlagsRequiredTogether("ra", "dec")
+	cmd.MarkFlagsMutuallyExclusive("table", "pos")
 	return cmd
 }
 
 // spectraPositions reads the positions from --table (with the row of each),
-// or takes --ra/--dec.
-func spectraPositions(cmd *cobra.Command, table string, pos agent.Position) ([]agent.Position, []int, error) {
+// or takes --ra/--dec or --pos.
+func spectraPositions(cmd *cobra.Command, table string, pf *posFlags) ([]agent.Position, []int, error) {
 	if table == "" {
-		if !cmd.Flags().Changed("ra") {
-			return nil, nil, errors.New("give --table FILE or --ra and --dec")
+		if !pf.given() {
+			return nil, nil, errors.New("give --table FILE, or --ra and --dec, or --pos")
+		}
+		var pos agent.Position
+		var err error
+		if pos.RA, pos.Dec, err = pf.position(cmd.Context()); err != nil {
+			return nil, nil, err
 		}
 		return []agent.Position{pos}, []int{0}, nil
 	}

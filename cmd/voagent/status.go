@@ -149,10 +149,16 @@ func printStatus(w io.Writer, st api.Status) error {
 			state += "; failed: " + strings.Join(s.Failed, "; ")
 		}
 		at := fmt.Sprintf("%.5f %+.5f", s.RA, s.Dec)
-		if s.Kind == "spectra" {
+		if s.Kind == "spectra" || s.Kind == "crossmatch" {
 			at = fmt.Sprintf("%d positions", s.Positions)
 		}
 		fmt.Fprintf(tw, "%s %s\t%s\t%d of %d\t%s\n", s.Kind, s.ID, at, s.Answered, s.Services, state)
+	}
+	if len(st.Plots) > 0 {
+		fmt.Fprintf(tw, "\nSED PLOT\tAT\tFILE\n")
+		for _, p := range st.Plots {
+			fmt.Fprintf(tw, "%s\t%.5f %+.5f\t%s\n", p.Name, p.RA, p.Dec, p.Plot)
+		}
 	}
 	return tw.Flush()
 }

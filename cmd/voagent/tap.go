@@ -46,6 +46,9 @@ type tapOpts struct {
 	key          string
 	parts        int
 	concurrency  int
+	duration     time.Duration
+	destruction  string
+	where        string
 }
 
 func newTapCmd(g *globals) *cobra.Command {
@@ -62,8 +65,17 @@ binary2) the VOTable is decoded as it downloads and written in that format. A re
 reported on stderr, saying whether your --maxrec or the service's own limit
 stopped it.
 
+QUERY is the ADQL text, @FILE to read it from a file, or - to read it from
+standard input.
+
 --async runs the query as a UWS job (with progress on a terminal); the job is
-deleted afterwards, also on errors and on Ctrl-C, unless --keep.
+deleted afterwards, also on errors and on Ctrl-C, unless --keep (then its URL
+is printed: "voagent tap job wait|fetch|delete JOBURL" resumes it).
+--duration and --destruction ask for the job's EXECUTIONDURATION and
+DESTRUCTION. Every job voagent creates is noted in a journal
+($XDG_STATE_HOME/voagent/jobs.json) until deleted, so that the jobs of a
+killed run show in "voagent tap job list" and can be deleted or fetched.
+The output file is written under a temporary name and renamed when complete.
 --upload name=FILE sends a local VOTable, queried as TAP_UPLOAD.name.
 --partition TABLE splits SELECT * FROM TABLE [WHERE QUERY] on the table's
 primary key (UCD meta.id;meta.main, or --key) into --parts async jobs and
@@ -82,14 +94,13 @@ there (default "TAP" and the queried table, else the service's host).
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.out, "out", "o", "-", "output file (- for stdout)")
-	f.StringVar(&o.format, "format", "", "output format: votable (the service's document), tabledata, binary, binary2 or csv (default from the --out extension, else votable)")
+	f.StringVar(&o.format, "format", "", "output format: votable (the service's document), tabledata, binary, binary2, csv or jsonl (JSON lines; default from the --out extension: .csv, .jsonl, else votable)")
 	f.BoolVar(&o.async, "async", false, "run the query as an async (UWS) job")
 	f.BoolVar(&o.keep, "keep", false, "keep async jobs on the service instead of deleting them")
 	f.StringArrayVar(&o.uploads, "upload", nil, "upload a VOTable file as TAP_UPLOAD.name: name=FILE (repeatable)")
 	f.Int64Var(&o.maxrec, "maxrec", -1, "MAXREC: maximum number of rows (0: metadata only; default: the service's limit)")
 	f.DurationVar(&o.timeout, "timeout", 0, "give up after this long (default: no limit beyond the client's)")
-	f.StringVar(&o.send, "send", "", "send the result (the service's VOTable) to a SAMP client by samp.name, e.g. topcat, or to all")
-	f.StringVar(&o.name, "name", "", `table name shown by the --send receiver (default "TAP <table>", else "TAP <service host>")`)
+	addSendFlagVar(f, &o.send, &o.name)
 	f.BoolVar(&o.capabilities, "capabilities", false, "print the service's capabilities (languages, limits, upload methods)")
 	f.BoolVar(&o.tables, "tables", false, "list the service's tables")
 	f.BoolVar(&o.examples, "examples", false, "list the service's example queries")
@@ -97,6 +108,10 @@ there (default "TAP" and the queried table, else the service's host).
 	f.StringVar(&o.key, "key", "", "the numeric key column for --partition (default: UCD meta.id;meta.main)")
 	f.IntVar(&o.parts, "parts", 4, "number of parts for --partition")
 	f.IntVar(&o.concurrency, "concurrency", 2, "jobs run at once for --partition")
+	f.DurationVar(&o.duration, "duration", 0, "async: ask for this run-time limit (EXECUTIONDURATION, e.g. 2h; the service may grant less)")
+	f.StringVar(&o.destruction, "destruction", "", "async: ask for this destruction time (RFC 3339, or a duration from now such as 48h)")
+	cmd.AddCommand(newTapJobCmd(g))
+	addWhereFlag(cmd, &o.where)
 	return cmd
 }
 
@@ -107,11 +122,11 @@ func (o *tapOpts) run(cmd *cobra.Command, g *globals, args []string) (err error)
 			return fmt.Errorf("--format: %w", err)
 		}
 		if !f.IsVOTable() {
-			return errors.New("--send sends a VOTable: drop --format csv")
+			return fmt.Errorf("--send sends a VOTable: drop --format %s", f)
 		}
 		if o.out == "" || o.out == "-" {
 			// Kept after a send: the receiver may read it later.
-			f, err := os.CreateTemp("", "voagent-tap-*.vot")
+			f, err := sentFile("voagent-tap-")
 			if err != nil {
 				return err
 			}
@@ -170,14 +185,13 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 	svc := tap.New(args[0], dal.New(dal.Options{Logger: o.log}), o.log)
 	// Whatever happens, leave no job behind (unless --keep).
 	defer svc.Cleanup(context.WithoutCancel(ctx))
-	stdout := cmd.OutOrStdout()
 	switch {
 	case o.capabilities:
-		return tapPrintCapabilities(ctx, svc, stdout)
+		return writeOutput(cmd, o.out, func(w io.Writer) error { return tapPrintCapabilities(ctx, svc, w) })
 	case o.tables:
-		return tapPrintTables(ctx, svc, stdout)
+		return writeOutput(cmd, o.out, func(w io.Writer) error { return tapPrintTables(ctx, svc, w) })
 	case o.examples:
-		return tapPrintExamples(ctx, svc, stdout)
+		return writeOutput(cmd, o.out, func(w io.Writer) error { return tapPrintExamples(ctx, svc, w) })
 	case o.partition != "":
 		return o.runPartition(ctx, cmd, svc, args)
 	}
@@ -188,7 +202,15 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--format: %w", err)
 	}
-	q := &tap.Query{ADQL: args[1], HasMaxRec: o.maxrec >= 0, MaxRec: o.maxrec}
+	text, err := readQueryArg(cmd.InOrStdin(), args[1])
+	if err != nil {
+		return err
+	}
+	q := &tap.Query{ADQL: text, HasMaxRec: o.maxrec >= 0, MaxRec: o.maxrec}
+	opt, err := o.asyncOptions()
+	if err != nil {
+		return err
+	}
 	for _, u := range o.uploads {
 		name, file, ok := strings.Cut(u, "=")
 		if !ok || name == "" || file == "" {
@@ -217,15 +239,26 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 		if !o.async {
 			progress.phase("running query")
 			var err error
-			tr, err = tapWrite(ctx, w, f, func() (*dal.Result, error) { return svc.Sync(ctx, q) },
+			tr, err = o.tapWriteWhere(ctx, w, f, func() (*dal.Result, error) { return svc.Sync(ctx, q) },
 				func() (int64, *dal.Truncation, error) { return svc.SyncCopy(ctx, q, w) })
 			return err
 		}
-		job, err := svc.Submit(ctx, q, tap.AsyncOptions{Keep: o.keep, Progress: progress.jobPhase})
+		noteOrphanedJobs(cmd.ErrOrStderr(), o.log)
+		opt.Progress = progress.jobPhase
+		job, err := svc.Submit(ctx, q, opt)
 		if err != nil {
 			return err
 		}
-		defer job.Close(ctx)
+		jr := jobJournal(o.log)
+		journalAdd(jr, o.log, uws.JournalEntry{URL: job.URL, Service: args[0], Query: text, Output: o.out,
+			Created: time.Now().UTC(), PID: os.Getpid(), Kept: o.keep})
+		defer func() {
+			if job.Close(ctx) == nil && !o.keep && jr != nil {
+				if err := jr.Remove(job.URL); err != nil {
+					o.log.Warn("job journal", "err", err)
+				}
+			}
+		}()
 		if o.keep {
 			fmt.Fprintf(cmd.ErrOrStderr(), "job: %s\n", job.URL)
 		}
@@ -233,7 +266,7 @@ func (o *tapOpts) query(cmd *cobra.Command, args []string) error {
 			return err
 		}
 		progress.phase("downloading")
-		tr, err = tapWrite(ctx, w, f, func() (*dal.Result, error) { return job.Result(ctx) },
+		tr, err = o.tapWriteWhere(ctx, w, f, func() (*dal.Result, error) { return job.Result(ctx) },
 			func() (int64, *dal.Truncation, error) { return job.Copy(ctx, w) })
 		return err
 	})
@@ -264,10 +297,17 @@ func tapWrite(ctx context.Context, w io.Writer, f votable.Format, stream func() 
 }
 
 func (o *tapOpts) runPartition(ctx context.Context, cmd *cobra.Command, svc *tap.Service, args []string) error {
-	p := tap.Partition{Table: o.partition, Key: o.key, Parts: o.parts, Concurrency: o.concurrency,
-		Async: tap.AsyncOptions{Keep: o.keep}}
+	opt, err := o.asyncOptions()
+	if err != nil {
+		return err
+	}
+	p := tap.Partition{Table: o.partition, Key: o.key, Parts: o.parts, Concurrency: o.concurrency, Async: opt}
 	if len(args) == 2 {
-		p.Where = adql.Raw(args[1]) // the user's own ADQL condition
+		where, err := readQueryArg(cmd.InOrStdin(), args[1])
+		if err != nil {
+			return err
+		}
+		p.Where = adql.Raw(where) // the user's own ADQL condition
 	}
 	if o.maxrec > 0 {
 		p.MaxRec = o.maxrec
@@ -291,6 +331,9 @@ func (o *tapOpts) runPartition(ctx context.Context, cmd *cobra.Command, svc *tap
 		}
 	}
 	if err != nil {
+		return err
+	}
+	if err := whereDoc(ctx, res.Document, o.where); err != nil {
 		return err
 	}
 	return writeOutput(cmd, o.out, func(w io.Writer) error { return votable.WriteFormat(w, res.Document, f) })

@@ -21,11 +21,11 @@ func newVicinityCmd(g *globals) *cobra.Command {
 		cfgPath string
 		pos     agent.Position
 		radius  float64
+		pf      *posFlags
 		outDir  string
-		send    bool
 	)
 	cmd := &cobra.Command{
-		Use:   "vicinity --ra DEG --dec DEG [--config FILE] [--output-dir DIR | --send]",
+		Use:   "vicinity (--ra RA --dec DEC | --pos POS) [--radius R] [--config FILE] [--output-dir DIR | --send]",
 		Short: "Search the configured catalogues and image services around a position",
 		Long: `Runs the agent's vicinity search once: every [[catalog]] and [[images]] service of the
 configuration, at once, each within search.timeout. Without --send the answers are
@@ -34,9 +34,20 @@ service). With --send they go over SAMP as when a row is highlighted in TOPCAT: 
 (vicinity.point_at) is pointed there, the tables go to vicinity.send_to and the images
 to vicinity.images_to.`,
 		Example: `  voagent vicinity --config voagent.toml --ra 150.2 --dec 2.1 --output-dir near/
-  voagent vicinity --config voagent.toml --ra 150.2 --dec 2.1 --radius 30 --send`,
+  voagent vicinity --config voagent.toml --ra 150.2 --dec 2.1 --radius 30 --send
+  voagent vicinity --pos M31 --radius 2arcmin --send
+  voagent vicinity --pos "10:00:28.6 +02:12:21" --output-dir near/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if pos.RA, pos.Dec, err = pf.position(cmd.Context()); err != nil {
+				return err
+			}
+			if r, ok, err := pf.radiusDeg(); err != nil {
+				return err
+			} else if ok {
+				radius = r * 3600
+			}
 			if err := adql.CheckPosition(pos.RA, pos.Dec); err != nil {
 				return fmt.Errorf("--ra/--dec: %w", err)
 			}
@@ -59,21 +70,25 @@ to vicinity.images_to.`,
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
-			if send {
+			if err := refuseName(cmd, "each table is named after its catalogue"); err != nil {
+				return err
+			}
+			switch to := sendFlag(cmd); {
+			case to == sendDefault:
 				return vicinitySend(cmd, g, cfgPath, pos, radius)
+			case to != "":
+				return fmt.Errorf("%w (vicinity.send_to, point_at, images_to): give --send without a name", errNoSendName)
 			}
 			return vicinityFiles(cmd, g.log, cfg, pos, outDir)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfgPath, "config", "", "configuration file (default "+config.DefaultPath()+" when present)")
-	f.Float64Var(&pos.RA, "ra", 0, "right ascension of the centre (ICRS degrees)")
-	f.Float64Var(&pos.Dec, "dec", 0, "declination of the centre (ICRS degrees)")
-	f.Float64Var(&radius, "radius", 0, "cone radius in arcsec for every service (default: the configuration's)")
+	pf = addPosFlags(cmd, posSpec{Radius: true, RadiusUnit: "arcsec", RadiusHelp: "cone radius for every service (default: the configuration's)"})
+	pf.cfgPath = &cfgPath
 	f.StringVar(&outDir, "output-dir", ".", "where the answers are written (without --send)")
-	f.BoolVar(&send, "send", false, "send the answers over SAMP instead of writing them")
-	cmd.MarkFlagRequired("ra")
-	cmd.MarkFlagRequired("dec")
+	addSendFlag(f)
+	f.Lookup("send").Usage = "send the answers over SAMP instead of writing them, as a highlighted row does (to vicinity.send_to, point_at and images_to of the configuration)"
 	cmd.MarkFlagsMutuallyExclusive("send", "output-dir")
 	return cmd
 }

@@ -71,7 +71,7 @@ func TestVicinityFiles(t *testing.T) {
 		t.Errorf("image files %v\n%s", fits, out)
 	}
 	// Bad input is named.
-	if out, _, err := runCLI(t, "vicinity", "--config", vicinityConfig(t, in), "--ra", "10", "--dec", "95"); err == nil || !strings.Contains(err.Error(), "--ra/--dec: adql: Dec 95") {
+	if out, _, err := runCLI(t, "vicinity", "--config", vicinityConfig(t, in), "--ra", "10", "--dec", "95"); err == nil || !strings.Contains(err.Error(), `--dec: declination "95" is 95 degrees, out of range`) {
 		t.Errorf("dec 95: %v\n%s", err, out)
 	}
 }

@@ -19,7 +19,7 @@ func newVOTableCmd(g *globals) *cobra.Command {
 		Use:   "votable",
 		Short: "Inspect, convert and summarise VOTable files",
 	}
-	cmd.AddCommand(newVOTableInfoCmd(), newVOTableConvertCmd(), newVOTableStatsCmd())
+	cmd.AddCommand(newVOTableInfoCmd(), newVOTableConvertCmd(), newVOTableStatsCmd(), newVOTableSelectCmd())
 	return cmd
 }
 
@@ -69,7 +69,18 @@ func streamTables(cmd *cobra.Command, path string, start func(*votable.Table), a
 		return nil, err
 	}
 	defer in.Close()
-	d := votable.NewDecoder(in)
+	br := bufio.NewReader(in)
+	if wholeTableInput(br) { // FITS or CSV: one table, read whole
+		t, err := votable.ReadTable(cmd.Context(), br, path)
+		if err != nil {
+			return nil, err
+		}
+		start(t)
+		add(t.Columns)
+		end(t)
+		return wholeTableDocument(t), nil
+	}
+	d := votable.NewDecoder(br)
 	defer d.Close()
 	for {
 		t, err := d.NextTable()
@@ -185,7 +196,7 @@ Without --table every table of the document is converted (in memory); with
 					}
 					return votable.WriteTableFormat(out, t, f)
 				}
-				if f != votable.FormatCSV && table == 0 {
+				if f.IsVOTable() && table == 0 {
 					doc, err := votable.ReadContext(cmd.Context(), in)
 					if err != nil {
 						return fmt.Errorf("%s: %w", args[0], err)
@@ -204,7 +215,7 @@ Without --table every table of the document is converted (in memory); with
 			})
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "", "output format: tabledata, binary, binary2 (votable) or csv (default from OUT's extension, else binary2)")
+	cmd.Flags().StringVar(&format, "format", "", "output format: tabledata, binary, binary2 (votable), csv or jsonl (JSON lines; default from OUT's extension: .csv, .jsonl, else binary2)")
 	cmd.Flags().IntVar(&table, "table", 0, "convert only table N (1-based)")
 	return cmd
 }

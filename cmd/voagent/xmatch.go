@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/voagent/voagent/vo/sed"
+	"github.com/voagent/voagent/vo/tabsel"
 	"github.com/voagent/voagent/vo/votable"
 	"github.com/voagent/voagent/vo/xmatch"
 )
@@ -88,8 +89,20 @@ func xmWriteOutput(ctx context.Context, cmd *cobra.Command, path string, out *xm
 	if err != nil {
 		return err
 	}
+	meta := out.TableMeta()
+	// --where: each batch filtered before it is written.
+	var sel *tabsel.Selection
+	var kept []votable.Column
+	if where, _ := cmd.Flags().GetString("where"); where != "" {
+		if sel, err = tabsel.Compile(meta.Fields, tabsel.Options{Where: where}); err != nil {
+			return err
+		}
+		if kept, err = sel.NewColumns(); err != nil {
+			return err
+		}
+	}
 	err = writeOutput(cmd, path, func(w io.Writer) error {
-		bw, err := votable.NewBatchWriter(w, nil, out.TableMeta(), f)
+		bw, err := votable.NewBatchWriter(w, nil, meta, f)
 		if err != nil {
 			return err
 		}
@@ -100,6 +113,18 @@ func xmWriteOutput(ctx context.Context, cmd *cobra.Command, path string, out *xm
 			to := min(from+xmBatchRows, out.Len())
 			if err := out.Fill(cols, from, to); err != nil {
 				return err
+			}
+			if sel != nil {
+				for _, c := range kept {
+					c.Reset()
+				}
+				if err := sel.Batch(ctx, cols, kept, from); err != nil {
+					return err
+				}
+				if err := bw.WriteBatch(kept); err != nil {
+					return err
+				}
+				continue
 			}
 			if err := bw.WriteBatch(cols); err != nil {
 				return err
@@ -177,7 +202,7 @@ func xmPipeline(cmd *cobra.Command, g *globals, name string, paths []string, out
 	}
 	figures := map[string]any{"t": tCompute, "t_cpu": cCompute, "count": res.count, "rows": res.out.Len(),
 		"read": tRead, "write": secondsSince(t2), "wall": secondsSince(t0)}
-	if err := xmSend(cmd, g, out, name+" of "+strings.Join(baseNames(paths), ", "), func(p string) error {
+	if err := sendTable(cmd, g, out, name+" of "+strings.Join(baseNames(paths), ", "), func(p string) error {
 		return xmWriteOutput(ctx, cmd, p, res.out)
 	}); err != nil {
 		return err
@@ -315,61 +340,8 @@ func xmCommonFlags(fl *pflag.FlagSet, radius, out *string, workers *int, stats *
 	fl.IntVar(workers, "workers", 0, "goroutines for matching (default: all cores)")
 	fl.BoolVar(stats, "stats", false, fmt.Sprintf(`print timings as RESULT {"t": %s s, "count": %s, ...}`, step, counted))
 	fl.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
+	fl.String("where", "", whereHelp)
 	addSendFlag(fl)
-}
-
-// addSendFlag adds --send, which sends the output table over SAMP, and
-// --name, the table's name there.
-func addSendFlag(fl *pflag.FlagSet) {
-	fl.String("send", "", "send the output table over SAMP (table.load.votable) to a client by samp.name, e.g. topcat, or to all")
-	fl.String("name", "", "table name shown by the --send receiver (default: what was computed from which files)")
-}
-
-// xmSend sends the command's output table to the --send client, named
-// --name, else defaultName: the written file when it is a VOTable, else a
-// temporary VOTable that write makes (kept: the receiver may read it after
-// replying).
-func xmSend(cmd *cobra.Command, g *globals, out, defaultName string, write func(path string) error) error {
-	to, _ := cmd.Flags().GetString("send")
-	if to == "" {
-		return nil
-	}
-	name, _ := cmd.Flags().GetString("name")
-	if name == "" {
-		name = defaultName
-	}
-	path := out
-	if f, err := votable.FormatFor(out, ""); out == "" || out == "-" || err != nil || !f.IsVOTable() {
-		f, err := os.CreateTemp("", "voagent-*.vot")
-		if err != nil {
-			return err
-		}
-		f.Close()
-		path = f.Name()
-		if err := write(path); err != nil {
-			os.Remove(path)
-			return err
-		}
-	}
-	msg, err := tableRequest(path, name)
-	if err != nil {
-		return err
-	}
-	return sampSend(cmd, g, sendOptions{to: sendTarget(to), timeout: time.Minute}, msg)
-}
-
-// sendTarget is the samp.name a --send flag names: "" (every subscribed
-// client) for "all".
-func sendTarget(flag string) string {
-	if strings.EqualFold(flag, "all") {
-		return ""
-	}
-	return flag
-}
-
-func sendTo(cmd *cobra.Command) string {
-	s, _ := cmd.Flags().GetString("send")
-	return s
 }
 
 func baseNames(paths []string) []string {
@@ -383,7 +355,7 @@ func baseNames(paths []string) []string {
 func newSEDCmd(g *globals) *cobra.Command {
 	var (
 		out, plotPath, bandsPath string
-		panels, replace          bool
+		panels, replace, fit     bool
 		maxPlot                  int
 	)
 	cmd := &cobra.Command{
@@ -421,6 +393,15 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 			if err != nil {
 				return err
 			}
+			if fit {
+				report := cmd.OutOrStdout()
+				if out == "-" {
+					report = cmd.ErrOrStderr()
+				}
+				if err := sed.FitSources(sources, report); err != nil {
+					return err
+				}
+			}
 			if out != "" || sendTo(cmd) != "" {
 				st, err := sed.Table(sources)
 				if err != nil {
@@ -431,7 +412,7 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 						return err
 					}
 				}
-				if err := xmSend(cmd, g, out, "SEDs of "+filepath.Base(args[0]), func(p string) error { return xmWriteTable(cmd, p, st) }); err != nil {
+				if err := sendTable(cmd, g, out, "SEDs of "+filepath.Base(args[0]), func(p string) error { return xmWriteTable(cmd, p, st) }); err != nil {
 					return err
 				}
 			}
@@ -467,6 +448,8 @@ wavelength in TOPCAT), --plot a PNG (one overview, or --panels one per source).
 	fl.IntVar(&maxPlot, "max", 0, "most sources plotted (default 20, 12 with --panels)")
 	fl.StringVar(&bandsPath, "bands", "", "file of band rules added before the defaults")
 	fl.BoolVar(&replace, "replace-bands", false, "use only the rules of --bands")
+	fl.String("where", "", whereHelp)
+	fl.BoolVar(&fit, "fit", false, "fit a blackbody and a power law to each SED (flux densities from the bands' zero points, no extinction correction); results printed and written as PARAMs of the SED table")
 	addSendFlag(fl)
 	return cmd
 }
@@ -477,6 +460,11 @@ func xmWriteTable(cmd *cobra.Command, path string, t *votable.Table) error {
 	f, err := outputFormat(cmd, path, "")
 	if err != nil {
 		return err
+	}
+	if where, _ := cmd.Flags().GetString("where"); where != "" {
+		if t, err = selectTable(cmd.Context(), t, tabsel.Options{Where: where}); err != nil {
+			return err
+		}
 	}
 	if err := writeOutput(cmd, path, func(w io.Writer) error { return votable.WriteTableFormat(w, t, f) }); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)

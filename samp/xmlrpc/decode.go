@@ -452,7 +452,7 @@ func (p *parser) typed(name string) (any, error) {
 func (p *parser) enter(what string) error {
 	p.depth++
 	if p.depth > p.maxDepth {
-		return fmt.Errorf("%s nested deeper than %d levels", what, p.maxDepth)
+		return fmt.Errorf("%s nested deeper than %d levels (the limit; depth %d reached)", what, p.maxDepth, p.depth)
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/voagent/voagent/internal/xmlguard"
 )
 
 // Copy sends req and copies the raw response to w: the service's bytes,
@@ -230,7 +232,7 @@ func statusOfElement(el []byte, name string, st *Status) {
 		Content     string `xml:",chardata"`
 		Description string `xml:"DESCRIPTION"`
 	}
-	if xml.Unmarshal(el, &e) != nil {
+	if xmlguard.Check(el) != nil || xml.Unmarshal(el, &e) != nil {
 		return
 	}
 	switch {

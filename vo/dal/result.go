@@ -24,6 +24,9 @@ type Result struct {
 	hasPending bool
 	rows       int64
 	counted    bool
+	stopAfter  int64 // StopAfter's limit (0: none)
+	tableRows  int64 // rows of the current table read so far
+	cut        bool  // rows past stopAfter were left unread
 	err        error
 	done       bool
 	status     Status
@@ -69,6 +72,10 @@ func NewResult(resp *Response) (*Result, error) {
 // Response returns the HTTP response the result is read from.
 func (r *Result) Response() *Response { return r.resp }
 
+// Resource returns the innermost RESOURCE holding the current table (see
+// votable.Decoder.Resource).
+func (r *Result) Resource() *votable.Resource { return r.dec.Resource() }
+
 // Document returns the metadata read so far.
 func (r *Result) Document() *votable.Document { return r.dec.Document() }
 
@@ -78,6 +85,9 @@ func (r *Result) NextTable() (*votable.Table, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
+	if r.cut {
+		return nil, io.EOF // the rest is not read
+	}
 	var t *votable.Table
 	var err error
 	if r.hasPending {
@@ -86,6 +96,7 @@ func (r *Result) NextTable() (*votable.Table, error) {
 	} else {
 		t, err = r.dec.NextTable()
 	}
+	r.tableRows = 0
 	if err != nil && err != io.EOF {
 		return nil, r.failRead(err)
 	}
@@ -106,7 +117,27 @@ func (r *Result) NextBatch() ([]votable.Column, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
+	if r.stopAfter > 0 {
+		left := r.stopAfter - r.tableRows
+		if left <= 0 {
+			if !r.cut {
+				// One more row tells a service that sent exactly the
+				// rows asked for from one that would go on.
+				r.dec.BatchRows = 1
+				if cols, err := r.dec.NextBatch(); err == nil && len(cols) > 0 && cols[0].Len() > 0 {
+					r.cut = true
+				} else if err != nil && err != io.EOF {
+					return nil, r.failRead(err)
+				}
+			}
+			return nil, io.EOF
+		}
+		r.dec.BatchRows = int(min(left, int64(votable.DefaultBatchRows)))
+	}
 	cols, err := r.dec.NextBatch()
+	if err == nil && len(cols) > 0 {
+		r.tableRows += int64(cols[0].Len())
+	}
 	if err == nil {
 		if len(cols) > 0 {
 			r.rows += int64(cols[0].Len())
@@ -138,9 +169,19 @@ func (r *Result) Status() Status { return r.status }
 // Rows returns the number of rows read so far.
 func (r *Result) Rows() int64 { return r.rows }
 
+// StopAfter makes each table of the result end after n rows (n <= 0: no
+// limit): for a service that ignores MAXREC and would answer without end,
+// what is past them is not read, and Truncation reports the result as
+// truncated, as an OVERFLOW status would. Call it before reading rows.
+func (r *Result) StopAfter(n int64) { r.stopAfter = n }
+
 // Truncation reports an OVERFLOW seen so far (complete once the document
-// has been read to its end), or nil.
+// has been read to its end), or a stop after the rows StopAfter allowed,
+// or nil.
 func (r *Result) Truncation() *Truncation {
+	if r.cut {
+		return &Truncation{Rows: r.rows, MaxRec: r.stopAfter, ByCaller: true}
+	}
 	if r.status.Value != StatusOverflow {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"sync"
 
 	"github.com/voagent/voagent/vo/dal"
 	"github.com/voagent/voagent/vo/dataset"
@@ -13,11 +14,16 @@ import (
 // DefaultBatch is how many IDs go into one {links} request by default.
 const DefaultBatch = 20
 
-// Client fetches links documents.
+// Client fetches links documents. It is safe for concurrent use.
 type Client struct {
 	HTTP *dal.Client
 	// Batch is the number of IDs per request (DefaultBatch when <= 0).
 	Batch int
+
+	mu sync.Mutex
+	// single holds the {links} endpoints found to answer only one ID
+	// per request (DaCHS's dlmeta answers the first of several).
+	single map[string]bool
 }
 
 // NewClient returns a Client using c.
@@ -46,6 +52,11 @@ func (c *Client) get(ctx context.Context, endpoint string, p url.Values) (*Links
 // Links asks the {links} endpoint about ids, Batch IDs per request (the ID
 // parameter repeated), and merges the answers in order. Service descriptor
 // IDs of later batches are renamed when they collide with earlier ones.
+//
+// Every ID asked for must be answered (the links table's ID column): the
+// IDs a batched answer leaves out are asked again one at a time, and the
+// endpoint is remembered, for the Client's life, as one that answers one
+// ID per request only. An ID still unanswered alone is an error.
 func (c *Client) Links(ctx context.Context, endpoint string, ids []string, extra url.Values) (*Links, error) {
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("%s: no ID given", op)
@@ -55,24 +66,90 @@ func (c *Client) Links(ctx context.Context, endpoint string, ids []string, extra
 		batch = DefaultBatch
 	}
 	var all *Links
-	for start := 0; start < len(ids); start += batch {
-		end := min(start+batch, len(ids))
+	n := 0
+	add := func(l *Links) {
+		if all == nil {
+			all = l
+		} else {
+			merge(all, l, n)
+		}
+		n++
+	}
+	ask := func(some []string) (*Links, error) {
 		p := url.Values{}
 		for k, v := range extra {
 			p[k] = v
 		}
-		p["ID"] = ids[start:end]
-		l, err := c.get(ctx, endpoint, p)
+		p["ID"] = some
+		return c.get(ctx, endpoint, p)
+	}
+	for start := 0; start < len(ids); {
+		size := batch
+		if c.answersOne(endpoint) {
+			size = 1
+		}
+		end := min(start+size, len(ids))
+		some := ids[start:end]
+		start = end
+		l, err := ask(some)
 		if err != nil {
 			return nil, err
 		}
-		if all == nil {
-			all = l
+		add(l)
+		missing := unanswered(l, some)
+		if len(missing) == 0 {
 			continue
 		}
-		merge(all, l, start/batch)
+		if len(some) == 1 {
+			return nil, &dal.Error{Op: op, URL: endpoint, Err: fmt.Errorf("%w: the answer has no row for ID %s", dal.ErrInvalid, some[0])}
+		}
+		c.setAnswersOne(endpoint)
+		for _, id := range missing {
+			l, err := ask([]string{id})
+			if err != nil {
+				return nil, err
+			}
+			if len(unanswered(l, []string{id})) > 0 {
+				return nil, &dal.Error{Op: op, URL: endpoint, Err: fmt.Errorf("%w: the answer has no row for ID %s", dal.ErrInvalid, id)}
+			}
+			add(l)
+		}
 	}
 	return all, nil
+}
+
+// unanswered returns the ids that have no row in l, in order.
+func unanswered(l *Links, ids []string) []string {
+	got := map[string]bool{}
+	for _, r := range l.Rows {
+		got[r.ID] = true
+	}
+	var out []string
+	for _, id := range ids {
+		if !got[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// AnswersOneID reports whether the {links} endpoint was found to answer
+// only the first ID of a batched request.
+func (c *Client) AnswersOneID(endpoint string) bool { return c.answersOne(endpoint) }
+
+func (c *Client) answersOne(endpoint string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.single[endpoint]
+}
+
+func (c *Client) setAnswersOne(endpoint string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.single == nil {
+		c.single = map[string]bool{}
+	}
+	c.single[endpoint] = true
 }
 
 // merge appends b's rows and services to a.

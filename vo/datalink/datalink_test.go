@@ -267,6 +267,8 @@ func TestLinksBatchingAndResolve(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(`<VOTABLE><RESOURCE type="results"><TABLE><FIELD name="ID" datatype="char" arraysize="*"/><FIELD name="access_url" datatype="char" arraysize="*"/><FIELD name="service_def" datatype="char" arraysize="*"/><FIELD name="error_message" datatype="char" arraysize="*"/><FIELD name="semantics" datatype="char" arraysize="*"/><FIELD name="content_length" datatype="long"/><DATA><TABLEDATA><TR><TD>a</TD><TD>http://x</TD><TD/><TD/><TD>#this</TD><TD>5</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE><RESOURCE type="meta" utype="adhoc:service" ID="s"><GROUP name="inputParams"><PARAM name="ID" datatype="char" arraysize="*" ref="x" value=""/></GROUP></RESOURCE></VOTABLE>`))
+	// Deep nesting in the service descriptor (the XML guard stops it at 256).
+	f.Add([]byte(`<VOTABLE><RESOURCE type="meta" utype="adhoc:service" ID="s">` + strings.Repeat("<GROUP>", 300) + strings.Repeat("</GROUP>", 300) + `</RESOURCE></VOTABLE>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		doc, err := votable.Read(strings.NewReader(string(b)))
 		if err != nil {

@@ -54,6 +54,66 @@ func TestTestbed(t *testing.T) {
 		}
 	})
 
+	t.Run("every ID of a batch answered", func(t *testing.T) {
+		// DaCHS's dlmeta answers only the first ID of a request that
+		// repeats ID: the client must notice and ask for the others.
+		c := NewClient(hc)
+		var ids []string
+		for _, im := range in.Images {
+			ids = append(ids, im.PubDID)
+		}
+		if len(ids) < 2 {
+			t.Skip("the testbed has fewer than 2 images")
+		}
+		for round := range 2 { // the second round knows the endpoint answers one ID
+			l, err := c.Links(ctx, in.ImagesDatalink, ids, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, im := range in.Images {
+				if len(l.ForID(im.PubDID)) == 0 {
+					t.Errorf("round %d: no links for %s among %d asked", round, im.PubDID, len(ids))
+				}
+			}
+			if got, want := len(l.BySemantics("#preview", true)), len(ids); got < want {
+				t.Errorf("round %d: %d previews for %d images", round, got, want)
+			}
+		}
+	})
+
+	t.Run("SIA 2 results: a preview for every dataset", func(t *testing.T) {
+		// the course's workflow 16 on the testbed: pyvo finds one preview
+		// per dataset of the SIA 2 answer.
+		a := in.Images[0]
+		res, err := sia.New2(in.SIA2, hc).Search(ctx, sia.Query2{Circles: []svcparam.Circle{{RA: a.RA, Dec: a.Dec, Radius: 0.5}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := make([]int, res.Table.Rows())
+		dids := map[string]bool{}
+		col := res.Table.FieldByName("obs_publisher_did")
+		for i := range rows {
+			rows[i] = i
+			dids[dataset.Records(res.Table)[i].String(col)] = true
+		}
+		if len(dids) < 2 {
+			t.Skipf("only %d datasets near the first image", len(dids))
+		}
+		l, err := NewClient(hc).LinksFor(ctx, res, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, r := range l.BySemantics("#preview", true) {
+			got[r.ID] = true
+		}
+		for did := range dids {
+			if !got[did] {
+				t.Errorf("no #preview link for %s (%d datasets, %d with previews)", did, len(dids), len(got))
+			}
+		}
+	})
+
 	t.Run("links of SSA results through their descriptor", func(t *testing.T) {
 		a := in.Anchors[0]
 		res, err := ssa.New(in.SSA, hc).Search(ctx, ssa.Query{Pos: &ssa.Pos{RA: a.RA, Dec: a.Dec}, Size: 2})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net/http"
 	"net/url"
 	"os"
 	"path"
@@ -143,6 +144,11 @@ type Downloaded struct {
 	ContentType string
 }
 
+// ErrNoContent is the error of a download the service answered with HTTP
+// 204 No Content (a SODA cutout of a region without data): nothing is
+// written.
+var ErrNoContent = errors.New("the service answered HTTP 204 No Content: there is no data")
+
 // Download fetches rawURL with c into dir under name (which is made unique
 // by adding "-1", "-2" ... before the extension when the file exists) and
 // returns where it went. The data is written to a temporary file first and
@@ -193,6 +199,9 @@ func download(ctx context.Context, c *dal.Client, rawURL, dir string, perm os.Fi
 	}
 	defer resp.Close()
 	fail := func(err error) (*Downloaded, error) { return nil, fmt.Errorf("downloading %s: %w", rawURL, err) }
+	if resp.StatusCode == http.StatusNoContent {
+		return fail(ErrNoContent)
+	}
 	tmp, err := os.CreateTemp(dir, ".voagent-download-*")
 	if err != nil {
 		return fail(err)

@@ -118,8 +118,9 @@ func isEPNCore(name string) bool {
 	return tableName.MatchString(name) && strings.HasSuffix(strings.ToLower(name), "epn_core")
 }
 
-// Query returns the ADQL selecting the rows of table about target (exact
-// target_name match), at most top rows (0: no TOP).
+// Query returns the ADQL selecting the rows of table about target, at most
+// top rows (0: no TOP). target_name is compared case-insensitively, as
+// EPN-TAP names are (LOWER of ADQL 2.1: "mars" finds "Mars").
 func Query(table, target string, top int) (string, error) {
 	if !isEPNCore(table) {
 		return "", fmt.Errorf("EPN-TAP: %q is not an epn_core table name", table)
@@ -132,7 +133,7 @@ func Query(table, target string, top int) (string, error) {
 	if top > 0 {
 		sel += "TOP " + strconv.Itoa(top) + " "
 	}
-	return sel + "* FROM " + table + " WHERE target_name = '" + strings.ReplaceAll(target, "'", "''") + "'", nil
+	return sel + "* FROM " + table + " WHERE LOWER(target_name) = '" + strings.ReplaceAll(strings.ToLower(target), "'", "''") + "'", nil
 }
 
 // Result is the answer of one EPN-TAP service.

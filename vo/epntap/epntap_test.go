@@ -20,9 +20,9 @@ func TestQuery(t *testing.T) {
 		want          string
 		err           bool
 	}{
-		{"planets.epn_core", "Mars", 0, "SELECT * FROM planets.epn_core WHERE target_name = 'Mars'", false},
-		{"vvex.epn_core", "67P/Churyumov-Gerasimenko", 10, "SELECT TOP 10 * FROM vvex.epn_core WHERE target_name = '67P/Churyumov-Gerasimenko'", false},
-		{"a.epn_core", "O'Neil", 0, "SELECT * FROM a.epn_core WHERE target_name = 'O''Neil'", false},
+		{"planets.epn_core", "Mars", 0, "SELECT * FROM planets.epn_core WHERE LOWER(target_name) = 'mars'", false},
+		{"vvex.epn_core", "67P/Churyumov-Gerasimenko", 10, "SELECT TOP 10 * FROM vvex.epn_core WHERE LOWER(target_name) = '67p/churyumov-gerasimenko'", false},
+		{"a.epn_core", "O'Neil", 0, "SELECT * FROM a.epn_core WHERE LOWER(target_name) = 'o''neil'", false},
 		{"a.epn_core; DROP TABLE x", "Mars", 0, "", true},
 		{"a.other", "Mars", 0, "", true},
 		{"a.epn_core", " ", 0, "", true},

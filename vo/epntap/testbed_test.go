@@ -2,6 +2,7 @@ package epntap
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,15 +29,17 @@ func TestTestbed(t *testing.T) {
 			t.Errorf("%s: services %+v, want %s at %s", name, svcs, in.EPNTable, in.TAP)
 		}
 	}
-	for _, target := range []string{"Mars", "Jupiter", "Pluto"} {
+	for _, asked := range []string{"Mars", "Jupiter", "Pluto", "mars", "JUPITER"} {
+		target := asked
 		want := 0
 		for _, g := range in.Granules {
-			if g.Target == target {
+			if strings.EqualFold(g.Target, asked) {
+				target = g.Target
 				want++
 			}
 		}
 		var rows []Result
-		sum, err := Search(ctx, q, fromReg, target, 0, fanout.Options{Deadline: 2 * time.Minute}, func(r fanout.Result[Result]) {
+		sum, err := Search(ctx, q, fromReg, asked, 0, fanout.Options{Deadline: 2 * time.Minute}, func(r fanout.Result[Result]) {
 			if r.Err != nil {
 				t.Errorf("%s: %v", r.Name, r.Err)
 				return

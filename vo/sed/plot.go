@@ -29,7 +29,8 @@ type PlotOptions struct {
 }
 
 // Plot draws SEDs (magnitude against wavelength, log wavelength, bright
-// up) as PNG to w.
+// up) as PNG to w, with the magnitudes their fits (FitSources) predict in
+// the same bands when they have been fitted.
 func Plot(w io.Writer, sources []Source, opt PlotOptions) error {
 	if len(sources) == 0 {
 		return fmt.Errorf("no SED to plot")
@@ -126,8 +127,50 @@ func newSEDPlot(title string, sources []Source, legend bool) (*plot.Plot, error)
 		if legend {
 			p.Legend.Add(s.ID, line, pts)
 		}
+		if err := addFitLines(p, s, c, legend || len(sources) == 1); err != nil {
+			return nil, err
+		}
 	}
 	p.Legend.Top = true
 	p.BackgroundColor = color.White
 	return p, nil
+}
+
+// addFitLines draws the magnitudes the fits of s (FitSources) predict in
+// its bands: dashed for the blackbody, dotted for the power law.
+func addFitLines(p *plot.Plot, s Source, c color.Color, legend bool) error {
+	for _, f := range s.Fits {
+		m := blackbody
+		dash := []vg.Length{vg.Points(5), vg.Points(3)}
+		label := fmt.Sprintf("blackbody %.0f K", f.Params[0])
+		if f.Model == "powerlaw" {
+			m = powerLaw
+			dash = []vg.Length{vg.Points(1.5), vg.Points(2.5)}
+			label = fmt.Sprintf("power law α=%.2f", f.Params[0])
+		}
+		var xy plotter.XYs
+		for _, pt := range s.Points {
+			zp, ok := ZeroPoints[pt.Band]
+			if !ok || !(pt.Wavelength > 0) {
+				continue
+			}
+			v, _ := m(lightC/(pt.Wavelength*1e-6), f.Params)
+			if mag := -2.5 * math.Log10(v/zp); v > 0 && !math.IsInf(mag, 0) {
+				xy = append(xy, plotter.XY{X: pt.Wavelength, Y: mag})
+			}
+		}
+		if len(xy) < 2 {
+			continue
+		}
+		line, err := plotter.NewLine(xy)
+		if err != nil {
+			return fmt.Errorf("plotting the %s fit of source %s: %w", f.Model, s.ID, err)
+		}
+		line.Color, line.Dashes = c, dash
+		p.Add(line)
+		if legend {
+			p.Legend.Add(label, line)
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/voagent/voagent/vo/skypos"
 	"github.com/voagent/voagent/vo/votable"
@@ -16,7 +17,9 @@ type Point struct {
 	// Wavelength is the band's effective wavelength in micrometres.
 	Wavelength float64
 	Mag        float64
-	Band       string
+	// MagErr is the magnitude's 1-sigma error, 0 when the table has none.
+	MagErr float64
+	Band   string
 	// Catalogue is the label of the catalogue the column came from (the
 	// GROUP of a cluster table), or "" when unknown.
 	Catalogue string
@@ -31,11 +34,14 @@ type Source struct {
 	Row     int
 	RA, Dec float64
 	Points  []Point
+	// Fits are the models FitSources fitted (none until it is called).
+	Fits []Fit
 }
 
 // photColumn is a magnitude column recognised in a table.
 type photColumn struct {
 	col       votable.Column
+	err       votable.Column // the magnitude's error column, or nil
 	band      Band
 	catalogue string
 }
@@ -74,9 +80,87 @@ func photColumns(t *votable.Table, bands Bands) []photColumn {
 		if !ok {
 			continue
 		}
-		out = append(out, photColumn{col: t.Columns[i], band: b, catalogue: catOf[f.ID]})
+		out = append(out, photColumn{col: t.Columns[i], err: errorColumn(t, i, catOf), band: b, catalogue: catOf[f.ID]})
 	}
-	return out
+	return sdssContext(out)
+}
+
+// sdssFor is the SDSS band a Johnson R or I column is read as when its
+// catalogue has SDSS columns too.
+var sdssFor = map[string]string{"Johnson R": "SDSS r", "Johnson I": "SDSS i"}
+
+// sdssContext reads as SDSS r and i the columns taken for Johnson R and
+// I (UCDs em.opt.R and em.opt.I, or names r and i) in a catalogue that
+// has SDSS u, g or z columns: VizieR and DaCHS write SDSS magnitudes with
+// the UCDs of the Johnson bands, and a catalogue does not mix the two
+// systems.
+func sdssContext(pcs []photColumn) []photColumn {
+	sdss := map[string]bool{}
+	for _, pc := range pcs {
+		switch pc.band.Name {
+		case "SDSS u", "SDSS g", "SDSS z":
+			sdss[pc.catalogue] = true
+		}
+	}
+	for i, pc := range pcs {
+		if name, ok := sdssFor[pc.band.Name]; ok && sdss[pc.catalogue] {
+			for _, b := range DefaultBands {
+				if b.Name == name {
+					pcs[i].band = Band{Name: b.Name, UCD: pc.band.UCD, Columns: pc.band.Columns, Wavelength: b.Wavelength}
+					break
+				}
+			}
+		}
+	}
+	return pcs
+}
+
+// errorColumn finds the error column of magnitude column i: by name
+// (e_Jmag, Jmag_err, err_Jmag, psfMagErr_u, w1sigmpro, j_msigcom ...),
+// else the only stat.error;phot.mag column with the same em word in the
+// same catalogue.
+func errorColumn(t *votable.Table, i int, catOf map[string]string) votable.Column {
+	f := t.Fields[i]
+	n := strings.ToLower(f.Name)
+	names := []string{"e_" + n, n + "_err", n + "err", "err_" + n, n + "_error", n + "_sigma", "sigma_" + n}
+	if strings.Contains(n, "mag") {
+		names = append(names, strings.Replace(n, "mag", "magerr", 1), strings.Replace(n, "mag", "mag_err", 1))
+	}
+	if strings.HasSuffix(n, "mpro") {
+		names = append(names, strings.TrimSuffix(n, "mpro")+"sigmpro")
+	}
+	if strings.HasSuffix(n, "_m") {
+		names = append(names, n+"sigcom", n+"sig")
+	}
+	numeric := func(j int) bool { return j != i && j < len(t.Columns) && xmatch.IsNumericScalar(t.Columns[j]) }
+	for _, want := range names {
+		for j, g := range t.Fields {
+			if strings.ToLower(g.Name) == want && numeric(j) {
+				return t.Columns[j]
+			}
+		}
+	}
+	em, _ := emWord(f.UCD)
+	if em == "" {
+		return nil
+	}
+	found := -1
+	for j, g := range t.Fields {
+		words := strings.Split(strings.ToLower(g.UCD), ";")
+		gem, _ := emWord(g.UCD)
+		if !numeric(j) || strings.TrimSpace(words[0]) != "stat.error" || !strings.Contains(strings.ToLower(g.UCD), "phot.mag") ||
+			gem != em || catOf[g.ID] != catOf[f.ID] {
+			continue
+		}
+		if found >= 0 {
+			return nil // ambiguous
+		}
+		found = j
+	}
+	if found < 0 {
+		return nil
+	}
+	return t.Columns[found]
 }
 
 // Extract builds the SED of every row of t that has at least one finite
@@ -102,8 +186,14 @@ func Extract(t *votable.Table, bands Bands) ([]Source, error) {
 			if !ok || math.IsNaN(m) || math.IsInf(m, 0) {
 				continue
 			}
-			s.Points = append(s.Points, Point{Wavelength: pc.band.Wavelength, Mag: m, Band: pc.band.Name,
-				Catalogue: pc.catalogue, Column: pc.col.Field().Name})
+			p := Point{Wavelength: pc.band.Wavelength, Mag: m, Band: pc.band.Name,
+				Catalogue: pc.catalogue, Column: pc.col.Field().Name}
+			if pc.err != nil {
+				if e, ok := votable.Float64(pc.err, row); ok && e > 0 && !math.IsInf(e, 0) {
+					p.MagErr = e
+				}
+			}
+			s.Points = append(s.Points, p)
 		}
 		if len(s.Points) == 0 {
 			continue
@@ -127,7 +217,9 @@ func Extract(t *votable.Table, bands Bands) ([]Source, error) {
 
 // Table builds the SED table: one row per source and band, with columns
 // source (the source identifier), ra, dec, band, catalogue, column,
-// wavelength (um, em.wl) and mag (phot.mag). In TOPCAT, plot mag against
+// wavelength (um, em.wl), mag (phot.mag) and mag_err (null when the
+// table has no error for it); the fits of FitSources are PARAMs (named
+// with a suffix _<source> when several sources were fitted). In TOPCAT, plot mag against
 // wavelength (log X, flipped Y) with one subset per source.
 func Table(sources []Source) (*votable.Table, error) {
 	fields := []*votable.Field{
@@ -139,6 +231,7 @@ func Table(sources []Source) (*votable.Table, error) {
 		{Name: "column", Datatype: votable.Char, Arraysize: "*", UCD: "meta.ref", Description: "Column the magnitude was read from"},
 		{Name: "wavelength", Datatype: votable.Double, Unit: "um", UCD: "em.wl.effective", Description: "Effective wavelength of the band"},
 		{Name: "mag", Datatype: votable.Double, Unit: "mag", UCD: "phot.mag", Description: "Magnitude"},
+		{Name: "mag_err", Datatype: votable.Double, Unit: "mag", UCD: "stat.error;phot.mag", Description: "1-sigma error of the magnitude"},
 	}
 	cols := make([]votable.Column, len(fields))
 	for i, f := range fields {
@@ -153,7 +246,7 @@ func Table(sources []Source) (*votable.Table, error) {
 	}
 	src, ra, dec := cols[0].(*votable.Strings), cols[1].(*votable.Scalar[float64]), cols[2].(*votable.Scalar[float64])
 	band, cat, col := cols[3].(*votable.Strings), cols[4].(*votable.Strings), cols[5].(*votable.Strings)
-	wl, mag := cols[6].(*votable.Scalar[float64]), cols[7].(*votable.Scalar[float64])
+	wl, mag, magErr := cols[6].(*votable.Scalar[float64]), cols[7].(*votable.Scalar[float64]), cols[8].(*votable.Scalar[float64])
 	for _, s := range sources {
 		for _, p := range s.Points {
 			for _, e := range []error{src.AppendString(s.ID, false), band.AppendString(p.Band, false),
@@ -166,6 +259,7 @@ func Table(sources []Source) (*votable.Table, error) {
 			dec.Append(s.Dec, math.IsNaN(s.Dec))
 			wl.Append(p.Wavelength, false)
 			mag.Append(p.Mag, false)
+			magErr.Append(p.MagErr, !(p.MagErr > 0))
 		}
 	}
 	n := int64(0)
@@ -173,5 +267,5 @@ func Table(sources []Source) (*votable.Table, error) {
 		n = int64(cols[0].Len())
 	}
 	return &votable.Table{Name: "sed", Description: "Approximate SEDs: one row per source and band",
-		Fields: fields, Columns: cols, NRows: n, Serialization: votable.Binary2}, nil
+		Fields: fields, Columns: cols, NRows: n, Serialization: votable.Binary2, Params: fitParams(sources)}, nil
 }

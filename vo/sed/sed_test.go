@@ -130,9 +130,9 @@ func TestExtractAndTable(t *testing.T) {
 		t.Fatalf("source 1: %+v", s)
 	}
 	want := []Point{
-		{Wavelength: 0.445, Mag: 14, Band: "Johnson B", Catalogue: "optical", Column: "bmag"},
-		{Wavelength: 1.235, Mag: 12, Band: "2MASS J", Catalogue: "twomass", Column: "jmag"},
-		{Wavelength: 3.353, Mag: 11, Band: "WISE W1", Catalogue: "wise", Column: "w1mag"},
+		{Wavelength: wlJohnsonB, Mag: 14, Band: "Johnson B", Catalogue: "optical", Column: "bmag"},
+		{Wavelength: wl2MASSJ, Mag: 12, MagErr: float64(float32(0.1)), Band: "2MASS J", Catalogue: "twomass", Column: "jmag"},
+		{Wavelength: wlWISEW1, Mag: 11, Band: "WISE W1", Catalogue: "wise", Column: "w1mag"},
 	}
 	for i, p := range s.Points {
 		if p != want[i] {
@@ -149,8 +149,11 @@ func TestExtractAndTable(t *testing.T) {
 	if tab.Rows() != 4 {
 		t.Fatalf("SED table has %d rows, want 4", tab.Rows())
 	}
-	if v := tab.Columns[tab.FieldByName("wavelength")].Value(2); v != 3.353 {
+	if v := tab.Columns[tab.FieldByName("wavelength")].Value(2); v != wlWISEW1 {
 		t.Errorf("row 3 wavelength %v", v)
+	}
+	if v := tab.Columns[tab.FieldByName("mag_err")]; v.Value(1) != float64(float32(0.1)) || !v.IsNull(0) {
+		t.Errorf("mag_err: %v %v, want 0.1 for J and null for B", v.Value(1), v.Value(0))
 	}
 	if v := tab.Columns[tab.FieldByName("source")].Value(3); v != "2" {
 		t.Errorf("row 4 source %v", v)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/voagent/voagent/vo/dal"
@@ -74,6 +75,33 @@ func (s *Service) Submit(ctx context.Context, q *Query, opt AsyncOptions) (*Job,
 	return j, nil
 }
 
+// Attach returns the Job at jobURL, a job created earlier (by another run,
+// kept with AsyncOptions.Keep), to wait for, read or delete. The job is
+// not tracked for Cleanup; Close deletes it unless opt.Keep.
+func (s *Service) Attach(jobURL string, opt AsyncOptions) *Job {
+	return &Job{URL: jobURL, s: s, q: &Query{}, opt: opt}
+}
+
+// Get reads the job's document.
+func (j *Job) Get(ctx context.Context) (*uws.Job, error) {
+	doc, err := j.s.uws.Get(ctx, j.URL)
+	if doc != nil {
+		j.last = doc
+	}
+	return doc, err
+}
+
+// ServiceOfJob returns the TAP base URL of an async job URL
+// (".../tap/async/ID" gives ".../tap").
+func ServiceOfJob(jobURL string) (string, error) {
+	u := strings.TrimRight(jobURL, "/")
+	i := strings.LastIndex(u, "/async/")
+	if i < 0 || i+len("/async/") >= len(u) || strings.Contains(u[i+len("/async/"):], "/") {
+		return "", fmt.Errorf("%q is not a TAP async job URL (BASE/async/JOBID)", jobURL)
+	}
+	return u[:i], nil
+}
+
 // Wait waits for the job to end. A job in phase ERROR or ABORTED becomes an
 // *dal.Error (ErrService) carrying the service's error message.
 func (j *Job) Wait(ctx context.Context) (*uws.Job, error) {
@@ -113,6 +141,9 @@ func (j *Job) Fetch(ctx context.Context) (*votable.Document, *dal.Truncation, er
 func (j *Job) Copy(ctx context.Context, w io.Writer) (int64, *dal.Truncation, error) {
 	return j.s.dal.Copy(ctx, j.resultRequest(), w, j.q.wantVOTable())
 }
+
+// Delete deletes the job on the service, kept or not.
+func (j *Job) Delete(ctx context.Context) error { return j.s.deleteJob(ctx, j.URL) }
 
 // Abort aborts the job.
 func (j *Job) Abort(ctx context.Context) error { return j.s.uws.Abort(ctx, j.URL) }

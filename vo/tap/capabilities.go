@@ -3,12 +3,14 @@ package tap
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/voagent/voagent/internal/xmlguard"
 	"github.com/voagent/voagent/vo/dal"
 )
 
@@ -143,6 +145,7 @@ type xmlLimit struct {
 }
 
 type xmlCapabilities struct {
+	XMLName    xml.Name
 	Capability []struct {
 		StandardID string `xml:"standardID,attr"`
 		Type       string `xml:"http://www.w3.org/2001/XMLSchema-instance type,attr"`
@@ -200,11 +203,21 @@ func limit(x xmlLimit) (Limit, error) {
 	return l, err
 }
 
+// ErrNotCapabilities is the error of a document that is not a VOSI
+// capabilities document (an HTML page, another XML document).
+var ErrNotCapabilities = errors.New("not a VOSI capabilities document")
+
 // ParseCapabilities reads a VOSI capabilities document.
 func ParseCapabilities(data []byte) (*Capabilities, error) {
 	var x xmlCapabilities
-	if err := xml.Unmarshal(data, &x); err != nil {
+	if err := xmlguard.Check(data); err != nil {
 		return nil, fmt.Errorf("reading VOSI capabilities: %w", err)
+	}
+	if err := xml.Unmarshal(data, &x); err != nil {
+		return nil, fmt.Errorf("reading VOSI capabilities: %w: %w", ErrNotCapabilities, err)
+	}
+	if x.XMLName.Local != "capabilities" {
+		return nil, fmt.Errorf("%w: the root element is <%s>, not <capabilities>", ErrNotCapabilities, x.XMLName.Local)
 	}
 	c := &Capabilities{}
 	for _, xc := range x.Capability {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/voagent/voagent/internal/xmlguard"
 	"github.com/voagent/voagent/vo/adql"
 	"github.com/voagent/voagent/vo/dal"
 	"github.com/voagent/voagent/vo/votable"
@@ -171,6 +172,9 @@ func ParseTables(data []byte) ([]*Schema, error) {
 			Table       []xmlTable `xml:"table"`
 		} `xml:"schema"`
 	}
+	if err := xmlguard.Check(data); err != nil {
+		return nil, fmt.Errorf("reading VOSI tables: %w", err)
+	}
 	if err := xml.Unmarshal(data, &root); err != nil {
 		return nil, fmt.Errorf("reading VOSI tables: %w", err)
 	}
@@ -319,11 +323,12 @@ func (s *Service) Examples(ctx context.Context) ([]Example, error) {
 // typeof="example" holding property="name" and property="query" elements.
 // HTML that is not well-formed XML is read leniently.
 func ParseExamples(r io.Reader) ([]Example, error) {
-	d := xml.NewDecoder(r)
-	d.Strict = false
-	d.AutoClose = xml.HTMLAutoClose
-	d.Entity = xml.HTMLEntity
-	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) { return in, nil }
+	d := xmlguard.NewDecoder(r, func(d *xml.Decoder) {
+		d.Strict = false
+		d.AutoClose = xml.HTMLAutoClose
+		d.Entity = xml.HTMLEntity
+		d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) { return in, nil }
+	})
 	var out []Example
 	var cur *Example
 	exDepth, depth := -1, 0

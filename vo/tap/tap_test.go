@@ -443,6 +443,9 @@ func FuzzParseMetadata(f *testing.F) {
 	f.Add(`<capabilities><capability standardID="ivo://ivoa.net/std/TAP"><outputLimit><hard forMode="sync">5</hard></outputLimit></capability></capabilities>`)
 	f.Add(`<tableset><schema><name>s</name><table><name>s.t</name><column><name>c</name></column></table></schema></tableset>`)
 	f.Add(`<html><div typeof="example"><h2 property="name">n</h2><pre property="query">SELECT 1</pre></div></html>`)
+	f.Add(`<tableset><schema><table>` + deep("column", 300) + `</table></schema></tableset>`)
+	f.Add(`<capabilities><capability>` + deep("interface", 256) + `</capability></capabilities>`)
+	f.Add(`<html>` + deep("div", 300) + `</html>`)
 	f.Fuzz(func(t *testing.T, doc string) {
 		if len(doc) > 1<<16 {
 			return
@@ -451,4 +454,23 @@ func FuzzParseMetadata(f *testing.F) {
 		ParseTables([]byte(doc))
 		ParseExamples(strings.NewReader(doc))
 	})
+}
+
+func TestCapabilitiesNotVOSI(t *testing.T) {
+	for _, c := range []struct{ name, doc string }{
+		{"XHTML page", `<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>TAP</title></head><body><p>capabilities</p></body></html>`},
+		{"HTML page", "<!DOCTYPE html>\n<html><head><title>TAP</title></head><body><p>Hello<br></body></html>"},
+		{"VOTable", `<VOTABLE version="1.4"><RESOURCE/></VOTABLE>`},
+		{"empty", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseCapabilities([]byte(c.doc))
+			if !errors.Is(err, ErrNotCapabilities) {
+				t.Fatalf("error %v, want %v", err, ErrNotCapabilities)
+			}
+		})
+	}
+	if _, err := ParseCapabilities([]byte(`<vosi:capabilities xmlns:vosi="http://www.ivoa.net/xml/VOSICapabilities/v1.0"/>`)); err != nil {
+		t.Errorf("an empty capabilities document: %v", err)
+	}
 }

@@ -5,12 +5,15 @@
 package uws
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/voagent/voagent/internal/xmlguard"
 )
 
 // Phase is the execution phase of a job (UWS 1.1 §2.1.3).
@@ -152,10 +155,25 @@ type xmlJob struct {
 	} `xml:"jobInfo"`
 }
 
+// maxJobDocument bounds a UWS job document.
+const maxJobDocument = 64 << 20
+
 // ParseJob reads a UWS job document.
 func ParseJob(r io.Reader) (*Job, error) {
 	var x xmlJob
-	d := xml.NewDecoder(r)
+	// Read whole (jobInfo is kept verbatim, which a guarded token stream
+	// cannot give), bounded, and checked by the XML guard first.
+	data, err := io.ReadAll(io.LimitReader(r, maxJobDocument+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading a UWS job document: %w", err)
+	}
+	if len(data) > maxJobDocument {
+		return nil, fmt.Errorf("reading a UWS job document: longer than %d bytes", maxJobDocument)
+	}
+	if err := xmlguard.Check(data); err != nil {
+		return nil, fmt.Errorf("reading a UWS job document: %w", err)
+	}
+	d := xml.NewDecoder(bytes.NewReader(data))
 	d.CharsetReader = charsetReader
 	if err := d.Decode(&x); err != nil {
 		return nil, fmt.Errorf("reading a UWS job document: %w", err)
@@ -174,7 +192,6 @@ func ParseJob(r io.Reader) (*Job, error) {
 	if j.Phase == "" {
 		return nil, fmt.Errorf("reading UWS job %s: no phase", j.ID)
 	}
-	var err error
 	for _, f := range []struct {
 		name string
 		in   string
@@ -251,8 +268,7 @@ func ParseJobList(r io.Reader) ([]JobRef, error) {
 			CreationTime string `xml:"creationTime"`
 		} `xml:"jobref"`
 	}
-	d := xml.NewDecoder(r)
-	d.CharsetReader = charsetReader
+	d := xmlguard.NewDecoder(r, func(d *xml.Decoder) { d.CharsetReader = charsetReader }).Decoder()
 	if err := d.Decode(&x); err != nil {
 		return nil, fmt.Errorf("reading a UWS job list: %w", err)
 	}

@@ -76,6 +76,7 @@ func TestParseBad(t *testing.T) {
 
 func FuzzParseJob(f *testing.F) {
 	f.Add(`<uws:job xmlns:uws="http://www.ivoa.net/xml/UWS/v1.0"><uws:jobId>1</uws:jobId><uws:phase>COMPLETED</uws:phase></uws:job>`)
+	f.Add(`<uws:job xmlns:uws="http://www.ivoa.net/xml/UWS/v1.0"><uws:jobId>1</uws:jobId><uws:jobInfo>` + strings.Repeat("<x>", 300) + `</uws:jobInfo></uws:job>`)
 	f.Fuzz(func(t *testing.T, doc string) {
 		if len(doc) > 1<<16 {
 			return

@@ -371,10 +371,7 @@ func (b *base64Reader) Read(p []byte) (int, error) {
 // between blanks (base64 lines) whole.
 func appendNonSpace(dst, src []byte) []byte {
 	for len(src) > 0 {
-		i := 0
-		for i < len(src) && src[i] > ' ' {
-			i++
-		}
+		i := nonSpaceRun(src)
 		dst = append(dst, src[:i]...)
 		if i == len(src) {
 			break
@@ -385,6 +382,25 @@ func appendNonSpace(dst, src []byte) []byte {
 		src = src[i+1:]
 	}
 	return dst
+}
+
+// nonSpaceRun returns the length of src's leading run of bytes above ' '
+// (base64 text between line breaks), eight bytes at a time: a word has a
+// byte <= 0x20 when (x - 0x21..21) &^ x & 0x80..80 is not zero (a byte
+// >= 0x80 is not base64 either, and stops the run as a byte <= ' ' does).
+func nonSpaceRun(src []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(src); i += 8 {
+		x := binary.LittleEndian.Uint64(src[i:])
+		if (x-0x21*ones)&^x&highs != 0 || x&highs != 0 {
+			break
+		}
+	}
+	for i < len(src) && src[i] > ' ' {
+		i++
+	}
+	return i
 }
 
 func trimPad(b []byte) []byte {
@@ -406,7 +422,10 @@ func newBinParser(col Column, nanNull bool) (binParser, error) {
 		return stringBin(c, f), nil
 	case *Scalar[bool]:
 		if f.Datatype == Bit {
-			return binParser{size: 1, fix: func(b []byte, null bool) { c.Append(b[0]&0x80 != 0, null) }}, nil
+			// Any non-zero byte is true: the standard packs bits most
+			// significant first (0x80), astropy writes a scalar bit as 0x08
+			// and STILTS as 0xff, and all three mean true.
+			return binParser{size: 1, fix: func(b []byte, null bool) { c.Append(b[0] != 0, null) }}, nil
 		}
 		return binParser{size: 1, fix: func(b []byte, null bool) {
 			v, ok := boolByte(b[0])

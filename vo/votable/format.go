@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Format is how a table is written out: CSV, or a VOTable in one of the
@@ -22,10 +24,12 @@ const (
 	FormatBinary    Format = "binary"
 	FormatBinary2   Format = "binary2"
 	FormatCSV       Format = "csv"
+	// FormatJSONL is JSON lines: one JSON object per row.
+	FormatJSONL Format = "jsonl"
 )
 
 // FormatNames lists the names ParseFormat accepts, for usage texts.
-const FormatNames = "votable, tabledata, binary, binary2 or csv"
+const FormatNames = "votable, tabledata, binary, binary2, csv or jsonl"
 
 // ParseFormat maps a format name (any case; "xml" and "vot" are votable,
 // "td", "bin" and "bin2" the serializations' short names) to a Format.
@@ -35,6 +39,8 @@ func ParseFormat(s string) (Format, error) {
 		return FormatVOTable, nil
 	case "csv":
 		return FormatCSV, nil
+	case "jsonl", "ndjson", "json-lines", "jsonlines":
+		return FormatJSONL, nil
 	default:
 		if ser, ok := ParseSerialization(l); ok {
 			return serFormat(ser), nil
@@ -44,14 +50,18 @@ func ParseFormat(s string) (Format, error) {
 }
 
 // FormatFor picks the output format of a file: the flag when given, else
-// from the extension of name (.csv is CSV), else FormatVOTable. name "-"
+// from the extension of name (.csv is CSV, .jsonl and .ndjson JSON lines),
+// else FormatVOTable. name "-"
 // (standard output) or "" has no extension.
 func FormatFor(name, flag string) (Format, error) {
 	if flag != "" {
 		return ParseFormat(flag)
 	}
-	if strings.EqualFold(filepath.Ext(name), ".csv") {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv":
 		return FormatCSV, nil
+	case ".jsonl", ".ndjson":
+		return FormatJSONL, nil
 	}
 	return FormatVOTable, nil
 }
@@ -67,7 +77,7 @@ func serFormat(s Serialization) Format {
 }
 
 // IsVOTable reports whether f writes a VOTable (any serialization).
-func (f Format) IsVOTable() bool { return f != FormatCSV && f != "" }
+func (f Format) IsVOTable() bool { return f != FormatCSV && f != FormatJSONL && f != "" }
 
 // Serialization is the serialization a writer uses for f: BINARY2 for
 // FormatVOTable, SerUnknown for CSV.
@@ -94,31 +104,37 @@ type BatchWriter interface {
 // resource's INFOs and PARAMs, may be nil, and is ignored for CSV) to w in
 // format f.
 func NewBatchWriter(w io.Writer, res *Resource, t *Table, f Format) (BatchWriter, error) {
-	if f == FormatCSV {
+	switch f {
+	case FormatCSV:
 		return NewCSVWriter(w, t.Fields), nil
+	case FormatJSONL:
+		return NewJSONLWriter(w, t.Fields), nil
 	}
 	return NewTableWriter(w, res, t, f.Serialization())
 }
 
 // WriteTableFormat writes a whole in-memory table to w in format f.
 func WriteTableFormat(w io.Writer, t *Table, f Format) error {
-	if f == FormatCSV {
+	switch f {
+	case FormatCSV:
 		return WriteCSV(w, t)
+	case FormatJSONL:
+		return WriteJSONL(w, t)
 	}
 	return WriteTable(w, t, f.Serialization())
 }
 
-// WriteFormat writes doc to w in format f. CSV holds one table: the first
+// WriteFormat writes doc to w in format f. CSV and JSON lines hold one table: the first
 // one of a RESOURCE type="results", else the first table with data.
 func WriteFormat(w io.Writer, doc *Document, f Format) error {
-	if f != FormatCSV {
+	if f.IsVOTable() {
 		return Write(w, doc, f.Serialization())
 	}
 	t := ResultTable(doc)
 	if t == nil {
-		return errors.New("votable: the document holds no table with data to write as CSV")
+		return fmt.Errorf("votable: the document holds no table with data to write as %s", f)
 	}
-	return WriteCSV(w, t)
+	return WriteTableFormat(w, t, f)
 }
 
 // ResultTable is the first table of doc's first RESOURCE type="results"
@@ -153,11 +169,29 @@ func ResultTable(doc *Document) *Table {
 
 func hasData(t *Table) bool { return len(t.Fields) > 0 && len(t.Columns) == len(t.Fields) }
 
-// CreateFile creates the file path, calls write with it and closes it; the
-// file is removed again when write (or closing) fails, so that a failed
-// command leaves no partial output behind.
+// CreateFile writes the file path with write. The data goes to a
+// temporary file next to path, renamed to path only once write and the
+// close succeed: a failed or killed writer leaves no partial file under
+// path (and an existing file there stays as it was). A path that exists
+// and is not a regular file (/dev/null, a FIFO) is written directly.
 func CreateFile(path string, write func(io.Writer) error) (err error) {
-	f, err := os.Create(path)
+	if fi, serr := os.Stat(path); serr == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	removeDeadParts(dir, base)
+	f, err := os.CreateTemp(dir, fmt.Sprintf(".%s.part-%d-*", base, os.Getpid()))
 	if err != nil {
 		return err
 	}
@@ -165,11 +199,46 @@ func CreateFile(path string, write func(io.Writer) error) (err error) {
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("writing %s: %w", path, cerr)
 		}
+		if err == nil {
+			err = os.Chmod(f.Name(), 0o644)
+		}
+		if err == nil {
+			err = os.Rename(f.Name(), path)
+		}
 		if err != nil {
-			os.Remove(path)
+			os.Remove(f.Name())
 		}
 	}()
 	return write(f)
+}
+
+// removeDeadParts removes the temporary files CreateFile left next to
+// dir/base in runs that were killed (their process is gone).
+func removeDeadParts(dir, base string) {
+	parts, _ := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+".part-*-*"))
+	for _, p := range parts {
+		rest := strings.TrimPrefix(filepath.Base(p), "."+base+".part-")
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.Remove(p)
+		}
+	}
+}
+
+// globEscape quotes the metacharacters of filepath.Match in s.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // TableStream hands out tables and then each one's rows in batches:

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,6 +31,10 @@ func TestFormatFor(t *testing.T) {
 		{"-", "xml", FormatVOTable, false},
 		{"-", "fits", "", true},
 		{"out.csv", "text", "", true},
+		{"out.jsonl", "", FormatJSONL, false},
+		{"out.NDJSON", "", FormatJSONL, false},
+		{"-", "jsonl", FormatJSONL, false},
+		{"out.csv", "ndjson", FormatJSONL, false},
 	}
 	for _, tt := range tests {
 		got, err := FormatFor(tt.name, tt.flag)
@@ -140,5 +146,74 @@ func TestCreateFile(t *testing.T) {
 	}
 	if err := CreateFile(filepath.Join(dir, "no", "such", "dir.csv"), func(w io.Writer) error { return nil }); err == nil {
 		t.Error("missing directory: no error")
+	}
+}
+
+func TestCreateFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "out.xml")
+	if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := CreateFile(p, func(w io.Writer) error {
+		io.WriteString(w, "partial")
+		// while writing, the old file is still there and complete
+		if b, _ := os.ReadFile(p); string(b) != "old" {
+			t.Errorf("during the write %s holds %q", p, b)
+		}
+		return errors.New("boom")
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if b, _ := os.ReadFile(p); string(b) != "old" {
+		t.Errorf("after a failed write %s holds %q", p, b)
+	}
+	if err := CreateFile(p, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "new" {
+		t.Errorf("after the write %s holds %q", p, b)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want 1 (no temporary left)", len(entries))
+	}
+	if err := CreateFile(os.DevNull, func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }); err != nil {
+		t.Errorf("writing %s: %v", os.DevNull, err)
+	}
+	if fi, err := os.Stat(os.DevNull); err != nil || fi.Mode().IsRegular() {
+		t.Errorf("%s replaced: %v %v", os.DevNull, fi.Mode(), err)
+	}
+}
+
+// TestCreateFileRemovesDeadParts: the temporary a killed run left next to
+// its output goes at the next write of that output; one of a live
+// process stays.
+func TestCreateFileRemovesDeadParts(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "out[1].xml")
+	c := exec.Command("true")
+	if err := c.Run(); err != nil {
+		t.Skip("no true(1):", err)
+	}
+	dead := filepath.Join(dir, fmt.Sprintf(".out[1].xml.part-%d-123", c.Process.Pid))
+	live := filepath.Join(dir, ".out[1].xml.part-1-456") // init is alive
+	other := filepath.Join(dir, fmt.Sprintf(".other.xml.part-%d-789", c.Process.Pid))
+	for _, f := range []string{dead, live, other} {
+		if err := os.WriteFile(f, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := CreateFile(p, func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dead); err == nil {
+		t.Errorf("the dead run's temporary %s is still there", dead)
+	}
+	for _, f := range []string{live, other, p} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
 	}
 }

@@ -97,6 +97,11 @@ func FuzzRead(f *testing.F) {
 		f.Add(s)
 	}
 	f.Add([]byte(`<VOTABLE><RESOURCE><TABLE><FIELD name="a" datatype="int" arraysize="2x*"/><DATA><TABLEDATA><TR><TD>1 2 3</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>`))
+	// Deep nesting: at and past the XML guard's limit, in each place.
+	for _, where := range []string{"top", "resource", "table", "field"} {
+		f.Add([]byte(deepDoc(where, "GROUP", 300)))
+		f.Add([]byte(deepDoc(where, "X", 255)))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer watchdog("FuzzRead")()
 		doc, err := Read(bytes.NewReader(data))

@@ -261,16 +261,25 @@ func (d *Decoder) coosys(se xml.StartElement) (*CooSys, error) {
 	return c, nil
 }
 
+// group reads a GROUP and the GROUPs nested in it with an explicit stack
+// (no recursion: the depth is bounded by the XML guard only).
 func (d *Decoder) group(se xml.StartElement) (*Group, error) {
-	g := &Group{Name: attr(se, "name"), ID: attr(se, "ID"), Ref: attr(se, "ref"), UCD: attr(se, "ucd"), Utype: attr(se, "utype")}
+	newGroup := func(se xml.StartElement) *Group {
+		return &Group{Name: attr(se, "name"), ID: attr(se, "ID"), Ref: attr(se, "ref"), UCD: attr(se, "ucd"), Utype: attr(se, "utype")}
+	}
+	stack := []*Group{newGroup(se)}
 	for {
+		g := stack[len(stack)-1]
 		tok, err := d.x.Token()
 		if err != nil {
 			return nil, d.syntax(err)
 		}
 		switch tok := tok.(type) {
 		case xml.EndElement:
-			return g, nil
+			if len(stack) == 1 {
+				return g, nil
+			}
+			stack = stack[:len(stack)-1]
 		case xml.StartElement:
 			switch tok.Name.Local {
 			case "DESCRIPTION":
@@ -294,11 +303,9 @@ func (d *Decoder) group(se xml.StartElement) (*Group, error) {
 				}
 				g.Params = append(g.Params, p)
 			case "GROUP":
-				sub, err := d.group(tok)
-				if err != nil {
-					return nil, err
-				}
+				sub := newGroup(tok)
 				g.Groups = append(g.Groups, sub)
+				stack = append(stack, sub)
 			default:
 				if err := d.x.Skip(); err != nil {
 					return nil, d.syntax(err)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strconv"
+
+	"github.com/voagent/voagent/internal/xmlguard"
 )
 
 // DefaultBatchRows is the number of rows NextBatch hands out at a time.
@@ -16,11 +18,13 @@ const DefaultBatchRows = chunkRows
 // Decoder reads a VOTable document as a stream: metadata first, then each
 // table's rows in batches, with memory bounded by the batch size.
 type Decoder struct {
-	src   *source
-	x     *xml.Decoder
-	doc   *Document
-	stack []*Resource // open RESOURCE elements, innermost last
-	seen  bool        // VOTABLE element seen
+	src    *source
+	x      *xml.Decoder // guarded by g: nesting and text length bounded
+	g      *xmlguard.Guard
+	doc    *Document
+	stack  []*Resource // open RESOURCE elements, innermost last
+	seen   bool        // VOTABLE element seen
+	rooted bool        // root element seen
 	// BatchRows is the maximum number of rows NextBatch returns at once.
 	BatchRows int
 
@@ -55,9 +59,21 @@ func NewDecoder(r io.Reader) *Decoder {
 		return d
 	}
 	d.src = src
-	d.x = xml.NewDecoder(src)
-	d.x.CharsetReader = charsetReader
+	d.g = xmlguard.NewDecoder(src, func(x *xml.Decoder) { x.CharsetReader = charsetReader })
+	d.x = d.g.Decoder()
 	return d
+}
+
+// SetMaxBytes bounds the bytes d reads, counted after decompression (n <= 0:
+// DefaultMaxBytes); past it reading fails with a *LimitError. Call it
+// before reading.
+func (d *Decoder) SetMaxBytes(n int64) {
+	if n <= 0 {
+		n = DefaultMaxBytes
+	}
+	if d.src != nil {
+		d.src.maxBytes = n
+	}
 }
 
 // Document returns the metadata read so far.
@@ -223,7 +239,14 @@ func Read(r io.Reader) (*Document, error) {
 
 // ReadContext is Read, stopping between batches when ctx is done.
 func ReadContext(ctx context.Context, r io.Reader) (*Document, error) {
+	return ReadLimit(ctx, r, DefaultMaxBytes)
+}
+
+// ReadLimit is ReadContext reading at most maxBytes, counted after
+// decompression (a *LimitError past them).
+func ReadLimit(ctx context.Context, r io.Reader, maxBytes int64) (*Document, error) {
 	d := NewDecoder(r)
+	d.SetMaxBytes(maxBytes)
 	defer d.Close()
 	for {
 		if err := ctx.Err(); err != nil {
@@ -276,6 +299,16 @@ func (d *Decoder) scan() (*Table, error) {
 		}
 		switch tok := tok.(type) {
 		case xml.StartElement:
+			if !d.rooted {
+				// Refuse another document at its root element, rather
+				// than reading it to its end looking for a VOTABLE.
+				d.rooted = true
+				switch tok.Name.Local {
+				case "VOTABLE", "RESOURCE", "TABLE":
+				default:
+					return nil, fmt.Errorf("votable: no VOTABLE element in the document: its root element is <%s>", tok.Name.Local)
+				}
+			}
 			t, err := d.element(tok)
 			if err != nil || t != nil {
 				return t, err
@@ -293,10 +326,13 @@ func (d *Decoder) syntax(err error) error {
 	if errors.As(err, &se) {
 		return fmt.Errorf("votable: malformed XML at line %d: %s", se.Line, se.Msg)
 	}
+	if errors.Is(err, xmlguard.ErrTooDeep) || errors.Is(err, xmlguard.ErrTooLong) {
+		return fmt.Errorf("votable: %w", err)
+	}
 	if err == io.EOF {
 		err = io.ErrUnexpectedEOF
 	}
-	return fmt.Errorf("votable: reading XML at byte %d: %w", d.x.InputOffset(), err)
+	return fmt.Errorf("votable: reading XML at byte %d: %w", d.g.InputOffset(), err)
 }
 
 // element handles a start element met outside a TABLE.

@@ -11,10 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-)
 
-// ErrFITSTable is returned by ReadTable for a FITS file.
-var ErrFITSTable = errors.New("FITS tables are not supported yet (convert the file to VOTable or CSV, e.g. with TOPCAT or STILTS)")
+	"github.com/voagent/voagent/vo/fits"
+)
 
 // ReadTableFile reads the first table of a file in any format ReadTable
 // knows; the table is named after the file (without directory and
@@ -34,14 +33,15 @@ func ReadTableFile(ctx context.Context, path string) (*Table, error) {
 
 // ReadTable reads the first table of r, whatever its format, told by its
 // content (then name's extension): a VOTable (any serialization), a CSV
-// file with a header line (see ReadCSV), either possibly gzipped. A FITS
-// file gives ErrFITSTable. name is the file name (for messages, the
+// file with a header line (see ReadCSV), or a FITS file's first binary
+// table (see ReadFITS), each possibly gzipped. name is the file name (for messages, the
 // format when the content cannot tell, and the table's name when the
 // file gives none: name without its extension).
 func ReadTable(ctx context.Context, r io.Reader, name string) (*Table, error) {
 	base := strings.TrimSuffix(name, ".gz")
 	ext := strings.ToLower(filepath.Ext(base))
 	label := strings.TrimSuffix(filepath.Base(base), filepath.Ext(base))
+	size := inputSize(r)
 	br := bufio.NewReader(r)
 	head, err := br.Peek(512)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
@@ -57,8 +57,17 @@ func ReadTable(ctx context.Context, r io.Reader, name string) (*Table, error) {
 	}
 	text := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
 	switch {
-	case bytes.HasPrefix(head, []byte("SIMPLE  =")) || ext == ".fits" || ext == ".fit" || ext == ".fts":
-		return nil, fmt.Errorf("%s: %w", name, ErrFITSTable)
+	case fits.IsFITS(head):
+		t, err := ReadFITS(ctx, br, size)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if t.Name == "" {
+			t.Name = label
+		}
+		return t, nil
+	case ext == ".fits" || ext == ".fit" || ext == ".fts":
+		return nil, fmt.Errorf("%s is not a FITS file (it does not start with SIMPLE  =)", name)
 	case bytes.HasPrefix(text, []byte("<")):
 		doc, err := ReadContext(ctx, br)
 		if err != nil {

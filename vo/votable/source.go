@@ -3,6 +3,7 @@ package votable
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"unsafe"
@@ -13,15 +14,51 @@ import (
 // on the buffer directly and leave it positioned just before the closing
 // tag of the data element.
 type source struct {
-	rd  io.Reader
-	buf []byte
-	pos int   // next unread byte
-	end int   // end of valid data
-	err error // sticky read error (io.EOF at the end)
-	off int64 // input offset of buf[0]
+	maxBytes int64 // bound on the bytes read from rd (0: none)
+	rd       io.Reader
+	buf      []byte
+	pos      int   // next unread byte
+	end      int   // end of valid data
+	err      error // sticky read error (io.EOF at the end)
+	off      int64 // input offset of buf[0]
 }
 
 const sourceBufSize = 1 << 20
+
+// MaxRowBytes bounds what a reader must hold at once: a single TABLEDATA row
+// (and so a single cell) or a single tag.
+const MaxRowBytes = 64 << 20
+
+// DefaultMaxBytes bounds the bytes a Decoder reads, counted after
+// decompression (Decoder.SetMaxBytes changes it).
+const DefaultMaxBytes = 8 << 30
+
+// ErrTooLarge is matched (errors.Is) by a *LimitError.
+var ErrTooLarge = errors.New("votable: too large")
+
+// LimitError reports input past one of the reader's size limits.
+type LimitError struct {
+	What   string // what was too large
+	Limit  int64  // the limit, in bytes
+	Offset int64  // input offset (decompressed) where it was passed
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("%s is larger than the limit of %s (at byte %d)", e.What, sizeString(e.Limit), e.Offset)
+}
+
+// Is makes errors.Is(err, ErrTooLarge) true.
+func (e *LimitError) Is(target error) bool { return target == ErrTooLarge }
+
+func sizeString(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
 
 func newSource(r io.Reader) *source {
 	return &source{rd: r, buf: make([]byte, sourceBufSize)}
@@ -30,6 +67,7 @@ func newSource(r io.Reader) *source {
 // openSource wraps r, decompressing it when it starts with the gzip magic.
 func openSource(r io.Reader) (*source, error) {
 	s := newSource(r)
+	s.maxBytes = DefaultMaxBytes
 	for s.end-s.pos < 2 && s.err == nil {
 		s.fill()
 	}
@@ -39,12 +77,18 @@ func openSource(r io.Reader) (*source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading gzip-compressed VOTable: %w", err)
 		}
-		return newSource(zr), nil
+		z := newSource(zr)
+		z.maxBytes = DefaultMaxBytes
+		return z, nil
 	}
 	return s, nil
 }
 
-// fill reads more input after end, compacting or growing the buffer.
+// fill reads more input after end, compacting or growing the buffer. The
+// buffer grows only when a single unit (a row, a tag) does not fit it, up to
+// MaxRowBytes; after growing it is filled whole, so that a long row is
+// rescanned once per doubling and not once per read. The bytes read in
+// all are bounded by maxBytes (decompressed bytes for a gzipped document).
 func (s *source) fill() {
 	if s.err != nil {
 		return
@@ -54,15 +98,43 @@ func (s *source) fill() {
 		s.off += int64(s.pos)
 		s.pos, s.end = 0, n
 	}
+	grown := false
 	if s.end == len(s.buf) {
-		nb := make([]byte, len(s.buf)*2)
+		if len(s.buf) >= MaxRowBytes {
+			s.err = &LimitError{What: "a single row, cell or tag", Limit: MaxRowBytes, Offset: s.off + int64(s.pos)}
+			return
+		}
+		nb := make([]byte, min(len(s.buf)*2, MaxRowBytes))
 		copy(nb, s.buf[:s.end])
 		s.buf = nb
+		grown = true
 	}
-	n, err := s.rd.Read(s.buf[s.end:])
-	s.end += n
-	if err != nil {
-		s.err = err
+	for {
+		room := s.buf[s.end:]
+		if s.maxBytes > 0 {
+			if left := s.maxBytes - (s.off + int64(s.end)); left < int64(len(room)) {
+				if left <= 0 {
+					// Probe: exactly maxBytes is fine.
+					var one [1]byte
+					if n, _ := io.ReadFull(s.rd, one[:]); n > 0 {
+						s.err = &LimitError{What: "the document (decompressed)", Limit: s.maxBytes, Offset: s.off + int64(s.end)}
+					} else {
+						s.err = io.EOF
+					}
+					return
+				}
+				room = room[:left]
+			}
+		}
+		n, err := s.rd.Read(room)
+		s.end += n
+		if err != nil {
+			s.err = err
+			return
+		}
+		if !grown || s.end == len(s.buf) || n == 0 {
+			return
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package votable
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -57,11 +58,35 @@ func (r *tableDataReader) close() {
 	}
 }
 
+// fitsTableData checks, before anything is allocated for it, that a
+// field's declared fixed size can be present in a TABLEDATA row: a row is
+// at most MaxRowBytes, and each value takes at least one byte (a character)
+// or two (a number and its separator). A larger arraysize could only be
+// padded, at the cost of its declared size per row.
+func fitsTableData(f *Field) error {
+	if f.Shape == nil {
+		return nil
+	}
+	n, limit := int64(f.Shape.Count()), int64(MaxRowBytes/2)
+	if f.Datatype.IsString() {
+		limit = MaxRowBytes
+	}
+	if n > limit {
+		return fmt.Errorf("field %q: arraysize %q declares %d elements, more than a TABLEDATA row can hold (%d in %s)", f.Name, f.Arraysize, n, limit, sizeString(MaxRowBytes))
+	}
+	return nil
+}
+
 func (r *tableDataReader) bind(cols []Column) error {
 	if len(cols) == len(r.parsed) && (len(cols) == 0 || &cols[0] == &r.parsed[0]) {
 		return nil
 	}
 	r.parse = make([]textParser, len(cols))
+	for _, c := range cols {
+		if err := fitsTableData(c.Field()); err != nil {
+			return fmt.Errorf("votable: %s: %w", r.t.Label(), err)
+		}
+	}
 	for i, c := range cols {
 		p, err := newTextParser(c)
 		if err != nil {
@@ -327,6 +352,9 @@ func (s *tdScanner) fill(b *tdBatch) {
 // ends reports input that stops inside the data; it wraps the read error
 // (io.ErrUnexpectedEOF for a document that just stops).
 func (s *tdScanner) ends(where string, err error) error {
+	if errors.Is(err, ErrTooLarge) {
+		return fmt.Errorf("votable: %s, TABLEDATA row %d: %w", s.label, s.row+1, err)
+	}
 	return fmt.Errorf("votable: %s, TABLEDATA row %d: document ends %s: %w", s.label, s.row+1, where, err)
 }
 

@@ -621,6 +621,10 @@ func appendBool(b []byte, v bool) []byte {
 	return append(b, 'F')
 }
 
+// scalarBitTrue is the byte written for a true scalar bit in BINARY and
+// BINARY2.
+const scalarBitTrue = 0x88
+
 func appendBit(b []byte, v bool) []byte {
 	if v {
 		return append(b, '1')
@@ -847,8 +851,10 @@ func newBinWriter(f *Field, magic bool) (binWriter, error) {
 	case Bit:
 		if scalar {
 			return func(b []byte, c Column, i int, null bool) []byte {
+				// 0x88 is true whoever reads it: MSB-first readers (the
+				// standard, STILTS) test 0x80, astropy tests 0x08.
 				if !null && c.(*Scalar[bool]).At(i) {
-					return append(b, 0x80)
+					return append(b, scalarBitTrue)
 				}
 				return append(b, 0)
 			}, nil

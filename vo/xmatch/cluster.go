@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // Clusters is the partition of the rows of N catalogues into groups of
@@ -240,14 +243,58 @@ func (c *Clusters) summarize(k int, cats []Positions, sc *summaryScratch, rep []
 
 // Summaries computes the Summary of every cluster; minCatalogues > 1 keeps
 // only the clusters spanning that many catalogues. It returns the kept
-// clusters' numbers and summaries.
+// clusters' numbers and summaries, in cluster order. Large sets of
+// clusters are summarised in chunks on every core.
 func (c *Clusters) Summaries(cats []Positions, minCatalogues int) ([]int32, []Summary) {
+	n := c.Len()
+	workers := runtime.GOMAXPROCS(0)
+	if n < 2*summaryChunk || workers < 2 {
+		return c.summaries(cats, minCatalogues, 0, n)
+	}
+	nchunk := (n + summaryChunk - 1) / summaryChunk
+	kept := make([][]int32, nchunk)
+	sums := make([][]Summary, nchunk)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, nchunk) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= nchunk {
+					return
+				}
+				kept[i], sums[i] = c.summaries(cats, minCatalogues, i*summaryChunk, min(n, (i+1)*summaryChunk))
+			}
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for _, k := range kept {
+		total += len(k)
+	}
+	allKept := make([]int32, 0, total)
+	allSums := make([]Summary, 0, total)
+	for i := range kept {
+		allKept = append(allKept, kept[i]...)
+		allSums = append(allSums, sums[i]...)
+	}
+	return allKept, allSums
+}
+
+// summaryChunk is the number of clusters one goroutine of Summaries
+// summarises at a time.
+const summaryChunk = 32768
+
+// summaries is Summaries over clusters [from, to).
+func (c *Clusters) summaries(cats []Positions, minCatalogues, from, to int) ([]int32, []Summary) {
 	var sc summaryScratch
-	reps := make([]int32, len(cats)*c.Len())
-	kept := make([]int32, 0, c.Len())
-	sums := make([]Summary, 0, c.Len())
+	reps := make([]int32, len(cats)*(to-from))
+	kept := make([]int32, 0, to-from)
+	sums := make([]Summary, 0, to-from)
 	used := 0
-	for k := range c.Len() {
+	for k := from; k < to; k++ {
 		s := c.summarize(k, cats, &sc, reps[used:used+len(cats)])
 		if s.Catalogues >= minCatalogues {
 			kept = append(kept, int32(k))

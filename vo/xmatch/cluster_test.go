@@ -2,8 +2,10 @@ package xmatch
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -122,5 +124,62 @@ func TestClusterErrors(t *testing.T) {
 	}
 	if _, err := Cluster(ctx, []Positions{{RA: []float64{1}, Dec: []float64{100}}}, Options{Radius: 1}); err == nil {
 		t.Errorf("bad declination: no error")
+	}
+}
+
+// TestSummariesChunked: Summaries over more clusters than one chunk (and on
+// several goroutines) gives, in cluster order, what Summarize gives cluster
+// by cluster, for every minCatalogues.
+func TestSummariesChunked(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	r := 1.0 / 3600
+	base := field(rng, 3*summaryChunk, 150, 2, 2, 0)
+	cats := []Positions{base}
+	for range 2 {
+		var p Positions
+		for i := range base.RA {
+			if rng.IntN(10) < 6 {
+				ra, dec := offset(base.RA[i], base.Dec[i], rng.Float64()*0.8*r, rng.Float64()*360)
+				p.RA, p.Dec = append(p.RA, ra), append(p.Dec, dec)
+			}
+		}
+		cats = append(cats, p)
+	}
+	cl, err := Cluster(context.Background(), cats, Options{Radius: r, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cl.Len() < 2*summaryChunk {
+		t.Fatalf("%d clusters: fewer than two chunks", cl.Len())
+	}
+	for _, minCat := range []int{1, 2, 3} {
+		t.Run(fmt.Sprint("min", minCat), func(t *testing.T) {
+			kept, sums := cl.Summaries(cats, minCat)
+			if len(kept) != len(sums) {
+				t.Fatalf("%d clusters kept, %d summaries", len(kept), len(sums))
+			}
+			j := 0
+			for k := range cl.Len() {
+				want := cl.Summarize(k, cats)
+				if want.Catalogues < minCat {
+					continue
+				}
+				if j >= len(kept) || kept[j] != int32(k) {
+					t.Fatalf("kept[%d]: want cluster %d", j, k)
+				}
+				got := sums[j]
+				if got.RA != want.RA || got.Dec != want.Dec || got.Members != want.Members ||
+					got.Catalogues != want.Catalogues || got.Ambiguous != want.Ambiguous || !slices.Equal(got.Rep, want.Rep) {
+					t.Fatalf("cluster %d: Summaries %+v, Summarize %+v", k, got, want)
+				}
+				j++
+			}
+			if j != len(kept) {
+				t.Errorf("%d clusters kept, want %d", len(kept), j)
+			}
+			if minCat == 3 && j == 0 {
+				t.Error("no cluster spans three catalogues")
+			}
+		})
 	}
 }

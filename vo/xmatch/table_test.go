@@ -303,6 +303,12 @@ func TestClusterTablesOutput(t *testing.T) {
 	if f := col("ra_1").Field(); f.UCD != "pos.eq.ra" {
 		t.Errorf("catalogue RA keeps meta.main: %q", f.UCD)
 	}
+	// FIELD IDs equal the names (astropy names columns by ID).
+	for _, f := range tab.Fields {
+		if f.ID != "" && f.ID != f.Name {
+			t.Errorf("FIELD name %q has ID %q", f.Name, f.ID)
+		}
+	}
 	if _, err := ClusterTables(context.Background(), tabs[:1], ClusterOptions{}); err == nil {
 		t.Errorf("one table: no error")
 	}
@@ -354,6 +360,26 @@ func TestMatchTablesChunked(t *testing.T) {
 	for i := range want {
 		if res.Pairs[i] != want[i] {
 			t.Fatalf("pair %d: %v, want %v", i, res.Pairs[i], want[i])
+		}
+	}
+}
+
+func TestXMLID(t *testing.T) {
+	used := map[string]bool{}
+	for _, c := range []struct{ name, want string }{
+		{"ra_1", "ra_1"},
+		{"jmag", "jmag"},
+		{"2MASS", "_2MASS"},
+		{"g-r", "g-r"},
+		{"a b", "a_b"},
+		{"a:b", "a_b_2"},
+		{"", "_"},
+		{"ra_1", "ra_1_2"},
+		{".x", "_.x"},
+		{"é", "é"},
+	} {
+		if got := xmlID(c.name, used); got != c.want {
+			t.Errorf("xmlID(%q) = %q, want %q", c.name, got, c.want)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/voagent/voagent/vo/votable"
 )
@@ -193,6 +194,7 @@ func ClusterTables(ctx context.Context, tabs []*votable.Table, opt ClusterOption
 		{Name: names[0][5], Datatype: votable.Boolean, UCD: "meta.code", Description: "True when a catalogue has several members; its columns show the member nearest the mean position"},
 	}
 	var vgroups []*votable.Group
+	ids := map[string]bool{}
 	start := make([]int, len(tabs)+1)
 	for k, t := range tabs {
 		label := t.Name
@@ -208,7 +210,9 @@ func ClusterTables(ctx context.Context, tabs []*votable.Table, opt ClusterOption
 			nf := copyField(f, names[k+1][i])
 			// Only the cluster position is the main one.
 			nf.UCD = strings.ReplaceAll(strings.ReplaceAll(nf.UCD, ";meta.main", ""), ";META.MAIN", "")
-			nf.ID = fmt.Sprintf("c%d_%d", k+1, i+1)
+			// The ID is the name (astropy names columns by ID), made a
+			// valid XML ID when the name is not one.
+			nf.ID = xmlID(nf.Name, ids)
 			g.FieldRefs = append(g.FieldRefs, &votable.FieldRef{Ref: nf.ID})
 			fields = append(fields, nf)
 		}
@@ -247,4 +251,33 @@ func ClusterTables(ctx context.Context, tabs []*votable.Table, opt ClusterOption
 		return nil
 	}
 	return &ClusterResult{Clusters: cl, Kept: kept, Output: out}, nil
+}
+
+// xmlID is name as an XML ID (an NCName: a letter or _ first, then
+// letters, digits, '.', '-', '_'), other characters replaced by '_' and a
+// leading '_' added when it starts otherwise; unique within used (a
+// suffix _2, _3 ... when taken), which it is added to.
+func xmlID(name string, used map[string]bool) string {
+	var b strings.Builder
+	for i, r := range name {
+		ok := r == '_' || unicode.IsLetter(r) || (i > 0 && (unicode.IsDigit(r) || r == '.' || r == '-'))
+		switch {
+		case ok:
+			b.WriteRune(r)
+		case i == 0 && (unicode.IsDigit(r) || r == '.' || r == '-'):
+			b.WriteByte('_')
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	id := b.String()
+	if id == "" {
+		id = "_"
+	}
+	for n, base := 2, id; used[id]; n++ {
+		id = base + "_" + strconv.Itoa(n)
+	}
+	used[id] = true
+	return id
 }

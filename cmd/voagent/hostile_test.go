@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// runBinary runs the real voagent binary and returns its exit code, its
+// stderr and its peak RSS in bytes.
+func runBinary(t *testing.T, bin string, args ...string) (code int, stderr string, rss int64) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
+	var eb bytes.Buffer
+	cmd.Stderr = &eb
+	err := cmd.Run()
+	if err != nil {
+		if _, ok := err.(*exec.ExitError); !ok {
+			t.Fatalf("running %v: %v", args, err)
+		}
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return cmd.ProcessState.ExitCode(), eb.String(), ru.Maxrss * 1024
+}
+
+// TestVotableInfoDeepGroups: 2M nested GROUPs (a few tens of KB gzipped)
+// killed `votable info` with a stack overflow after 4 s and 1 GB RSS; the
+// real binary must now stop at the nesting limit with a clear error.
+func TestVotableInfoDeepGroups(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildVoagent(t)
+	const n = 2_000_000
+	var raw bytes.Buffer
+	raw.WriteString(`<VOTABLE version="1.4"><RESOURCE>`)
+	raw.WriteString(strings.Repeat("<GROUP>", n))
+	raw.WriteString(strings.Repeat("</GROUP>", n))
+	raw.WriteString(`</RESOURCE></VOTABLE>`)
+	path := filepath.Join(t.TempDir(), "deep.vot.gz")
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(raw.Bytes())
+	zw.Close()
+	if err := os.WriteFile(path, gz.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d nested GROUPs: %d bytes gzipped", n, gz.Len())
+	code, stderr, rss := runBinary(t, bin, "votable", "info", path)
+	if code != 1 {
+		t.Errorf("exit status %d, want 1; stderr:\n%.2000s", code, stderr)
+	}
+	for _, want := range []string{"nested 257 deep", "<GROUP>", "limit is 256"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not say %q:\n%.2000s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "goroutine") {
+		t.Errorf("a crash, not an error:\n%.2000s", stderr)
+	}
+	if rss > 200<<20 {
+		t.Errorf("peak RSS %d MB, want it bounded (under 200 MB)", rss>>20)
+	}
+	t.Logf("exit %d, peak RSS %d MB, stderr %q", code, rss>>20, strings.TrimSpace(stderr))
+}

@@ -1,0 +1,231 @@
+#!/bin/bash
+# make course: the 18 workflows of the pyvo course (docs/course.md), each
+# done with voagent on the testbed and compared with pyvo 1.2.1 doing the
+# same (scripts/course/wNN.py): same ids, same values, same files by
+# checksum (scripts/course/canon.py puts both results in one canonical
+# form). Prints a table: workflow, result, voagent commands, pyvo lines,
+# voagent time, pyvo time.
+#
+# Steps that use flags other branches are adding (--pos, votable select
+# --where, --send) are skipped with a message when the binary rejects them.
+# SAMP workflows (4, 7's sends, 11, 12, 14) need TOPCAT/Aladin/SPLAT on a
+# hub: listed as LATER.
+#
+# Environment: VOAGENT (binary; default: built into $OUT), TESTBED (default
+# http://127.0.0.1:8080), COURSE_OUT (work directory; default a new one in
+# /tmp), ONLY (space-separated workflow numbers).
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PY=/usr/bin/python3
+TB=${TESTBED:-http://127.0.0.1:8080}
+OUT=${COURSE_OUT:-$(mktemp -d /tmp/voagent-course.XXXXXX)}
+mkdir -p "$OUT"
+if [ -z "${VOAGENT:-}" ]; then
+	VOAGENT=$OUT/voagent
+	(cd "$ROOT" && go build -o "$VOAGENT" ./cmd/voagent) || exit 1
+fi
+V=$VOAGENT
+export XDG_STATE_HOME=$OUT/state XDG_CACHE_HOME=$OUT/cache TESTBED=$TB
+# Without a peer: skipped (exit 0), or failed under VOAGENT_REQUIRE_PEERS=1.
+missing() {
+	echo "course: $1"
+	[ "${VOAGENT_REQUIRE_PEERS:-}" = 1 ] && exit 1
+	echo "course: skipped"; exit 0
+}
+curl -fsS -o /dev/null "$TB/tap/capabilities" || missing "the testbed at $TB does not answer (testbed/status.sh)"
+"$PY" -c 'import pyvo; assert pyvo.__version__.startswith("1.2")' 2>/dev/null || missing "pyvo 1.2 is needed at $PY"
+
+TAP=$TB/tap
+SIA1=$TB/images/q/siap/siap.xml
+SIA2=$TB/__system__/siap2/sitewide/siap2.xml
+SSA=$TB/spectra/q/ssa/ssap.xml
+SDSS_SCS="$TB/sdss/q/cone/scs.xml?"
+IMAGES_DL=$TB/images/q/dl/dlmeta
+CONE="1=CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 150, 2, 0.05))"
+CONE8="1=CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 150, 2, 0.1))"
+
+# needs CMD... -- FLAG: whether the binary's CMD accepts FLAG (or the
+# subcommand, when FLAG has no leading dash).
+needs() {
+	local args=() flag
+	while [ "$1" != "--" ]; do args+=("$1"); shift; done
+	flag=$2
+	"$V" "${args[@]}" --help 2>/dev/null | grep -q -- "$flag"
+}
+
+results=()
+failed=0
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+pylines() { grep -cv '^\s*\(#\|$\)' "$ROOT/scripts/course/$1"; }
+
+# workflow N TITLE PYSCRIPT: runs the function vN (voagent, in $O) and
+# the pyvo script (in $P), then cN compares; vN returns 2 for "skipped".
+workflow() {
+	local n=$1 title=$2 script=$3
+	if [ -n "${ONLY:-}" ] && ! [[ " $ONLY " == *" $n "* ]]; then return; fi
+	O=$OUT/$n/voagent P=$OUT/$n/pyvo
+	rm -rf "$OUT/$n"; mkdir -p "$O" "$P"
+	echo "== $n. $title"
+	local t0 t1 t2 t3 rc vt pt status
+	STEPS=0
+	t0=$(now); v$n >"$OUT/$n/voagent.log" 2>&1; rc=$?; t1=$(now)
+	vt=$(elapsed "$t0" "$t1")
+	if [ $rc = 2 ]; then
+		status="SKIP ($(tail -n 1 "$OUT/$n/voagent.log"))"
+	elif [ $rc != 0 ]; then
+		status=FAIL; failed=$((failed + 1)); tail -n 5 "$OUT/$n/voagent.log"
+	fi
+	t2=$(now); (cd "$ROOT/scripts/course" && "$PY" "$script" "$P") >"$OUT/$n/pyvo.log" 2>&1 || { status=${status:-FAIL}; echo "pyvo failed:"; tail -n 3 "$OUT/$n/pyvo.log"; }
+	t3=$(now); pt=$(elapsed "$t2" "$t3")
+	if [ -z "${status:-}" ]; then
+		if c$n >"$OUT/$n/compare.log" 2>&1; then status=PASS; else status=DIFFERENT; failed=$((failed + 1)); head -n 20 "$OUT/$n/compare.log"; fi
+	fi
+	echo "   $status"
+	results+=("$(printf '%-3s %-44s %-38s %3s %4s %7s %7s' "$n" "$title" "$status" "$STEPS" "$(pylines "$script")" "$vt" "$pt")")
+	status=
+}
+
+# run CMD...: one voagent step (counted), echoed to the log.
+run() { STEPS=$((STEPS + 1)); echo "+ voagent ${*:2}" >&2; "$@"; }
+
+# same MODE A B [COLS]: the canonical forms of A (voagent) and B (pyvo) are equal.
+same() {
+	local mode=$1 a=$2 b=$3 cols=${4:-}
+	"$PY" "$ROOT/scripts/course/canon.py" "$mode" "$a" ${cols:+"$cols"} >"$OUT/a.canon" || return 1
+	"$PY" "$ROOT/scripts/course/canon.py" "$mode" "$b" ${cols:+"$cols"} >"$OUT/b.canon" || return 1
+	diff "$OUT/a.canon" "$OUT/b.canon" >"$OUT/diff.tmp" || { echo "$a differs from $b:"; head -n 20 "$OUT/diff.tmp"; return 1; }
+	[ "$(grep -c . "$OUT/a.canon")" -gt 1 ] || [ "$mode" != table ] && [ -s "$OUT/a.canon" ] || { echo "$a: empty"; return 1; }
+	echo "$a = $b ($(grep -c . "$OUT/a.canon") lines)"
+}
+
+v1() {
+	run "$V" sia --url "$SIA1" --ra 150 --dec 2 --size 0.5 -o "$O/images.xml" &&
+	run "$V" sia --url "$SIA1" --ra 150 --dec 2 --size 0.5 --download "$O/img" || return 1
+	# coming (branch pos): the position as a sexagesimal string
+	if needs sia -- --pos; then
+		"$V" sia --url "$SIA1" --pos '10:00:00 +02:00:00' --size 0.5 -o "$O/images_pos.xml" || return 1
+	else
+		echo "note: sia --pos not there yet: step skipped"
+	fi
+}
+c1() {
+	same table "$O/images.xml" "$P/images.xml" accref,imageTitle,dateObs && same sha "$O/img" "$P/img" &&
+	{ [ ! -e "$O/images_pos.xml" ] || same table "$O/images_pos.xml" "$P/images.xml" accref,imageTitle,dateObs; }
+}
+
+v2() {
+	needs votable -- select || { echo "needs 'voagent votable select' (branch pos)"; return 2; }
+	for p in "150 2" "150.2 2.1"; do
+		set -- $p
+		run "$V" sia --url "$SIA1" --ra "$1" --dec "$2" --size 0.2 -o "$O/at_$1.xml" || return 1
+		run "$V" votable select "$O/at_$1.xml" "$O/sel_$1.csv" --where 'dateObs >= 58788 && dateObs < 58789' --columns accref,dateObs || return 1
+	done
+}
+c2() { same table "$O/sel_*.csv" "$P/selected.xml" accref,dateObs; }
+
+v3() { run "$V" sia --all --registry "$TAP" --ra 150 --dec 2 --size 0.5 --output-dir "$O/all"; }
+c3() { same counts "$O/all" "$P/all" && same table "$O/all/*.xml" "$P/all/*.xml" accref; }
+
+v5() {
+	run "$V" ssa --url "$SSA" --params >"$O/params.out" &&
+	awk 'NR > 1 && $1 != "NAME" { print $1 }' "$O/params.out" | sort >"$O/params.txt" &&
+	run "$V" ssa --url "$SSA" --ra 150 --dec 2 --size 2 --band 5e-7/6e-7 -o "$O/spectra.xml"
+}
+c5() { diff "$O/params.txt" "$P/params.txt" && same table "$O/spectra.xml" "$P/spectra.xml" ssa_pubDID,accref,ssa_targname; }
+
+v6() { run "$V" tap "$TAP" "SELECT TOP 50 * FROM twomass.psc ORDER BY ra" -o "$O/psc.xml"; }
+c6() { same table "$O/psc.xml" "$P/psc.xml" '*'; }
+
+v7() {
+	for nt in 2mass:twomass.psc allwise:allwise.source sdss:sdss.photoobj; do
+		run "$V" tap "$TAP" "SELECT * FROM ${nt#*:} WHERE $CONE" --maxrec 100 -o "$O/${nt%%:*}.xml" || return 1
+	done
+	# SAMP: the same with --send topcat --name ${nt%%:*} (LATER: needs TOPCAT on a hub)
+}
+c7() { local c; for c in 2mass allwise sdss; do same table "$O/$c.xml" "$P/$c.xml" '*' || return 1; done; }
+
+v8() {
+	local pids=()
+	for nt in 2mass:twomass.psc allwise:allwise.source sdss:sdss.photoobj; do
+		run "$V" tap "$TAP" "SELECT * FROM ${nt#*:} WHERE $CONE8" --async --maxrec 5000 -o "$O/${nt%%:*}.xml" &
+		pids+=($!)
+	done
+	STEPS=3
+	for p in "${pids[@]}"; do wait "$p" || return 1; done
+}
+c8() { local c; for c in 2mass allwise sdss; do same table "$O/$c.xml" "$P/$c.xml" '*' || return 1; done; }
+
+v9() {
+	run "$V" cone --url "$SDSS_SCS" --ra 150 --dec 2 --sr 0.01 -o "$O/sdss.xml" &&
+	run "$V" sed "$O/sdss.xml" -o "$O/sed.csv" || return 1
+	# coming (branch pos): one way to give positions and radii with units
+	if needs cone -- --pos && needs cone -- --radius; then
+		"$V" cone --url "$SDSS_SCS" --pos '150 +2' --radius 36arcsec -o "$O/sdss_pos.xml" || return 1
+	else
+		echo "note: cone --pos/--radius not there yet: step skipped"
+	fi
+}
+c9() {
+	same table "$O/sed.csv" "$P/sed.xml" column,wavelength,mag &&
+	{ [ ! -e "$O/sdss_pos.xml" ] || same table "$O/sdss_pos.xml" "$O/sdss.xml" objid,u,g,r,i,z; }
+}
+
+v10() {
+	for c in twomass allwise sdss; do
+		run "$V" cone --url "$TB/$c/q/cone/scs.xml?" --ra 150 --dec 2 --sr 0.05 -o "$O/$c.xml" || return 1
+	done
+	run "$V" cluster "$O/twomass.xml" "$O/allwise.xml" "$O/sdss.xml" --radius 1arcsec -o "$O/clusters.csv"
+}
+c10() { same table "$O/clusters.csv" "$P/clusters.csv" designation_1,designation_2,objid; }
+
+v13() {
+	run "$V" registry --url "$TAP" --datamodel obscore --type tap --format csv -o "$O/obscore.csv" || return 1
+	tail -n +2 "$O/obscore.csv" | while IFS= read -r line; do
+		ivoid=${line%%,*} url=${line##*,}
+		run "$V" tap "$url" "SELECT DISTINCT obs_collection FROM ivoa.obscore" --format csv -o "$O/c.csv" || exit 1
+		tail -n +2 "$O/c.csv" | sed "s|^|$ivoid |"
+	done | sort >"$O/collections.txt"
+	STEPS=2 # registry, then tap once per service
+}
+c13() { diff "$O/collections.txt" "$P/collections.txt" && [ -s "$O/collections.txt" ]; }
+
+v15() { run "$V" epntap --registry "$TAP" --target mars --output-dir "$O/epn"; }
+c15() { same table "$O/epn/*.xml" "$P/mars.xml" granule_uid,target_name,time_min; }
+
+v16() {
+	run "$V" sia --v2 --url "$SIA2" --circle '150 2 0.5' -o "$O/images.xml" &&
+	run "$V" datalink --from "$O/images.xml" --semantics '#preview' --download "$O/previews"
+}
+c16() { same sha "$O/previews" "$P/previews"; }
+
+v17() {
+	mkdir -p "$O/cut"
+	run "$V" soda --url "$IMAGES_DL" --id 'ivo://voagent.test/~?images/data/img_j_1.fits' --circle '150 2 0.01' -o "$O/cut/cut.fits"
+}
+c17() { same sha "$O/cut" "$P/cut"; }
+
+v18() { run "$V" tap "$TAP" --partition bigcat.main --parts 4 --duration 1h --maxrec 2000000 "mag < 11" -o "$O/bright.xml"; }
+c18() { same table "$O/bright.xml" "$P/bright.xml" id,ra,dec,mag; }
+
+workflow 1 "SIA search, datasets downloaded" w01.py
+workflow 2 "positions in a loop, rows filtered" w02.py
+workflow 3 "all-VO: every SIA service" w03.py
+workflow 5 "custom SSA parameters (METADATA, BAND)" w05.py
+workflow 6 "TAP sync, saved as VOTable" w06.py
+workflow 7 "three TAP queries with MAXREC (no SAMP)" w07.py
+workflow 8 "async TAP jobs in parallel" w08.py
+workflow 9 "SEDs from UCDs" w09.py
+workflow 10 "clusters across three catalogues" w10.py
+workflow 13 "registry survey: ObsCore collections" w13.py
+workflow 15 "EPN-TAP: every epn_core for a target" w15.py
+workflow 16 "datalink: previews of ObsCore images" w16.py
+workflow 17 "SODA cutout" w17.py
+workflow 18 "partitioned async query" w18.py
+
+echo
+printf '%-3s %-44s %-38s %3s %4s %7s %7s\n' "#" workflow result cmds "py" "voa s" "pyvo s"
+printf '%s\n' "${results[@]}"
+echo "LATER (SAMP with TOPCAT/Aladin/SPLAT under Xvfb): 4 (images to Aladin), 7 (--send topcat), 11 (SEDs to TOPCAT), 12 (spectra to SPLAT), 14 (reacting to table.highlight.row)"
+echo "work directory: $OUT"
+[ "$failed" = 0 ]
