@@ -313,10 +313,7 @@ func (c *Conn) CallAll(ctx context.Context, msgTag string, msg Message) (map[str
 // unbounded wait is never requested); the HTTP request itself is bounded by
 // ctx and timeout plus a grace period.
 func (c *Conn) CallAndWait(ctx context.Context, recipientID string, msg Message, timeout time.Duration) (Response, error) {
-	if timeout <= 0 {
-		timeout = c.opts.CallTimeout
-	}
-	secs := int((timeout + time.Second - 1) / time.Second)
+	secs := callTimeoutSecs(timeout, c.opts.CallTimeout)
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second+5*time.Second)
 	defer cancel()
 	v, err := c.call(ctx, "callAndWait", recipientID, msg.Map(), strconv.Itoa(secs))
@@ -328,6 +325,25 @@ func (c *Conn) CallAndWait(ctx context.Context, recipientID string, msg Message,
 		return Response{}, fmt.Errorf("SAMP hub callAndWait: %w", err)
 	}
 	return r, nil
+}
+
+// MaxCallAndWaitSecs is the longest callAndWait timeout a Conn asks of a
+// hub, in seconds (a day): longer durations are clamped to it, so that no
+// duration overflows into a negative or zero timeout.
+const MaxCallAndWaitSecs = 24 * 60 * 60
+
+// callTimeoutSecs turns a callAndWait timeout into the whole seconds sent to
+// the hub: rounded up, at least 1, at most MaxCallAndWaitSecs; zero or
+// negative means def.
+func callTimeoutSecs(timeout, def time.Duration) int {
+	if timeout <= 0 {
+		timeout = def
+	}
+	if timeout >= MaxCallAndWaitSecs*time.Second {
+		return MaxCallAndWaitSecs
+	}
+	secs := int((timeout + time.Second - 1) / time.Second)
+	return max(secs, 1)
 }
 
 // Reply sends the response to the call msgID.

@@ -85,6 +85,20 @@ type Options struct {
 	// HandlerTimeout bounds a handler serving a call: after it the call is
 	// answered with samp.error (default 10 min).
 	HandlerTimeout time.Duration
+	// MaxHandlers bounds how many received messages are handled at once
+	// (default DefaultMaxHandlers); the others wait their turn, senders
+	// taken in turn. A handler that outlives HandlerTimeout has its call
+	// answered with samp.error but keeps its place until it returns, so
+	// handlers that never return cannot multiply goroutines.
+	MaxHandlers int
+	// MaxHandlersPerSender bounds the handlers running for one sender
+	// (default half of MaxHandlers, at least 1), so that one client
+	// cannot hold the whole pool.
+	MaxHandlersPerSender int
+	// MaxQueuedPerSender bounds the messages of one sender waiting for a
+	// handler (default DefaultMaxQueuedPerSend); beyond it a message is
+	// refused (the hub answers a call with an error).
+	MaxQueuedPerSender int
 	// Conn configures the hub connection (timeouts, size limits).
 	Conn connection.Options
 	// OnSession, when set, is called (from Run's goroutine) each time the
@@ -115,6 +129,7 @@ type Connector struct {
 	kick chan struct{}
 
 	tagSeq atomic.Uint64
+	pool   *pool // runs the handlers of received messages
 }
 
 // Reconnect asks Run to unregister from the hub in use (if any) and
@@ -148,6 +163,15 @@ func New(opts Options) *Connector {
 	if opts.HandlerTimeout <= 0 {
 		opts.HandlerTimeout = DefaultHandlerTimeout
 	}
+	if opts.MaxHandlers <= 0 {
+		opts.MaxHandlers = DefaultMaxHandlers
+	}
+	if opts.MaxHandlersPerSender <= 0 {
+		opts.MaxHandlersPerSender = max(1, opts.MaxHandlers/2)
+	}
+	if opts.MaxQueuedPerSender <= 0 {
+		opts.MaxQueuedPerSender = DefaultMaxQueuedPerSend
+	}
 	if opts.Conn.Logger == nil {
 		opts.Conn.Logger = opts.Logger
 	}
@@ -167,6 +191,7 @@ func New(opts Options) *Connector {
 		connected:   make(chan struct{}),
 		pending:     map[string]*pending{},
 		kick:        make(chan struct{}, 1),
+		pool:        newPool(opts.MaxHandlers, opts.MaxHandlersPerSender, opts.MaxQueuedPerSender),
 	}
 	c.handlers[MTypePing] = HandlerFunc(func(context.Context, *Request) (map[string]any, error) { return nil, nil })
 	return c

@@ -77,12 +77,17 @@ func (s *session) ReceiveNotification(ctx context.Context, senderID string, msg 
 		return fmt.Errorf("no handler for MType %q", msg.MType)
 	}
 	req := s.c.request(s, senderID, "", msg)
-	go func() {
-		_, err := s.c.serve(s.ctx, h, req)
-		if err != nil {
-			s.c.log.Info("SAMP notification handler failed", "mtype", msg.MType, "sender", senderID, "err", err)
-		}
-	}()
+	err := s.c.pool.submit(senderID, func() {
+		s.c.serve(s.ctx, h, req, func(_ map[string]any, err error) {
+			if err != nil {
+				s.c.log.Info("SAMP notification handler failed", "mtype", msg.MType, "sender", senderID, "err", err)
+			}
+		})
+	})
+	if err != nil {
+		s.c.log.Warn("SAMP notification refused", "mtype", msg.MType, "sender", senderID, "err", err)
+		return fmt.Errorf("voagent refuses %s: %w", msg.MType, err)
+	}
 	return nil
 }
 
@@ -98,15 +103,20 @@ func (s *session) ReceiveCall(ctx context.Context, senderID, msgID string, msg c
 		return nil
 	}
 	h := s.c.handler(msg.MType)
-	go func() {
-		var resp connection.Response
-		if h == nil {
-			resp = connection.ErrorResponse(fmt.Sprintf("voagent has no handler for MType %q", msg.MType))
-		} else {
-			resp = responseFor(s.c.serve(s.ctx, h, req))
-		}
-		s.reply(msgID, resp)
-	}()
+	if h == nil {
+		go s.reply(msgID, connection.ErrorResponse(fmt.Sprintf("voagent has no handler for MType %q", msg.MType)))
+		return nil
+	}
+	err := s.c.pool.submit(senderID, func() {
+		s.c.serve(s.ctx, h, req, func(result map[string]any, err error) {
+			s.reply(msgID, responseFor(result, err))
+		})
+	})
+	if err != nil {
+		// The hub answers the sender with an error for a refused call.
+		s.c.log.Warn("SAMP call refused", "mtype", msg.MType, "sender", senderID, "err", err)
+		return fmt.Errorf("voagent refuses %s: %w", msg.MType, err)
+	}
 	return nil
 }
 
@@ -143,32 +153,32 @@ func (c *Connector) request(s *session, senderID, msgID string, msg connection.M
 	return req
 }
 
-// serve runs a handler with the handler timeout, turning a panic into an
-// error.
-func (c *Connector) serve(ctx context.Context, h Handler, req *Request) (result map[string]any, err error) {
+// serve runs h for req in the calling goroutine (a pool worker), bounded
+// by the handler timeout: done is called exactly once, with the handler's
+// outcome, or with a timeout error when the deadline passes first (the
+// worker stays taken until the handler returns). A panic becomes an error.
+func (c *Connector) serve(ctx context.Context, h Handler, req *Request, done func(map[string]any, error)) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.HandlerTimeout)
 	defer cancel()
-	type outcome struct {
-		result map[string]any
-		err    error
-	}
-	done := make(chan outcome, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				c.log.Error("panic in SAMP handler", "mtype", req.Message.MType, "panic", p, "stack", string(debug.Stack()))
-				done <- outcome{err: fmt.Errorf("internal error handling %s: %v", req.Message.MType, p)}
-			}
-		}()
-		r, err := h.ServeSAMP(ctx, req)
-		done <- outcome{r, err}
+	var once sync.Once
+	finish := func(r map[string]any, err error) { once.Do(func() { done(r, err) }) }
+	stop := context.AfterFunc(ctx, func() {
+		finish(nil, fmt.Errorf("handling %s: %w", req.Message.MType, context.Cause(ctx)))
+	})
+	r, err := c.runHandler(ctx, h, req)
+	stop()
+	finish(r, err)
+}
+
+// runHandler calls h, turning a panic into an error.
+func (c *Connector) runHandler(ctx context.Context, h Handler, req *Request) (result map[string]any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error("panic in SAMP handler", "mtype", req.Message.MType, "panic", p, "stack", string(debug.Stack()))
+			result, err = nil, fmt.Errorf("internal error handling %s: %v", req.Message.MType, p)
+		}
 	}()
-	select {
-	case o := <-done:
-		return o.result, o.err
-	case <-ctx.Done():
-		return nil, fmt.Errorf("handling %s: %w", req.Message.MType, ctx.Err())
-	}
+	return h.ServeSAMP(ctx, req)
 }
 
 // hubEvent handles the samp.hub.* messages inline (so that events about one

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -39,26 +40,54 @@ type delivery struct {
 	method string
 	args   []any
 	failed func(reason string)
+	size   int64 // estimated bytes held, set by queue.push
 }
 
 var (
 	errQueueFull   = errors.New("too many undelivered messages")
 	errQueueClosed = errors.New("client is no longer registered")
+	errQueueBytes  = errors.New("recipient's queue is full")
 )
 
-// queue is a client's FIFO of deliveries, bounded in length.
+// queue is a client's FIFO of deliveries, bounded in length and in bytes.
 type queue struct {
 	mu       sync.Mutex
 	items    []delivery
 	head     int
 	max      int
+	maxBytes int64
+	bytes    int64 // estimated size of the deliveries held
 	closed   bool
 	deadline time.Time // after close: drop what is left at this time
 	wake     chan struct{}
 }
 
-func newQueue(max int) *queue {
-	return &queue{max: max, wake: make(chan struct{}, 1)}
+func newQueue(max int, maxBytes int64) *queue {
+	return &queue{max: max, maxBytes: maxBytes, wake: make(chan struct{}, 1)}
+}
+
+// valueSize estimates the memory a SAMP value holds: its strings' bytes
+// plus a fixed cost per value.
+func valueSize(v any) int64 {
+	const overhead = 16
+	switch v := v.(type) {
+	case string:
+		return int64(len(v)) + overhead
+	case []any:
+		n := int64(overhead)
+		for _, e := range v {
+			n += valueSize(e)
+		}
+		return n
+	case map[string]any:
+		n := int64(overhead)
+		for k, e := range v {
+			n += int64(len(k)) + valueSize(e)
+		}
+		return n
+	default:
+		return overhead
+	}
 }
 
 func (q *queue) push(d delivery) error {
@@ -71,6 +100,14 @@ func (q *queue) push(d delivery) error {
 		q.mu.Unlock()
 		return errQueueFull
 	}
+	d.size = valueSize(d.args)
+	if q.bytes+d.size > q.maxBytes {
+		held := q.bytes
+		q.mu.Unlock()
+		return fmt.Errorf("%w: %d bytes waiting, a message of %d bytes would pass the limit of %d bytes",
+			errQueueBytes, held, d.size, q.maxBytes)
+	}
+	q.bytes += d.size
 	q.items = append(q.items, d)
 	q.mu.Unlock()
 	select {
@@ -88,6 +125,7 @@ func (q *queue) pop() (delivery, time.Time, bool) {
 		if q.head < len(q.items) && (!q.closed || time.Now().Before(q.deadline)) {
 			d := q.items[q.head]
 			q.items[q.head] = delivery{}
+			q.bytes -= d.size
 			q.head++
 			if q.head == len(q.items) {
 				q.items, q.head = q.items[:0], 0
@@ -118,7 +156,7 @@ func (q *queue) close(deadline time.Time) []delivery {
 	var dropped []delivery
 	if deadline.IsZero() {
 		dropped = append(dropped, q.items[q.head:]...)
-		q.items, q.head = nil, 0
+		q.items, q.head, q.bytes = nil, 0, 0
 	}
 	q.mu.Unlock()
 	select {

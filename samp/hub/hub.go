@@ -11,7 +11,9 @@
 // TCP connection to the callback endpoint every Options.ProbeInterval, so
 // that a client that died without unregistering is noticed even when
 // nothing is sent to it). A client that is merely slow (callbacks timing
-// out) is kept, its queue bounded by MaxQueue. Calls whose recipient goes away or
+// out) is kept, its queue bounded by MaxQueue messages and MaxQueueBytes bytes
+// (the sender of a message that does not fit gets a fault naming the
+// recipient). Calls whose recipient goes away or
 // cannot be reached are answered by the hub with a samp.error response, so
 // that callers (callAndWait with no timeout in particular) never hang.
 //
@@ -69,6 +71,12 @@ const (
 	DefaultProbeInterval   = 15 * time.Second
 	DefaultMaxQueue        = 10000
 	DefaultShutdownWait    = 3 * time.Second
+	// DefaultMaxCallTimeout is the longest a callAndWait waits: what a
+	// timeout of zero, a negative, non-finite or larger one becomes.
+	DefaultMaxCallTimeout = time.Hour
+	// DefaultMaxQueueBytes bounds the encoded size of the messages waiting
+	// for one recipient.
+	DefaultMaxQueueBytes = 64 << 20
 )
 
 // Options configures a hub. The zero value is usable.
@@ -112,6 +120,14 @@ type Options struct {
 	MaxQueue int
 	// MaxBody bounds the size of an incoming XML-RPC request.
 	MaxBody int64
+	// MaxCallTimeout is the longest a callAndWait waits (default
+	// DefaultMaxCallTimeout): timeouts of zero, negative, non-finite or
+	// larger are clamped to it, as JSAMP does.
+	MaxCallTimeout time.Duration
+	// MaxQueueBytes bounds the total size of the messages waiting for one
+	// recipient (default DefaultMaxQueueBytes); a message that would exceed
+	// it is refused with a fault naming the recipient.
+	MaxQueueBytes int64
 	// ShutdownWait bounds how long Close waits for the shutdown event to be
 	// delivered.
 	ShutdownWait time.Duration
@@ -172,6 +188,12 @@ func New(opts Options) (*Hub, error) {
 	}
 	if opts.ShutdownWait <= 0 {
 		opts.ShutdownWait = DefaultShutdownWait
+	}
+	if opts.MaxCallTimeout <= 0 {
+		opts.MaxCallTimeout = DefaultMaxCallTimeout
+	}
+	if opts.MaxQueueBytes <= 0 {
+		opts.MaxQueueBytes = DefaultMaxQueueBytes
 	}
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
@@ -237,7 +259,17 @@ func (h *Hub) Start(ctx context.Context) error {
 	h.started = true
 	h.mu.Unlock()
 
-	if err := h.checkLockfile(ctx); err != nil {
+	// The check of an existing lockfile and the writing of ours are one step
+	// among voagent hubs (a lock on the lockfile's directory), and the
+	// lockfile is created with link(2), which fails if another writer got
+	// there first: of hubs started at once, exactly one wins.
+	unlock, err := profile.LockDir(h.lockPath)
+	if err != nil {
+		return fmt.Errorf("hub: %w", err)
+	}
+	defer unlock()
+	stale, err := h.checkLockfile(ctx)
+	if err != nil {
 		return err
 	}
 	var lc net.ListenConfig
@@ -266,8 +298,15 @@ func (h *Hub) Start(ctx context.Context) error {
 			"profile.start.date": time.Now().UTC().Format(time.RFC3339),
 		},
 	}
-	if err := profile.WriteLockfile(h.lockPath, info); err != nil {
+	write := profile.CreateLockfile
+	if stale {
+		write = profile.WriteLockfile // replaced under the directory lock
+	}
+	if err := write(h.lockPath, info); err != nil {
 		srv.Close(context.Background())
+		if errors.Is(err, profile.ErrLockfileExists) {
+			return fmt.Errorf("hub: %w: lockfile %s written by another hub while this one started", ErrRunning, h.lockPath)
+		}
 		return fmt.Errorf("hub: %w", err)
 	}
 	h.log.Info("SAMP hub started", "url", url, "lockfile", h.lockPath, "idle_exit", h.opts.IdleExit)
@@ -287,16 +326,16 @@ func (h *Hub) Start(ctx context.Context) error {
 
 // checkLockfile refuses to start when the lockfile names a hub that answers
 // samp.hub.ping; an unreadable lockfile or one naming a dead hub is stale and
-// will be overwritten.
-func (h *Hub) checkLockfile(ctx context.Context) error {
+// will be overwritten (stale is true).
+func (h *Hub) checkLockfile(ctx context.Context) (stale bool, err error) {
 	loc := profile.Location{URL: profile.FileURL(h.lockPath), Path: h.lockPath}
 	info, err := profile.ReadLockfile(ctx, loc)
 	if errors.Is(err, profile.ErrNoLockfile) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
 		h.log.Warn("overwriting unreadable lockfile", "lockfile", h.lockPath, "err", err)
-		return nil
+		return true, nil
 	}
 	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
@@ -305,10 +344,10 @@ func (h *Hub) checkLockfile(ctx context.Context) error {
 	if err == nil || errors.As(err, &fault) {
 		// A fault is an answer too: a hub starting or stopping (JSAMP
 		// says "Hub is stopped" while it comes up) is not ours to replace.
-		return fmt.Errorf("hub: %w at %s (lockfile %s)", ErrRunning, info.XMLRPCURL, h.lockPath)
+		return false, fmt.Errorf("hub: %w at %s (lockfile %s)", ErrRunning, info.XMLRPCURL, h.lockPath)
 	}
 	h.log.Warn("overwriting lockfile of a hub that does not answer", "lockfile", h.lockPath, "url", info.XMLRPCURL)
-	return nil
+	return true, nil
 }
 
 // URL returns the hub's XML-RPC URL (empty before Start).

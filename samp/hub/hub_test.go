@@ -608,7 +608,7 @@ func toStrings(l []any) []string {
 }
 
 func TestQueue(t *testing.T) {
-	q := newQueue(2)
+	q := newQueue(2, 1<<20)
 	if err := q.push(delivery{method: "a"}); err != nil {
 		t.Fatal(err)
 	}

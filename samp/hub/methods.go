@@ -3,7 +3,9 @@ package hub
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"slices"
@@ -144,7 +146,7 @@ func (h *Hub) register(secret any) (any, error) {
 	c := &client{
 		id:   "c" + strconv.Itoa(h.nextID),
 		key:  "k:" + randomHex(16),
-		q:    newQueue(h.opts.MaxQueue),
+		q:    newQueue(h.opts.MaxQueue, h.opts.MaxQueueBytes),
 		meta: map[string]any{},
 		subs: map[string]any{},
 	}
@@ -572,7 +574,7 @@ func (h *Hub) callAndWait(ctx context.Context, c *client, rid, msg, timeout any)
 		return nil, err
 	}
 	ts, _ := timeout.(string)
-	secs, err := strconv.ParseFloat(strings.TrimSpace(ts), 64)
+	wait, err := parseCallTimeout(ts, h.opts.MaxCallTimeout)
 	if err != nil {
 		return nil, badParam("callAndWait", "timeout", "a SAMP int (seconds)")
 	}
@@ -585,12 +587,9 @@ func (h *Hub) callAndWait(ctx context.Context, c *client, rid, msg, timeout any)
 	if err != nil {
 		return nil, err
 	}
-	var expired <-chan time.Time
-	if secs > 0 {
-		t := time.NewTimer(time.Duration(secs * float64(time.Second)))
-		defer t.Stop()
-		expired = t.C
-	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	expired := t.C
 	select {
 	case res := <-result:
 		if res.err != nil {
@@ -606,6 +605,25 @@ func (h *Hub) callAndWait(ctx context.Context, c *client, rid, msg, timeout any)
 	case <-h.done:
 		return nil, sampError("callAndWait: the hub is shutting down")
 	}
+}
+
+// parseCallTimeout reads a callAndWait timeout in seconds. Zero, negative,
+// non-finite, empty and larger-than-max values give max (as JSAMP clamps
+// them), so that no value overflows into an immediate failure; text that is
+// not a number is an error.
+func parseCallTimeout(s string, max time.Duration) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return max, nil
+	}
+	secs, err := strconv.ParseFloat(s, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("timeout %q: %w", s, err)
+	}
+	if math.IsNaN(secs) || secs <= 0 || secs >= max.Seconds() {
+		return max, nil
+	}
+	return time.Duration(secs * float64(time.Second)), nil
 }
 
 func (h *Hub) forget(msgID string) {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -132,10 +133,61 @@ func (l *LockInfo) Marshal() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// ErrLockfileExists is wrapped by CreateLockfile's error when a file is
+// already at the lockfile's path.
+var ErrLockfileExists = errors.New("lockfile already exists")
+
 // WriteLockfile writes info to path atomically (a temporary file in the same
 // directory, synced, then renamed over path) with mode 0600, so that readers
-// never see half a lockfile and other users never see the secret.
+// never see half a lockfile and other users never see the secret. It
+// replaces any file at path: use CreateLockfile when another writer may race.
 func WriteLockfile(path string, info *LockInfo) error {
+	return writeLockfile(path, info, os.Rename)
+}
+
+// CreateLockfile writes info to path as WriteLockfile does, but only if no
+// file is there: the complete temporary file is linked (link(2)) to path,
+// which fails when path exists, so of writers racing for one path exactly
+// one succeeds and nobody reads half a file. The others get an error
+// wrapping ErrLockfileExists.
+func CreateLockfile(path string, info *LockInfo) error {
+	return writeLockfile(path, info, func(tmp, path string) error {
+		err := os.Link(tmp, path)
+		os.Remove(tmp)
+		if errors.Is(err, os.ErrExist) {
+			return ErrLockfileExists
+		}
+		return err
+	})
+}
+
+// LockDir takes an exclusive advisory lock (flock(2)) on the directory of the
+// lockfile at path, waiting for it, so that the check of an existing
+// lockfile and its replacement happen as one step among voagent processes.
+// The lock goes with the process: it never outlives a crash. Call unlock
+// once the lockfile is written.
+func LockDir(path string) (unlock func(), err error) {
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("locking the lockfile's directory: %w", err)
+	}
+	for {
+		err = syscall.Flock(int(d.Fd()), syscall.LOCK_EX)
+		if !errors.Is(err, syscall.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("locking the lockfile's directory %s: %w", d.Name(), err)
+	}
+	return func() {
+		syscall.Flock(int(d.Fd()), syscall.LOCK_UN)
+		d.Close()
+	}, nil
+}
+
+func writeLockfile(path string, info *LockInfo, place func(tmp, path string) error) error {
 	data, err := info.Marshal()
 	if err != nil {
 		return fmt.Errorf("writing lockfile %s: %w", path, err)
@@ -163,7 +215,7 @@ func WriteLockfile(path string, info *LockInfo) error {
 	if err := tmp.Close(); err != nil {
 		return fail(err)
 	}
-	if err := os.Rename(tmpName, path); err != nil {
+	if err := place(tmpName, path); err != nil {
 		os.Remove(tmpName)
 		return fmt.Errorf("writing lockfile %s: %w", path, err)
 	}

@@ -51,6 +51,7 @@ type Server struct {
 	maxBody      int64
 	log          *slog.Logger
 	writeTimeout time.Duration
+	maxConns     int
 
 	ctx    context.Context // given to handlers; cancelled by Close
 	cancel context.CancelFunc
@@ -66,6 +67,9 @@ func NewServer(h HandlerFunc, opts ...ServerOption) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	if s.maxConns <= 0 {
+		s.maxConns = DefaultMaxConns()
+	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s
 }
@@ -74,9 +78,15 @@ func NewServer(h HandlerFunc, opts ...ServerOption) *Server {
 var ErrServerClosed = errors.New("xmlrpc: server closed")
 
 // Serve accepts connections on ln and serves them until Close. It always
-// returns a non-nil error: ErrServerClosed after Close.
+// returns a non-nil error: ErrServerClosed after Close. Accept errors that
+// pass (out of file descriptors...) are retried with back-off, and at most
+// WithMaxConns connections are kept open (the oldest idle closed first).
+// A request whose caller closes its connection has its context cancelled.
 func (s *Server) Serve(ln net.Listener) error {
+	cl := newConnListener(ln, s.maxConns, s.log)
+	ln = cl
 	fs := &fasthttp.Server{
+		ConnState:             cl.connState,
 		Handler:               s.serveFast,
 		ErrorHandler:          s.requestError,
 		Name:                  "voagent",
@@ -132,7 +142,11 @@ func (s *Server) serveFast(rc *fasthttp.RequestCtx) {
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer bufPool.Put(buf)
-	s.respond(buf, bytes.NewReader(rc.PostBody()), rc.RemoteAddr())
+	ctx, cancel := context.WithCancel(s.ctx)
+	stop := watchPeer(rc.Conn(), cancel)
+	s.respond(ctx, buf, bytes.NewReader(rc.PostBody()), rc.RemoteAddr())
+	stop()
+	cancel()
 	rc.SetContentType("text/xml; charset=utf-8")
 	rc.SetBody(buf.Bytes())
 }
@@ -162,7 +176,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	s.respond(&buf, r.Body, r.RemoteAddr)
+	// r.Context is cancelled when the caller goes away; s.ctx by Close.
+	ctx, cancel := context.WithCancel(r.Context())
+	stop := context.AfterFunc(s.ctx, cancel)
+	s.respond(ctx, &buf, r.Body, r.RemoteAddr)
+	stop()
+	cancel()
 	h := w.Header()
 	h.Set("Content-Type", "text/xml; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
@@ -173,7 +192,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // respond decodes the call in body, runs the handler and writes the
 // response (a result or a fault) to out.
-func (s *Server) respond(out *bytes.Buffer, body io.Reader, remote any) {
+func (s *Server) respond(ctx context.Context, out *bytes.Buffer, body io.Reader, remote any) {
 	out.Reset()
 	method, params, err := DecodeCall(body, s.maxBody)
 	if err != nil {
@@ -185,7 +204,7 @@ func (s *Server) respond(out *bytes.Buffer, body io.Reader, remote any) {
 		s.writeFault(out, &Fault{Code: code, Message: err.Error()})
 		return
 	}
-	result, err := s.call(s.ctx, method, params)
+	result, err := s.call(ctx, method, params)
 	if err != nil {
 		s.writeFault(out, AsFault(err))
 		return
