@@ -69,3 +69,37 @@ func TestVotableInfoDeepGroups(t *testing.T) {
 	}
 	t.Logf("exit %d, peak RSS %d MB, stderr %q", code, rss>>20, strings.TrimSpace(stderr))
 }
+
+// TestVotableInfoGzipBomb: the real binary given a gzipped VOTable whose
+// one cell decompresses to 1 GiB (1 MB on disk) stops at the row limit,
+// counted on the decompressed side, with an error saying so and a bounded
+// peak RSS (issue 14 item 4: it read on at 850 MB and more, ignoring
+// SIGTERM).
+func TestVotableInfoGzipBomb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildVoagent(t)
+	path := filepath.Join(t.TempDir(), "bomb.vot.gz")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw, _ := gzip.NewWriterLevel(f, gzip.BestCompression)
+	zw.Write([]byte(`<VOTABLE version="1.4"><RESOURCE><TABLE><FIELD name="s" datatype="char" arraysize="*"/><DATA><TABLEDATA><TR><TD>`))
+	chunk := bytes.Repeat([]byte("a"), 1<<20)
+	for range 1024 {
+		zw.Write(chunk)
+	}
+	zw.Write([]byte(`</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>`))
+	zw.Close()
+	f.Close()
+	code, stderr, rss := runBinary(t, bin, "votable", "info", path)
+	if code != 1 || !strings.Contains(stderr, "limit") || strings.Contains(stderr, "goroutine") {
+		t.Errorf("exit status %d, want 1 with an error naming the limit; stderr:\n%.2000s", code, stderr)
+	}
+	if rss > 400<<20 {
+		t.Errorf("peak RSS %d MB for a 1 GiB cell, want it bounded by the row limit (under 400 MB)", rss>>20)
+	}
+	t.Logf("exit %d, peak RSS %d MB, stderr %q", code, rss>>20, strings.TrimSpace(stderr))
+}
