@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/voagent/voagent/agent/api"
 	"github.com/voagent/voagent/agent/events"
 	"github.com/voagent/voagent/config"
 	"github.com/voagent/voagent/internal/buildinfo"
@@ -66,6 +67,7 @@ type Agent struct {
 	plots         plotBook      // the SED plots made
 	highlights    atomic.Uint64 // generation of highlight-triggered searches
 	selections    atomic.Uint64 // generation of selection-triggered searches
+	lastSelection atomic.Pointer[api.Selection]
 
 	hubExe      string        // the voagent executable to run a detached hub with ("" = in-process hub)
 	hubIdleExit time.Duration // the detached hub's --idle-exit

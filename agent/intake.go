@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -271,6 +272,10 @@ func (a *Agent) rowsPositions(t *Table, rows []int) ([]Position, error) {
 // its url when it is not held) and, when spectra.on_select is set, looks up
 // the spectra of the selected rows in the background and sends them to
 // spectra.send_to; a newer selection cancels the older lookup.
+// maxSelectionKept bounds the selection the status reports (a larger one
+// is not kept: spectra for it would pass spectra.max_rows anyway).
+const maxSelectionKept = 10000
+
 func (a *Agent) Select(ctx context.Context, ref TableRef, rows []int) error {
 	at := time.Now()
 	t, err := a.resolve(ctx, ref)
@@ -279,6 +284,9 @@ func (a *Agent) Select(ctx context.Context, ref TableRef, rows []int) error {
 	}
 	a.log.Info("rows selected", "table-id", t.ID, "count", len(rows))
 	cfg := a.Config().Spectra
+	if len(rows) > 0 && len(rows) <= maxSelectionKept {
+		a.lastSelection.Store(&api.Selection{TableID: t.ID, Rows: slices.Clone(rows), Time: at})
+	}
 	if !cfg.OnSelect || len(rows) == 0 {
 		return nil
 	}

@@ -57,6 +57,11 @@ func (a *Agent) Status() api.Status {
 		st.Tables = append(st.Tables, at)
 	}
 	st.Running, st.Recent, st.LastResults = a.searches.snapshot()
+	if sel := a.lastSelection.Load(); sel != nil {
+		if _, err := a.tables.Find(sel.TableID, ""); err == nil {
+			st.Selection = sel
+		}
+	}
 	st.Plots = a.plots.list()
 	return st
 }

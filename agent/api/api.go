@@ -57,6 +57,16 @@ type Status struct {
 	// Plots are the SED plots (PNG files in ResultsDir) the agent made,
 	// newest first.
 	Plots []Result `json:"plots,omitempty"`
+	// Selection is the last selection of rows another tool sent
+	// (table.select.rowList; nil: none).
+	Selection *Selection `json:"selection,omitempty"`
+}
+
+// Selection is a set of rows of a held table that a tool selected.
+type Selection struct {
+	TableID string    `json:"table_id"`
+	Rows    []int     `json:"rows"`
+	Time    time.Time `json:"time"`
 }
 
 // HubStatus is the SAMP hub the agent is on.

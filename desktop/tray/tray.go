@@ -180,7 +180,7 @@ func (t *tray) build(st api.Status) {
 	systray.AddSeparator()
 	m.highlight = systray.AddMenuItem("Search around the last highlighted row", "vicinity search at the last position highlighted in TOPCAT")
 	m.clipboard = systray.AddMenuItem("Search around the clipboard's position or name", "vicinity search at the coordinates or object name on the clipboard")
-	m.spectra = systray.AddMenuItem("Spectra for the last table", "spectra near the rows of the last table another tool sent")
+	m.spectra = systray.AddMenuItem("Spectra for the last selection or table", "spectra near the rows last selected in another tool, else near the rows of the last table another tool sent")
 	m.resend = systray.AddMenuItem("Send the last results to TOPCAT again", "resend the tables of the last vicinity search")
 	m.xmatchTwo = systray.AddMenuItem("Cross-match the last two tables", "cross-match the last two tables other tools sent (best match within crossmatch.radius_arcsec), the result to TOPCAT")
 	m.xmatch = systray.AddMenuItem("Cross-match the last table with", "cross-match the last table another tool sent with a configured catalogue")
@@ -233,7 +233,7 @@ func (t *tray) show(st api.Status) {
 	m.tables.SetTitle(v.Tables)
 	m.last.SetTitle(v.Last)
 	enable(m.highlight, v.Highlight != nil)
-	enable(m.spectra, v.LastTable != "")
+	enable(m.spectra, v.Spectra != nil)
 	enable(m.xmatch, v.LastTable != "" && len(m.xmatchWith) > 0)
 	enable(m.xmatchTwo, v.OtherTables >= 2)
 	enable(m.resend, len(v.LastResults) > 0)
@@ -365,8 +365,12 @@ func (t *tray) loop(ctx context.Context, cancel context.CancelFunc) {
 				return vicinity(ctx, t.o.Client, api.VicinityRequest{Pos: text, Send: true})
 			})
 		case <-m.spectra.ClickedCh:
-			t.do(ctx, "spectra for "+v.LastTableName, func(ctx context.Context) (string, error) {
-				r, err := t.o.Client.Spectra(ctx, api.SpectraRequest{TableID: v.LastTable, Send: true})
+			if v.Spectra == nil {
+				break
+			}
+			req := *v.Spectra
+			t.do(ctx, "spectra for "+v.SpectraOf, func(ctx context.Context) (string, error) {
+				r, err := t.o.Client.Spectra(ctx, req)
 				return r.Summary, err
 			})
 		case <-m.resend.ClickedCh:

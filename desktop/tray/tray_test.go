@@ -154,7 +154,7 @@ func TestTrayOverDBus(t *testing.T) {
 	}{
 		{"Search around the last highlighted row", false, -1},
 		{"Search around the clipboard's position or name", true, -1},
-		{"Spectra for the last table", false, -1},
+		{"Spectra for the last selection or table", false, -1},
 		{"Send the last results to TOPCAT again", false, -1},
 		{"Cross-match the last table with", false, -1},
 		{"Cross-match the last two tables", false, -1},

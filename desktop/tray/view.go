@@ -26,6 +26,10 @@ type View struct {
 	// LastResults are the result ids of the newest finished vicinity
 	// search.
 	LastResults []string
+	// Spectra is what "spectra for the last selection or table" asks
+	// (nil: nothing to ask for), SpectraOf what it names.
+	Spectra   *api.SpectraRequest
+	SpectraOf string
 }
 
 // ViewOf derives the tray's view from the agent's status.
@@ -58,6 +62,14 @@ func ViewOf(st api.Status) View {
 		if !t.Ours && (v.LastTable == "" || !t.Time.Before(lastTime(st, v.LastTable))) {
 			v.LastTable, v.LastTableName = t.ID, t.Name
 		}
+	}
+	switch {
+	case st.Selection != nil:
+		v.Spectra = &api.SpectraRequest{TableID: st.Selection.TableID, Rows: st.Selection.Rows, Send: true}
+		v.SpectraOf = fmt.Sprintf("%d selected rows of %s", len(st.Selection.Rows), tableName(st, st.Selection.TableID))
+	case v.LastTable != "":
+		v.Spectra = &api.SpectraRequest{TableID: v.LastTable, Send: true}
+		v.SpectraOf = v.LastTableName
 	}
 	v.Last = "last search: none"
 	if len(st.Recent) > 0 {
@@ -125,4 +137,14 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// tableName is the name of held table id (its id when it has none).
+func tableName(st api.Status, id string) string {
+	for _, t := range st.Tables {
+		if t.ID == id && t.Name != "" {
+			return t.Name
+		}
+	}
+	return id
 }

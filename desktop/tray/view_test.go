@@ -1,6 +1,7 @@
 package tray
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -45,6 +46,31 @@ func TestViewOf(t *testing.T) {
 			}
 			if len(Icon(v.State)) == 0 {
 				t.Errorf("no icon for %v", v.State)
+			}
+		})
+	}
+}
+
+// TestViewOfSpectra: "spectra for the last selection or table" asks for the
+// selected rows when a tool selected some, else for the last table.
+func TestViewOfSpectra(t *testing.T) {
+	t0 := time.Date(2026, 12, 4, 20, 0, 0, 0, time.UTC)
+	tables := []api.Table{{ID: "t1", Name: "m31.vot", Time: t0}, {ID: "t2", Name: "ngc253.vot", Time: t0.Add(time.Second)}}
+	for _, tc := range []struct {
+		name string
+		st   api.Status
+		want *api.SpectraRequest
+		of   string
+	}{
+		{"nothing", api.Status{}, nil, ""},
+		{"last table", api.Status{Tables: tables}, &api.SpectraRequest{TableID: "t2", Send: true}, "ngc253.vot"},
+		{"selection", api.Status{Tables: tables, Selection: &api.Selection{TableID: "t1", Rows: []int{3, 7}}},
+			&api.SpectraRequest{TableID: "t1", Rows: []int{3, 7}, Send: true}, "2 selected rows of m31.vot"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := ViewOf(tc.st)
+			if !reflect.DeepEqual(v.Spectra, tc.want) || v.SpectraOf != tc.of {
+				t.Errorf("Spectra %+v of %q, want %+v of %q", v.Spectra, v.SpectraOf, tc.want, tc.of)
 			}
 		})
 	}
