@@ -108,16 +108,9 @@ func (a *Agent) Crossmatch(ctx context.Context, req api.CrossmatchRequest, trigg
 		}
 		return api.CrossmatchReport{}, fmt.Errorf("crossmatch: no catalogue %q is configured (configured: %s)", req.Catalog, strings.Join(names, ", "))
 	}
-	radius := cfg.Crossmatch.RadiusArcsec / 3600
-	if req.Radius != "" {
-		r, err := xmatch.ParseAngle(req.Radius, "arcsec")
-		if err != nil {
-			return api.CrossmatchReport{}, fmt.Errorf("crossmatch: radius: %w", err)
-		}
-		if !(r > 0 && r <= 1) {
-			return api.CrossmatchReport{}, fmt.Errorf("crossmatch: radius %q is out of range (0, 1 deg]", req.Radius)
-		}
-		radius = r
+	radius, err := matchRadius(req.Radius, cfg)
+	if err != nil {
+		return api.CrossmatchReport{}, fmt.Errorf("crossmatch: %w", err)
 	}
 	joinName := req.Join
 	if joinName == "" {
@@ -128,7 +121,6 @@ func (a *Agent) Crossmatch(ctx context.Context, req api.CrossmatchRequest, trigg
 	}
 	join, _ := xmatch.ParseJoin(joinName)
 	var t *Table
-	var err error
 	switch {
 	case req.URL != "" && req.TableID != "" && req.TableID != "last":
 		t, err = a.resolve(ctx, TableRef{ID: req.TableID, URL: req.URL})
@@ -671,4 +663,21 @@ func (a *Agent) AfterLoad(t *Table) {
 				trigger{name: "load", at: at, background: true})
 		})
 	}
+}
+
+// matchRadius is a cross-match's radius in degrees: s with units (a bare
+// number in arcsec), or crossmatch.radius_arcsec when s is empty; at most
+// one degree.
+func matchRadius(s string, cfg config.Config) (float64, error) {
+	if s == "" {
+		return cfg.Crossmatch.RadiusArcsec / 3600, nil
+	}
+	r, err := xmatch.ParseAngle(s, "arcsec")
+	if err != nil {
+		return 0, fmt.Errorf("radius: %w", err)
+	}
+	if !(r > 0 && r <= 1) {
+		return 0, fmt.Errorf("radius %q is out of range (0, 1 deg]", s)
+	}
+	return r, nil
 }

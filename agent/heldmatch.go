@@ -72,16 +72,9 @@ func (a *Agent) heldPair(idA, idB string) (*Table, *Table, error) {
 func (a *Agent) HeldMatch(ctx context.Context, req api.HeldMatchRequest, triggerName string) (api.HeldMatchReport, error) {
 	at := time.Now()
 	cfg := a.Config()
-	radius := cfg.Crossmatch.RadiusArcsec / 3600
-	if req.Radius != "" {
-		r, err := xmatch.ParseAngle(req.Radius, "arcsec")
-		if err != nil {
-			return api.HeldMatchReport{}, fmt.Errorf("xmatch: radius: %w", err)
-		}
-		if !(r > 0 && r <= 1) {
-			return api.HeldMatchReport{}, fmt.Errorf("xmatch: radius %q is out of range (0, 1 deg]", req.Radius)
-		}
-		radius = r
+	radius, err := matchRadius(req.Radius, cfg)
+	if err != nil {
+		return api.HeldMatchReport{}, fmt.Errorf("xmatch: %w", err)
 	}
 	findName, joinName := req.Find, req.Join
 	if findName == "" {
