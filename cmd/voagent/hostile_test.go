@@ -6,16 +6,24 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/voagent/voagent/internal/peertest"
 )
 
 // runBinary runs the real voagent binary and returns its exit code, its
 // stderr and its peak RSS in bytes.
 func runBinary(t *testing.T, bin string, args ...string) (code int, stderr string, rss int64) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	// The peak RSS comes from GNU time, whose child the binary is: a
+	// process forked from this (large) test process would report the
+	// test's own RSS as its peak (Linux keeps the high-water mark of the
+	// address space it replaced at exec).
+	timeBin := peertest.Command(t, "time")
+	report := filepath.Join(t.TempDir(), "rss")
+	cmd := exec.Command(timeBin, append([]string{"-f", "%M", "-o", report, bin}, args...)...)
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
 	var eb bytes.Buffer
 	cmd.Stderr = &eb
@@ -25,8 +33,19 @@ func runBinary(t *testing.T, bin string, args ...string) (code int, stderr strin
 			t.Fatalf("running %v: %v", args, err)
 		}
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return cmd.ProcessState.ExitCode(), eb.String(), ru.Maxrss * 1024
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatalf("GNU time's report: %v", err)
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		t.Fatalf("GNU time's report is empty")
+	}
+	kb, err := strconv.ParseInt(f[len(f)-1], 10, 64)
+	if err != nil {
+		t.Fatalf("GNU time's report %q: %v", b, err)
+	}
+	return cmd.ProcessState.ExitCode(), eb.String(), kb * 1024
 }
 
 // TestVotableInfoDeepGroups: 2M nested GROUPs (a few tens of KB gzipped)
