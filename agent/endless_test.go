@@ -49,6 +49,9 @@ func TestVicinityEndlessCatalogue(t *testing.T) {
 		{Name: "wide", Kind: "scs", URL: endlessCatalogue(t, 100_000, &sentWide)},
 	}
 	a := New(cfg, nil)
+	if err := a.KeepResultsIn(t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
 	found := map[string]Found{}
 	sum, err := a.FindVicinity(context.Background(), Position{RA: 10, Dec: 20}, VicinityOptions{}, func(_ context.Context, f Found) {
 		found[f.Catalog] = f

@@ -25,6 +25,9 @@ func TestVicinityPos(t *testing.T) {
 	cfg.Catalogs = []config.Catalog{{Name: "good", Kind: "scs", URL: fs.URLOf("/ok?rows=2")}}
 	cfg.Images = nil
 	a := New(cfg, nil)
+	if err := a.KeepResultsIn(t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	for _, c := range []struct {
 		pos     string

@@ -53,6 +53,9 @@ func TestSupersededSearchesLeaveNoEmptyFiles(t *testing.T) {
 		{Name: "slow", Kind: "scs", URL: fs.URLOf("/slow?rows=20&delay=2ms")},
 	}
 	a := New(cfg, nil)
+	if err := a.KeepResultsIn(t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
 	var latest fanout.Latest
 	const searches = 60
 	done := make(chan error, searches)

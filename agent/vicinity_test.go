@@ -76,6 +76,9 @@ func TestVicinitySupersededAndFaults(t *testing.T) {
 		{Name: "html", Kind: "scs", URL: fs.URLOf("/html")},
 	}
 	a := New(cfg, nil)
+	if err := a.KeepResultsIn(t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 
 	type outcome struct {
