@@ -22,9 +22,6 @@ import (
 	"github.com/voagent/voagent/vo/xmatch"
 )
 
-// xmBatchRows is the number of rows written per batch.
-const xmBatchRows = 1 << 16
-
 // xmReadTable reads the first table of a VOTable (any serialization) or a
 // CSV file with a header, either possibly gzipped.
 func xmReadTable(ctx context.Context, path string) (*votable.Table, error) {
@@ -85,10 +82,6 @@ func xmWriteOutput(ctx context.Context, cmd *cobra.Command, path string, out *xm
 	if err != nil {
 		return err
 	}
-	cols, err := out.NewColumns()
-	if err != nil {
-		return err
-	}
 	meta := out.TableMeta()
 	// --where: each batch filtered before it is written.
 	var sel *tabsel.Selection
@@ -106,29 +99,21 @@ func xmWriteOutput(ctx context.Context, cmd *cobra.Command, path string, out *xm
 		if err != nil {
 			return err
 		}
-		for from := 0; from < out.Len(); from += xmBatchRows {
-			if err := ctx.Err(); err != nil {
+		// The next batch is filled while this one is written.
+		err = out.Batches(ctx, func(cols []votable.Column, from int) error {
+			if sel == nil {
+				return bw.WriteBatch(cols)
+			}
+			for _, c := range kept {
+				c.Reset()
+			}
+			if err := sel.Batch(ctx, cols, kept, from); err != nil {
 				return err
 			}
-			to := min(from+xmBatchRows, out.Len())
-			if err := out.Fill(cols, from, to); err != nil {
-				return err
-			}
-			if sel != nil {
-				for _, c := range kept {
-					c.Reset()
-				}
-				if err := sel.Batch(ctx, cols, kept, from); err != nil {
-					return err
-				}
-				if err := bw.WriteBatch(kept); err != nil {
-					return err
-				}
-				continue
-			}
-			if err := bw.WriteBatch(cols); err != nil {
-				return err
-			}
+			return bw.WriteBatch(kept)
+		})
+		if err != nil {
+			return err
 		}
 		return bw.Close()
 	})

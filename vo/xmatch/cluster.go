@@ -54,51 +54,113 @@ func Cluster(ctx context.Context, cats []Positions, opt Options) (*Clusters, err
 
 // ClusterIndexes clusters catalogues indexed together by Indexes.
 func ClusterIndexes(ctx context.Context, ix []*Index, opt Options) (*Clusters, error) {
+	// Rows are numbered across the catalogues by off, indexed positions
+	// (sorted order, NaN rows left out) by offp. The union-find runs on
+	// positions: the two ends of a link lie at nearby positions of their
+	// indexes, so its memory accesses stay local.
 	off := make([]int, len(ix)+1)
+	offp := make([]int32, len(ix)+1)
 	for k, x := range ix {
 		off[k+1] = off[k] + x.rows
+		offp[k+1] = offp[k] + int32(len(x.pos))
 	}
 	if off[len(ix)] > math.MaxInt32-1 {
 		return nil, fmt.Errorf("%d rows in all: more than %d", off[len(ix)], math.MaxInt32-1)
 	}
-	uf := newUnionFind(off[len(ix)])
+	uf := newUnionFind(int(offp[len(ix)]))
 	r := opt.Radius * degToRad
 	if !(r >= 0) || math.IsInf(r, 0) {
 		return nil, fmt.Errorf("match radius %g degrees is not a finite non-negative number", opt.Radius)
 	}
 	edges := 0
+	link := func(i, j int, near []int32) {
+		for p, q := range near {
+			if q >= 0 {
+				uf.union(offp[i]+int32(p), offp[j]+q)
+				edges++
+			}
+		}
+	}
 	for i := range ix {
 		for j := range ix {
 			if i == j {
 				continue
 			}
-			near, _, err := nearest(ctx, ix[i], ix[j], r, opt.Workers)
+			a, b := ix[i], ix[j]
+			if i < j && canSweepBoth(a, b, r) {
+				// Both directions in one sweep, the second pair (j, i) skipped.
+				nearA, nearB, err := bestBoth(ctx, a, b, r, opt.Workers)
+				if err != nil {
+					return nil, fmt.Errorf("matching catalogues %d and %d: %w", i+1, j+1, err)
+				}
+				link(i, j, nearA)
+				link(j, i, nearB)
+				continue
+			}
+			if i > j && canSweepBoth(b, a, r) {
+				continue // done with the pair (j, i)
+			}
+			near, _, err := nearestSorted(ctx, a, b, r, opt.Workers)
 			if err != nil {
 				return nil, fmt.Errorf("matching catalogue %d to %d: %w", i+1, j+1, err)
 			}
-			for row, m := range near {
-				if m >= 0 {
-					uf.union(int32(off[i]+row), int32(off[j]+int(m)))
-					edges++
-				}
-			}
+			link(i, j, near)
 		}
 	}
 	c := &Clusters{Label: make([][]int32, len(ix)), Edges: edges}
-	// Number the clusters by first member, count their sizes.
-	id := make([]int32, len(uf.parent)) // root -> cluster+1
+	np := int(offp[len(ix)])
+	// Every position to its root; first[root]: the lowest global row of
+	// the root's set (its first member, which numbers the cluster).
+	root := uf.parent
+	first := make([]int32, np)
+	for g := range np {
+		root[g] = uf.find(int32(g))
+		first[g] = math.MaxInt32
+	}
+	for k, x := range ix {
+		for p, row := range x.row {
+			g := offp[k] + int32(p)
+			first[root[g]] = min(first[root[g]], int32(off[k])+row)
+		}
+	}
+	// head, by global row: 0 for a row of an indexed position that is not
+	// its set's first member, -1 for a row left out of the indexes (a NaN
+	// position: a cluster of its own), else the set's root + 1.
+	head := make([]int32, off[len(ix)])
+	for i := range head {
+		head[i] = -1
+	}
+	for k, x := range ix {
+		for _, row := range x.row {
+			head[int32(off[k])+row] = 0
+		}
+	}
+	for g := range np {
+		if root[g] == int32(g) {
+			head[first[g]] = int32(g) + 1
+		}
+	}
+	// Number the clusters in order of their first member; cid (reusing
+	// first) maps a root to its cluster.
+	cid := first
 	var size []int32
-	for k := range ix {
-		c.Label[k] = make([]int32, ix[k].rows)
-		for row := range ix[k].rows {
-			root := uf.find(int32(off[k] + row))
-			if id[root] == 0 {
-				size = append(size, 0)
-				id[root] = int32(len(size))
+	for k, x := range ix {
+		c.Label[k] = make([]int32, x.rows)
+		for row, h := range head[off[k]:off[k+1]] {
+			switch {
+			case h > 0:
+				cid[h-1] = int32(len(size))
+				size = append(size, uf.size[h-1])
+			case h < 0:
+				c.Label[k][row] = int32(len(size))
+				size = append(size, 1)
 			}
-			l := id[root] - 1
-			c.Label[k][row] = l
-			size[l]++
+		}
+	}
+	for k, x := range ix {
+		lab := c.Label[k]
+		for p, row := range x.row {
+			lab[row] = cid[root[offp[k]+int32(p)]]
 		}
 	}
 	c.Start = make([]int32, len(size)+1)
@@ -117,6 +179,45 @@ func ClusterIndexes(ctx context.Context, ix []*Index, opt Options) (*Clusters, e
 		}
 	}
 	return c, nil
+}
+
+// canSweepBoth reports whether bestBoth can match a and b with radius r
+// (radians): zones of one height, at least the radius, and no error
+// radii (whose sums could round differently in the two directions).
+func canSweepBoth(a, b *Index, r float64) bool {
+	return a.h == b.h && a.nz == b.nz && a.h >= r && a.err == nil && b.err == nil
+}
+
+// bestBoth is nearest both ways in one sweep (canSweepBoth must hold): for
+// each sorted position of a, the sorted position of b of its nearest
+// match, and for each position of b, that of a (-1 when none). Equal
+// separations go to the lowest row, as in nearest: the result is the same
+// as nearest(a, b) and nearest(b, a), whose haversines are the same
+// numbers.
+func bestBoth(ctx context.Context, a, b *Index, r float64, nworkers int) (nearA, nearB []int32, err error) {
+	nearA, nearB = make([]int32, len(a.pos)), make([]int32, len(b.pos))
+	hA, hB := make([]float64, len(a.pos)), make([]float64, len(b.pos))
+	inf := math.Inf(1)
+	for i := range nearA {
+		nearA[i], hA[i] = -1, inf
+	}
+	for j := range nearB {
+		nearB[j], hB[j] = -1, inf
+	}
+	err = sweepPhased(ctx, a, b, r, nworkers, func(int) visitFunc {
+		return func(i, j int32, h float64) {
+			if h < hA[i] || (h == hA[i] && b.row[j] < b.row[nearA[i]]) {
+				hA[i], nearA[i] = h, j
+			}
+			if h < hB[j] || (h == hB[j] && a.row[i] < a.row[nearB[j]]) {
+				hB[j], nearB[j] = h, i
+			}
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return nearA, nearB, nil
 }
 
 // unionFind is a disjoint-set forest with union by size and path halving.

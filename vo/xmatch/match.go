@@ -200,33 +200,50 @@ func countMatched(near []int32) int {
 // radius (-1 when none) and the separation in degrees (NaN when none).
 // Equal separations go to the lowest B row.
 func nearest(ctx context.Context, a, b *Index, r float64, nworkers int) (near []int32, sep []float64, err error) {
-	// Indexed by A row; sep holds the haversine until the end. Every row
-	// of a is visited by one goroutine only.
+	bestJ, bestH, err := nearestSorted(ctx, a, b, r, nworkers)
+	if err != nil {
+		return nil, nil, err
+	}
+	// By A row: one pass scattering the sorted order back.
 	near = make([]int32, a.rows)
 	sep = make([]float64, a.rows)
+	nan := math.NaN()
 	for i := range near {
-		near[i] = -1
-		sep[i] = math.Inf(1)
+		near[i], sep[i] = -1, nan
 	}
+	for i, j := range bestJ {
+		if j >= 0 {
+			row := a.row[i]
+			near[row], sep[row] = b.row[j], havToRad(bestH[i])*radToDeg
+		}
+	}
+	return near, sep, nil
+}
+
+// nearestSorted is nearest in the sorted orders of the indexes: for each
+// position i of a, the position of b of its nearest match (-1 when none)
+// and the haversine of their separation. Kept by position rather than by
+// row, the best matches are updated in sequence during the sweep instead
+// of at random rows.
+func nearestSorted(ctx context.Context, a, b *Index, r float64, nworkers int) (bestJ []int32, bestH []float64, err error) {
+	bestJ = make([]int32, len(a.pos))
+	bestH = make([]float64, len(a.pos))
+	inf := math.Inf(1)
+	for i := range bestJ {
+		bestJ[i], bestH[i] = -1, inf
+	}
+	// Every position of a is visited by one goroutine only.
 	err = sweep(ctx, a, b, r, nworkers, func(int) visitFunc {
 		return func(i, j int32, h float64) {
-			row, brow := a.row[i], b.row[j]
-			if h < sep[row] || (h == sep[row] && brow < near[row]) {
-				sep[row], near[row] = h, brow
+			if h < bestH[i] || (h == bestH[i] && b.row[j] < b.row[bestJ[i]]) {
+				bestH[i], bestJ[i] = h, j
 			}
 		}
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	for i, j := range near {
-		if j >= 0 {
-			sep[i] = havToRad(sep[i]) * radToDeg
-		} else {
-			sep[i] = math.NaN()
-		}
-	}
-	return near, sep, nil
+	return bestJ, bestH, nil
 }
 
 // allPairs returns every pair within the radius, by A row, separation, B row.

@@ -1,6 +1,7 @@
 package xmatch
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -51,6 +52,66 @@ func (o *Output) Fill(cols []votable.Column, from, to int) error {
 		c.Reset()
 	}
 	return o.fill(cols, from, to)
+}
+
+// BatchRows is the number of rows of the batches of Batches.
+const BatchRows = 1 << 16
+
+// Batches fills the whole output in batches of BatchRows rows and calls fn
+// with each, in order (from is the batch's first row). The next batch is
+// filled on another goroutine while fn works on the current one; cols are
+// reused once fn returns, so fn must not keep them.
+func (o *Output) Batches(ctx context.Context, fn func(cols []votable.Column, from int) error) error {
+	type batch struct {
+		cols []votable.Column
+		from int
+		err  error
+	}
+	const sets = 2
+	free := make(chan []votable.Column, sets)
+	for range sets {
+		cols, err := o.NewColumns()
+		if err != nil {
+			return err
+		}
+		free <- cols
+	}
+	full := make(chan batch, sets)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(full)
+		for from := 0; from < o.n; from += BatchRows {
+			var cols []votable.Column
+			select {
+			case cols = <-free:
+			case <-stop:
+				return
+			}
+			err := ctx.Err()
+			if err == nil {
+				err = o.Fill(cols, from, min(from+BatchRows, o.n))
+			}
+			full <- batch{cols, from, err}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var err error
+	for b := range full {
+		if err = b.err; err == nil {
+			err = fn(b.cols, b.from)
+		}
+		if err != nil {
+			break
+		}
+		free <- b.cols
+	}
+	close(stop)
+	<-done
+	return err
 }
 
 // TableMeta returns the table's metadata without data.
@@ -118,19 +179,26 @@ func uniqueNames(groups [][]string, suffix func(k int) string) [][]string {
 }
 
 // tableGather gathers all columns of one input table.
-type tableGather struct{ t *votable.Table }
+type tableGather struct {
+	t     *votable.Table
+	cells []cellGather
+}
 
 func newTableGather(t *votable.Table) (*tableGather, error) {
 	if len(t.Columns) != len(t.Fields) {
 		return nil, fmt.Errorf("%s has no data", t.Label())
 	}
-	return &tableGather{t: t}, nil
+	g := &tableGather{t: t, cells: make([]cellGather, len(t.Columns))}
+	for i, c := range t.Columns {
+		g.cells[i] = newCellGather(c)
+	}
+	return g, nil
 }
 
 // gather appends the listed rows of every column (-1 gives a null row).
 func (g *tableGather) gather(dst []votable.Column, rows []int32) error {
-	for i, c := range g.t.Columns {
-		if err := votable.Gather(dst[i], c, rows); err != nil {
+	for i, cell := range g.cells {
+		if err := cell(dst[i], rows); err != nil {
 			return fmt.Errorf("%s: %w", g.t.Label(), err)
 		}
 	}

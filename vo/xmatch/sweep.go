@@ -22,26 +22,51 @@ const zonesPerClaim = 16
 // every call for one position i of a comes from the same goroutine, in
 // increasing i within a zone.
 func sweep(ctx context.Context, a, b *Index, radius float64, nworkers int, newVisit func(w int) visitFunc) error {
-	var next atomic.Int64
-	var wg sync.WaitGroup
+	return sweepClaims(ctx, a, b, radius, nworkers, newVisit, false)
+}
+
+// sweepPhased is sweep in two phases: first the even blocks of
+// zonesPerClaim zones of a, then the odd ones. When the zones of both
+// indexes have the same height, at least the match radius, a zone of a
+// only meets the zones of b next to it, so the blocks running at the same
+// time meet disjoint zones of b: each position of b is visited by one
+// goroutine at a time, and the visit may update per-position state of b
+// without locks.
+func sweepPhased(ctx context.Context, a, b *Index, radius float64, nworkers int, newVisit func(w int) visitFunc) error {
+	return sweepClaims(ctx, a, b, radius, nworkers, newVisit, true)
+}
+
+func sweepClaims(ctx context.Context, a, b *Index, radius float64, nworkers int, newVisit func(w int) visitFunc, phased bool) error {
 	nw := workers(nworkers)
+	visits := make([]visitFunc, nw)
 	for w := range nw {
-		visit := newVisit(w)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				z0 := int(next.Add(zonesPerClaim)) - zonesPerClaim
-				if z0 >= a.nz || ctx.Err() != nil {
-					return
-				}
-				for za := z0; za < min(z0+zonesPerClaim, a.nz); za++ {
-					sweepZone(a, b, za, radius, visit)
-				}
-			}
-		}()
+		visits[w] = newVisit(w)
 	}
-	wg.Wait()
+	nblocks := (a.nz + zonesPerClaim - 1) / zonesPerClaim
+	phases, step := 1, 1
+	if phased {
+		phases, step = 2, 2
+	}
+	for phase := range phases {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := range nw {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					blk := int(next.Add(1)-1)*step + phase
+					if blk >= nblocks || ctx.Err() != nil {
+						return
+					}
+					for za := blk * zonesPerClaim; za < min((blk+1)*zonesPerClaim, a.nz); za++ {
+						sweepZone(a, b, za, radius, visits[w])
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
 	return ctx.Err()
 }
 
