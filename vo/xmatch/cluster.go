@@ -299,8 +299,8 @@ func (c *Clusters) summarize(k int, cats []Positions, sc *summaryScratch, rep []
 	var x, y, z float64
 	n := 0
 	for m, cat := range cs {
-		p := cats[cat]
-		ra, dec := p.RA[rs[m]]*degToRad, p.Dec[rs[m]]*degToRad
+		ra, dec := cats[cat].at(rs[m])
+		ra, dec = ra*degToRad, dec*degToRad
 		seen[cat]++
 		if math.IsNaN(ra) || math.IsNaN(dec) {
 			continue
@@ -333,8 +333,8 @@ func (c *Clusters) summarize(k int, cats []Positions, sc *summaryScratch, rep []
 			rep[cat] = rs[m] // one member per catalogue: no choice to make
 			continue
 		}
-		p := cats[cat]
-		d := Separation(s.RA, s.Dec, p.RA[rs[m]], p.Dec[rs[m]])
+		ra, dec := cats[cat].at(rs[m])
+		d := Separation(s.RA, s.Dec, ra, dec)
 		if rep[cat] < 0 || d < best[cat] || (math.IsNaN(best[cat]) && !math.IsNaN(d)) {
 			rep[cat], best[cat] = rs[m], d
 		}
@@ -404,6 +404,30 @@ func (c *Clusters) summaries(cats []Positions, minCatalogues, from, to int) ([]i
 		}
 	}
 	return kept, sums
+}
+
+// kept lists the clusters spanning at least minCatalogues catalogues.
+func (c *Clusters) kept(minCatalogues int) []int32 {
+	out := make([]int32, 0, c.Len())
+	for k := range c.Len() {
+		if minCatalogues > 1 && c.catalogues(k) < minCatalogues {
+			continue
+		}
+		out = append(out, int32(k))
+	}
+	return out
+}
+
+// catalogues is the number of catalogues with members in cluster k.
+func (c *Clusters) catalogues(k int) int {
+	cats, _ := c.Members(k)
+	n := 0
+	for m, cat := range cats { // ordered by catalogue
+		if m == 0 || cat != cats[m-1] {
+			n++
+		}
+	}
+	return n
 }
 
 // Counts returns the number of clusters spanning several catalogues and

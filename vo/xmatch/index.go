@@ -22,6 +22,19 @@ type Positions struct {
 	// positions in the tables' own column storage (not copied).
 	blocks []posBlock
 	n      int
+	// shift: every block but the last holds 1<<shift rows (uniform
+	// blocks, set by the table layer), which gives at its row lookup.
+	shift uint8
+}
+
+// at returns the position of row i (degrees).
+func (p Positions) at(i int32) (ra, dec float64) {
+	if p.blocks == nil {
+		return p.RA[i], p.Dec[i]
+	}
+	b := &p.blocks[int(i)>>p.shift]
+	k := int(i) & (1<<p.shift - 1)
+	return b.ra[k], b.dec[k]
 }
 
 // posBlock is a run of rows of chunked positions, in degrees.

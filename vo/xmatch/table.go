@@ -2,6 +2,7 @@ package xmatch
 
 import (
 	"fmt"
+	"math/bits"
 
 	"github.com/voagent/voagent/vo/skypos"
 	"github.com/voagent/voagent/vo/votable"
@@ -63,15 +64,35 @@ func tableBlocks(t *votable.Table, c Coords) (Positions, error) {
 	if c.Err == "" && len(t.Columns) == len(t.Fields) {
 		if cols, err := skypos.Find(t, skypos.Options{RA: c.RA, Dec: c.Dec}); err == nil {
 			if ras, decs, ok := cols.Chunks(t); ok {
-				p := Positions{n: t.Columns[cols.RA].Len(), blocks: make([]posBlock, len(ras))}
-				for k := range ras {
-					p.blocks[k] = posBlock{ras[k], decs[k]}
+				if shift, ok := uniformBlocks(ras); ok {
+					p := Positions{n: t.Columns[cols.RA].Len(), blocks: make([]posBlock, len(ras)), shift: shift}
+					for k := range ras {
+						p.blocks[k] = posBlock{ras[k], decs[k]}
+					}
+					return p, nil
 				}
-				return p, nil
 			}
 		}
 	}
 	return TablePositions(t, c)
+}
+
+// uniformBlocks returns the shift such that every block but the last
+// holds 1<<shift rows, and whether there is one (one block: 31).
+func uniformBlocks(blocks [][]float64) (uint8, bool) {
+	if len(blocks) <= 1 {
+		return 31, true
+	}
+	size := len(blocks[0])
+	if size == 0 || size&(size-1) != 0 || size > 1<<30 {
+		return 0, false
+	}
+	for _, b := range blocks[:len(blocks)-1] {
+		if len(b) != size {
+			return 0, false
+		}
+	}
+	return uint8(bits.TrailingZeros(uint(size))), true
 }
 
 // IsNumericScalar reports whether votable.Float64 can read the column's

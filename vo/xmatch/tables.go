@@ -3,6 +3,7 @@ package xmatch
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -162,7 +163,7 @@ func ClusterTables(ctx context.Context, tabs []*votable.Table, opt ClusterOption
 			c = opt.Coords[k]
 		}
 		var err error
-		if cats[k], err = TablePositions(t, c); err != nil {
+		if cats[k], err = tableBlocks(t, c); err != nil {
 			return nil, fmt.Errorf("table %d: %w", k+1, err)
 		}
 		if gathers[k], err = newTableGather(t); err != nil {
@@ -173,7 +174,7 @@ func ClusterTables(ctx context.Context, tabs []*votable.Table, opt ClusterOption
 	if err != nil {
 		return nil, err
 	}
-	kept, sums := cl.Summaries(cats, opt.MinCatalogues)
+	kept := cl.kept(opt.MinCatalogues)
 	head := []string{"cluster_id", "ra", "dec", "n_members", "n_catalogues", "ambiguous"}
 	groups := [][]string{head}
 	for _, t := range tabs {
@@ -222,8 +223,18 @@ func ClusterTables(ctx context.Context, tabs []*votable.Table, opt ClusterOption
 	out := &Output{Name: "clusters", Fields: fields, Groups: vgroups, n: len(kept),
 		Description: fmt.Sprintf("Clusters of %d catalogues linked by pairwise best matches within %g arcsec",
 			len(tabs), opt.Radius*3600)}
+	// The summaries are computed batch by batch, as the rows are filled.
 	rows := make([]int32, 0, 1024)
+	var sc summaryScratch
+	var sums []Summary
+	var reps []int32
 	out.fill = func(cols []votable.Column, from, to int) error {
+		sums = sums[:0]
+		reps = slices.Grow(reps[:0], (to-from)*len(cats))[:(to-from)*len(cats)]
+		for i := from; i < to; i++ {
+			k := (i - from) * len(cats)
+			sums = append(sums, cl.summarize(int(kept[i]), cats, &sc, reps[k:k+len(cats)]))
+		}
 		id := cols[0].(*votable.Scalar[int32])
 		ra := cols[1].(*votable.Scalar[float64])
 		dec := cols[2].(*votable.Scalar[float64])
@@ -231,7 +242,7 @@ func ClusterTables(ctx context.Context, tabs []*votable.Table, opt ClusterOption
 		nc := cols[4].(*votable.Scalar[int16])
 		amb := cols[5].(*votable.Scalar[bool])
 		for i := from; i < to; i++ {
-			s := sums[i]
+			s := sums[i-from]
 			id.Append(kept[i]+1, false)
 			ra.Append(s.RA, s.RA != s.RA)
 			dec.Append(s.Dec, s.Dec != s.Dec)
@@ -241,8 +252,8 @@ func ClusterTables(ctx context.Context, tabs []*votable.Table, opt ClusterOption
 		}
 		for k, g := range gathers {
 			rows = rows[:0]
-			for i := from; i < to; i++ {
-				rows = append(rows, sums[i].Rep[k])
+			for _, s := range sums {
+				rows = append(rows, s.Rep[k])
 			}
 			if err := g.gather(cols[start[k]:start[k+1]], rows); err != nil {
 				return err
