@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -277,6 +278,7 @@ func newIndex(ctx context.Context, p Positions, h float64, nworkers int) (*Index
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var zs zoneSorter
 			for {
 				z0 := int(next.Add(64)) - 64
 				if z0 >= ix.nz || ctx.Err() != nil {
@@ -284,7 +286,7 @@ func newIndex(ctx context.Context, p Positions, h float64, nworkers int) (*Index
 				}
 				for z := z0; z < min(z0+64, ix.nz); z++ {
 					s0, s1 := int(ix.start[z]), int(ix.start[z+1])
-					sortByRA(ix.pos[s0:s1], ix.row[s0:s1])
+					zs.sort(ix.pos[s0:s1], ix.row[s0:s1])
 					if ix.err != nil {
 						for k, r := range ix.row[s0:s1] {
 							e := p.Err[r] * degToRad
@@ -412,4 +414,55 @@ func commonHeight(radius float64, cats ...Positions) (float64, error) {
 	}
 	rmax := (radius + 2*maxErr) * degToRad
 	return zoneHeight(rmax, decSpan(cats...), n), nil
+}
+
+// zoneSorter sorts the zones of an index by RA: a bucket sort over the
+// zone's own RA range (a few positions a bucket), each bucket then sorted
+// by sortByRA. Positions spread over RA, as a zone's are, sort in about
+// linear time; clumped ones end in a few buckets, sorted as before.
+type zoneSorter struct {
+	p     []radec
+	r     []int32
+	count []int32
+}
+
+// sort sorts p by RA, moving r along.
+func (zs *zoneSorter) sort(p []radec, r []int32) {
+	n := len(p)
+	if n <= 48 {
+		sortByRA(p, r)
+		return
+	}
+	lo, hi := p[0].ra, p[0].ra
+	for _, q := range p {
+		lo, hi = min(lo, q.ra), max(hi, q.ra)
+	}
+	if !(hi > lo) {
+		return // all equal
+	}
+	nb := n / 4
+	scale := float64(nb) / (hi - lo)
+	zs.p = append(zs.p[:0], p...)
+	zs.r = append(zs.r[:0], r...)
+	zs.count = slices.Grow(zs.count[:0], nb+1)[:nb+1]
+	clear(zs.count)
+	bucket := func(ra float64) int { return min(int((ra-lo)*scale), nb-1) }
+	for _, q := range zs.p {
+		zs.count[bucket(q.ra)+1]++
+	}
+	for b := 1; b <= nb; b++ {
+		zs.count[b] += zs.count[b-1]
+	}
+	for k, q := range zs.p {
+		b := bucket(q.ra)
+		p[zs.count[b]], r[zs.count[b]] = q, zs.r[k]
+		zs.count[b]++
+	}
+	s0 := int32(0)
+	for b := range nb {
+		if s1 := zs.count[b]; s1-s0 > 1 {
+			sortByRA(p[s0:s1], r[s0:s1])
+		}
+		s0 = zs.count[b]
+	}
 }

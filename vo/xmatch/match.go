@@ -104,6 +104,9 @@ func Match(ctx context.Context, a, b Positions, opt Options) ([]Pair, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.Err == nil && b.Err == nil && opt.Find != FindAll {
+		return matchStream(ctx, a, b, h, opt)
+	}
 	// One index at a time, dropping each catalogue's positions once indexed
 	// so that, when the caller keeps none, peak memory stays low.
 	ia, err := newIndex(ctx, a, h, opt.Workers)
@@ -119,19 +122,38 @@ func Match(ctx context.Context, a, b Positions, opt Options) ([]Pair, error) {
 	return MatchIndexes(ctx, ia, ib, opt)
 }
 
-// MatchIndexes matches two indexed catalogues (any radius: the index only
-// sets how the work is cut up, and Indexes picks the best cut for a radius).
-func MatchIndexes(ctx context.Context, a, b *Index, opt Options) ([]Pair, error) {
-	if !(opt.Radius >= 0) || math.IsInf(opt.Radius, 0) {
-		return nil, fmt.Errorf("match radius %g degrees is not a finite non-negative number", opt.Radius)
+// matchStream is Match by nearest matches without Index: the catalogues
+// are grouped by zone (4 bytes a row) and each block of zones is indexed
+// as it is swept.
+func matchStream(ctx context.Context, a, b Positions, h float64, opt Options) ([]Pair, error) {
+	za, err := newZoneRows(ctx, a, h, opt.Workers)
+	if err != nil {
+		return nil, fmt.Errorf("indexing catalogue 1: %w", err)
+	}
+	zb, err := newZoneRows(ctx, b, h, opt.Workers)
+	if err != nil {
+		return nil, fmt.Errorf("indexing catalogue 2: %w", err)
 	}
 	r := opt.Radius * degToRad
-	switch opt.Find {
-	case FindBest:
-		near, sep, err := nearest(ctx, a, b, r, opt.Workers)
-		if err != nil {
+	near, sep, err := nearestStream(ctx, a, b, za, zb, r, opt.Workers)
+	if err != nil {
+		return nil, err
+	}
+	var back []int32
+	if opt.Find == FindBestMutual {
+		if back, _, err = nearestStream(ctx, b, a, zb, za, r, opt.Workers); err != nil {
 			return nil, err
 		}
+	}
+	return bestPairs(opt.Find, near, sep, back, b.Len())
+}
+
+// bestPairs keeps the pairs of a nearest match (near and sep by A row,
+// back the nearest A row of each B row for FindBestMutual) that the mode
+// wants, ordered by A row.
+func bestPairs(find Find, near []int32, sep []float64, back []int32, nb int) ([]Pair, error) {
+	switch find {
+	case FindBest:
 		out := make([]Pair, 0, countMatched(near))
 		for i, j := range near {
 			if j >= 0 {
@@ -140,14 +162,6 @@ func MatchIndexes(ctx context.Context, a, b *Index, opt Options) ([]Pair, error)
 		}
 		return out, nil
 	case FindBestMutual:
-		near, sep, err := nearest(ctx, a, b, r, opt.Workers)
-		if err != nil {
-			return nil, err
-		}
-		back, _, err := nearest(ctx, b, a, r, opt.Workers)
-		if err != nil {
-			return nil, err
-		}
 		var out []Pair
 		for i, j := range near {
 			if j >= 0 && back[j] == int32(i) {
@@ -156,12 +170,8 @@ func MatchIndexes(ctx context.Context, a, b *Index, opt Options) ([]Pair, error)
 		}
 		return out, nil
 	case FindBestUnique:
-		near, sep, err := nearest(ctx, a, b, r, opt.Workers)
-		if err != nil {
-			return nil, err
-		}
 		// For each B row, the closest A row claiming it (lowest A row on ties).
-		claim := make([]int32, b.rows)
+		claim := make([]int32, nb)
 		for j := range claim {
 			claim[j] = -1
 		}
@@ -180,10 +190,34 @@ func MatchIndexes(ctx context.Context, a, b *Index, opt Options) ([]Pair, error)
 			}
 		}
 		return out, nil
-	case FindAll:
+	}
+	return nil, fmt.Errorf("unknown match mode %v", find)
+}
+
+// MatchIndexes matches two indexed catalogues (any radius: the index only
+// sets how the work is cut up, and Indexes picks the best cut for a radius).
+func MatchIndexes(ctx context.Context, a, b *Index, opt Options) ([]Pair, error) {
+	if !(opt.Radius >= 0) || math.IsInf(opt.Radius, 0) {
+		return nil, fmt.Errorf("match radius %g degrees is not a finite non-negative number", opt.Radius)
+	}
+	r := opt.Radius * degToRad
+	if opt.Find == FindAll {
 		return allPairs(ctx, a, b, r, opt.Workers)
 	}
-	return nil, fmt.Errorf("unknown match mode %v", opt.Find)
+	if opt.Find != FindBest && opt.Find != FindBestMutual && opt.Find != FindBestUnique {
+		return nil, fmt.Errorf("unknown match mode %v", opt.Find)
+	}
+	near, sep, err := nearest(ctx, a, b, r, opt.Workers)
+	if err != nil {
+		return nil, err
+	}
+	var back []int32
+	if opt.Find == FindBestMutual {
+		if back, _, err = nearest(ctx, b, a, r, opt.Workers); err != nil {
+			return nil, err
+		}
+	}
+	return bestPairs(opt.Find, near, sep, back, b.rows)
 }
 
 func countMatched(near []int32) int {

@@ -401,3 +401,46 @@ func TestJoinRows(t *testing.T) {
 		t.Errorf("ParseJoin(both): no error")
 	}
 }
+
+// TestZoneSorter: the bucket sort orders positions by RA (rows moved
+// along) for spread, clumped, equal and short inputs.
+func TestZoneSorter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var zs zoneSorter
+	for _, c := range []struct {
+		name string
+		n    int
+		ra   func(i int) float64
+	}{
+		{"spread", 1000, func(int) float64 { return rng.Float64() * twoPi }},
+		{"clumped", 500, func(i int) float64 {
+			if i%10 == 0 {
+				return rng.Float64() * twoPi
+			}
+			return 1 + rng.Float64()*1e-9
+		}},
+		{"equal", 300, func(int) float64 { return 2 }},
+		{"ties", 400, func(int) float64 { return float64(rng.IntN(5)) }},
+		{"short", 20, func(int) float64 { return rng.Float64() }},
+		{"empty", 0, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := make([]radec, c.n)
+			r := make([]int32, c.n)
+			for i := range p {
+				p[i], r[i] = radec{c.ra(i), float64(i)}, int32(i)
+			}
+			zs.sort(p, r)
+			seen := make([]bool, c.n)
+			for i := range p {
+				if i > 0 && p[i].ra < p[i-1].ra {
+					t.Fatalf("position %d: RA %g after %g", i, p[i].ra, p[i-1].ra)
+				}
+				if p[i].dec != float64(r[i]) || seen[r[i]] {
+					t.Fatalf("position %d: row %d does not follow its position (dec %g)", i, r[i], p[i].dec)
+				}
+				seen[r[i]] = true
+			}
+		})
+	}
+}
