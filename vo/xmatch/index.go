@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
