@@ -123,13 +123,14 @@ func xmWriteOutput(ctx context.Context, cmd *cobra.Command, path string, out *xm
 	return nil
 }
 
-// The heap bounds of the commands, in input columns: a best match holds
-// the tables, its zone lists (4 bytes a row) and nearest arrays (12 bytes
-// a row) at most, within 1.45 times the tables (the aim: peak
-// memory under 1.5 times); --find all and clustering keep zone indexes (20
+// The Go memory bounds of the commands, in input columns: a best match
+// holds the tables, its zone lists (4 bytes a row) and nearest arrays (12
+// bytes a row), then the pairs and two batches of output columns, within
+// 1.5 times the tables (the aim for the peak RSS, less the
+// process's own 20 MB); --find all and clustering keep zone indexes (20
 // bytes a row) and their pairs or union-find.
 const (
-	xmMemBest  = 1.45
+	xmMemBest  = 1.5
 	xmMemOther = 2
 )
 

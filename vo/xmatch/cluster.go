@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -73,6 +74,7 @@ func ClusterIndexes(ctx context.Context, ix []*Index, opt Options) (*Clusters, e
 		return nil, fmt.Errorf("match radius %g degrees is not a finite non-negative number", opt.Radius)
 	}
 	edges := 0
+	var scratch bothScratch
 	link := func(i, j int, near []int32) {
 		for p, q := range near {
 			if q >= 0 {
@@ -89,7 +91,7 @@ func ClusterIndexes(ctx context.Context, ix []*Index, opt Options) (*Clusters, e
 			a, b := ix[i], ix[j]
 			if i < j && canSweepBoth(a, b, r) {
 				// Both directions in one sweep, the second pair (j, i) skipped.
-				nearA, nearB, err := bestBoth(ctx, a, b, r, opt.Workers)
+				nearA, nearB, err := bestBoth(ctx, a, b, r, opt.Workers, &scratch)
 				if err != nil {
 					return nil, fmt.Errorf("matching catalogues %d and %d: %w", i+1, j+1, err)
 				}
@@ -194,9 +196,19 @@ func canSweepBoth(a, b *Index, r float64) bool {
 // separations go to the lowest row, as in nearest: the result is the same
 // as nearest(a, b) and nearest(b, a), whose haversines are the same
 // numbers.
-func bestBoth(ctx context.Context, a, b *Index, r float64, nworkers int) (nearA, nearB []int32, err error) {
-	nearA, nearB = make([]int32, len(a.pos)), make([]int32, len(b.pos))
-	hA, hB := make([]float64, len(a.pos)), make([]float64, len(b.pos))
+// bothScratch holds bestBoth's arrays, reused from one pair of
+// catalogues to the next.
+type bothScratch struct {
+	nearA, nearB []int32
+	hA, hB       []float64
+}
+
+func bestBoth(ctx context.Context, a, b *Index, r float64, nworkers int, sc *bothScratch) (nearA, nearB []int32, err error) {
+	grow := func(x []int32, n int) []int32 { return slices.Grow(x[:0], n)[:n] }
+	growF := func(x []float64, n int) []float64 { return slices.Grow(x[:0], n)[:n] }
+	sc.nearA, sc.nearB = grow(sc.nearA, len(a.pos)), grow(sc.nearB, len(b.pos))
+	sc.hA, sc.hB = growF(sc.hA, len(a.pos)), growF(sc.hB, len(b.pos))
+	nearA, nearB, hA, hB := sc.nearA, sc.nearB, sc.hA, sc.hB
 	inf := math.Inf(1)
 	for i := range nearA {
 		nearA[i], hA[i] = -1, inf
