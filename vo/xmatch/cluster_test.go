@@ -183,3 +183,46 @@ func TestSummariesChunked(t *testing.T) {
 		})
 	}
 }
+
+// TestBestBothEqualsNearest: one phased sweep gives both directions'
+// nearest matches exactly as two nearest calls do.
+func TestBestBothEqualsNearest(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range fieldCases {
+		if c.withErrors {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			a, b := c.data(5)
+			r := c.radiusArcsec * arcsecToDeg
+			ix, err := Indexes(ctx, r, 2, a, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rr := r * degToRad
+			if !canSweepBoth(ix[0], ix[1], rr) {
+				t.Fatalf("indexes of one height cannot be swept both ways")
+			}
+			var sc bothScratch
+			nearA, nearB, err := bestBoth(ctx, ix[0], ix[1], rr, 2, &sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantA, _, err := nearestSorted(ctx, ix[0], ix[1], rr, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantB, _, err := nearestSorted(ctx, ix[1], ix[0], rr, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(nearA, wantA) || !slices.Equal(nearB, wantB) {
+				t.Errorf("bestBoth differs from nearest: %d/%d and %d/%d matched",
+					countMatched(nearA), countMatched(wantA), countMatched(nearB), countMatched(wantB))
+			}
+			if countMatched(wantA) == 0 {
+				t.Errorf("no match in the test data")
+			}
+		})
+	}
+}

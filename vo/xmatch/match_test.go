@@ -444,3 +444,41 @@ func TestZoneSorter(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamEqualsIndexes: Match (rows grouped by zone, blocks indexed as
+// swept) gives exactly the pairs of MatchIndexes on full indexes, for the
+// nearest modes, on every field case without error radii.
+func TestStreamEqualsIndexes(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range fieldCases {
+		if c.withErrors {
+			continue
+		}
+		a, b := c.data(3)
+		r := c.radiusArcsec * arcsecToDeg
+		for _, find := range []Find{FindBest, FindBestMutual, FindBestUnique} {
+			t.Run(fmt.Sprintf("%s/%v", c.name, find), func(t *testing.T) {
+				opt := Options{Radius: r, Find: find, Workers: 3}
+				got, err := Match(ctx, a, b, opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ix, err := Indexes(ctx, r, 3, a, b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := MatchIndexes(ctx, ix[0], ix[1], opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(want) == 0 {
+					t.Fatalf("no pair in the test data")
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%d pairs streamed, %d with indexes; first difference at %d", len(got), len(want),
+						slices.IndexFunc(got, func(p Pair) bool { return !slices.Contains(want, p) }))
+				}
+			})
+		}
+	}
+}

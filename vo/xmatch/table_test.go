@@ -3,6 +3,7 @@ package xmatch
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -381,5 +382,55 @@ func TestXMLID(t *testing.T) {
 		if got := xmlID(c.name, used); got != c.want {
 			t.Errorf("xmlID(%q) = %q, want %q", c.name, got, c.want)
 		}
+	}
+}
+
+// TestOutputBatches: Batches gives the rows of Table in order, in batches
+// of BatchRows, and stops at the first error of fn or of the context.
+func TestOutputBatches(t *testing.T) {
+	pa, pb := skyPair(150_000)
+	ta, tb := benchTable(pa, 0), benchTable(pb, 1e10)
+	res, err := MatchTables(context.Background(), ta, tb, TableOptions{
+		Options: Options{Radius: 2.0 / 3600}, Join: JoinAll1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := res.Output
+	whole, err := out.Table()
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := 0
+	err = out.Batches(context.Background(), func(cols []votable.Column, from int) error {
+		if from != next {
+			t.Fatalf("batch from %d, want %d", from, next)
+		}
+		n := cols[0].Len()
+		if n != min(BatchRows, out.Len()-from) {
+			t.Fatalf("batch of %d rows from %d", n, from)
+		}
+		for c, col := range cols {
+			for _, i := range []int{0, n / 2, n - 1} {
+				g, w := col.Value(i), whole.Columns[c].Value(from+i)
+				if g != w && !(isNaN(g) && isNaN(w)) {
+					t.Fatalf("row %d column %s: %v, want %v", from+i, out.Fields[c].Name, g, w)
+				}
+			}
+		}
+		next += n
+		return nil
+	})
+	if err != nil || next != out.Len() || out.Len() <= 2*BatchRows {
+		t.Fatalf("Batches: %v, %d of %d rows", err, next, out.Len())
+	}
+	stop := errors.New("stop")
+	calls := 0
+	if err := out.Batches(context.Background(), func([]votable.Column, int) error { calls++; return stop }); err != stop || calls != 1 {
+		t.Errorf("fn failing: %v after %d calls", err, calls)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := out.Batches(ctx, func([]votable.Column, int) error { return nil }); err == nil {
+		t.Errorf("canceled context: no error")
 	}
 }
