@@ -115,9 +115,13 @@ func ClusterIndexes(ctx context.Context, ix []*Index, opt Options) (*Clusters, e
 	// the root's set (its first member, which numbers the cluster).
 	root := uf.parent
 	first := make([]int32, np)
+	nclusters := off[len(ix)] - np // rows left out of the indexes
 	for g := range np {
 		root[g] = uf.find(int32(g))
 		first[g] = math.MaxInt32
+		if root[g] == int32(g) {
+			nclusters++
+		}
 	}
 	for k, x := range ix {
 		for p, row := range x.row {
@@ -145,7 +149,7 @@ func ClusterIndexes(ctx context.Context, ix []*Index, opt Options) (*Clusters, e
 	// Number the clusters in order of their first member; cid (reusing
 	// first) maps a root to its cluster.
 	cid := first
-	var size []int32
+	size := make([]int32, 0, nclusters)
 	for k, x := range ix {
 		c.Label[k] = make([]int32, x.rows)
 		for row, h := range head[off[k]:off[k+1]] {
