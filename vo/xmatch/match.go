@@ -98,7 +98,10 @@ type Pair struct {
 }
 
 // Match cross-matches catalogues a and b and returns the pairs, ordered by
-// A row, then separation, then B row.
+// A row, then separation, then B row. The nearest modes without error
+// radii run without full indexes (rows grouped by zone, each block of
+// zones indexed while it is swept): besides the positions they hold 8
+// bytes a row of the two catalogues and 12 bytes a row of a.
 func Match(ctx context.Context, a, b Positions, opt Options) ([]Pair, error) {
 	h, err := commonHeight(opt.Radius, a, b)
 	if err != nil {
