@@ -3,6 +3,7 @@ package xmatch
 import (
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/voagent/voagent/vo/votable"
@@ -63,12 +64,22 @@ func TestCellGather(t *testing.T) {
 				if err := votable.Gather(want, src, rows); err != nil {
 					t.Fatal(err)
 				}
-				gather := newCellGather(src)
-				// Twice: appending goes on from where it was.
-				for range 2 {
-					if err := gather(got, rows); err != nil {
-						t.Fatalf("%v n=%d: %v", dt, n, err)
+				gather, sorted := newCellGather(src)
+				if (sorted == nil) != (dt == votable.Char) {
+					t.Errorf("%v: sorted form %v", dt, sorted != nil)
+				}
+				// Twice: appending goes on from where it was; the second
+				// time in sorted order when there is a sorted form.
+				if err := gather(got, rows); err != nil {
+					t.Fatalf("%v n=%d: %v", dt, n, err)
+				}
+				order, _, shuffled := rowOrder(rows, nil, nil)
+				if sorted != nil && shuffled {
+					if err := sorted(got, rows, order); err != nil {
+						t.Fatalf("%v n=%d sorted: %v", dt, n, err)
 					}
+				} else if err := gather(got, rows); err != nil {
+					t.Fatalf("%v n=%d: %v", dt, n, err)
 				}
 				if got.Len() != 2*want.Len() {
 					t.Fatalf("%v n=%d: %d rows, want %d", dt, n, got.Len(), 2*want.Len())
@@ -91,6 +102,40 @@ func TestCellGather(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestRowOrder: rowOrder's permutation sorts the rows (-1 first), and
+// sorted input is left alone.
+func TestRowOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{2, 100, 70_000} {
+		rows := make([]int32, n)
+		for i := range rows {
+			rows[i] = int32(rng.IntN(1<<31-1)) - 1
+			if i%5 == 0 {
+				rows[i] = int32(rng.IntN(100)) - 1
+			}
+		}
+		rows[0], rows[1] = 5, 3 // not ascending
+		order, _, shuffled := rowOrder(rows, nil, nil)
+		if !shuffled || len(order) != n {
+			t.Fatalf("n=%d: shuffled %v, %d indices", n, shuffled, len(order))
+		}
+		seen := make([]bool, n)
+		for i, k := range order {
+			if seen[k] {
+				t.Fatalf("n=%d: index %d twice", n, k)
+			}
+			seen[k] = true
+			if i > 0 && rows[k] < rows[order[i-1]] {
+				t.Fatalf("n=%d: row %d after %d", n, rows[k], rows[order[i-1]])
+			}
+		}
+		slices.Sort(rows)
+		if _, _, shuffled := rowOrder(rows, nil, nil); shuffled {
+			t.Errorf("n=%d: sorted rows reordered", n)
 		}
 	}
 }

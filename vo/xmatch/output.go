@@ -180,25 +180,44 @@ func uniqueNames(groups [][]string, suffix func(k int) string) [][]string {
 
 // tableGather gathers all columns of one input table.
 type tableGather struct {
-	t     *votable.Table
-	cells []cellGather
+	t          *votable.Table
+	cells      []cellGather
+	sorted     []sortedGather // nil entries: no sorted form
+	order, tmp []int32
 }
+
+// sortedGatherRows is the table size (rows) from which rows listed out of
+// order are read in sorted order: smaller columns stay in the caches.
+const sortedGatherRows = 1 << 17
 
 func newTableGather(t *votable.Table) (*tableGather, error) {
 	if len(t.Columns) != len(t.Fields) {
 		return nil, fmt.Errorf("%s has no data", t.Label())
 	}
-	g := &tableGather{t: t, cells: make([]cellGather, len(t.Columns))}
+	g := &tableGather{t: t, cells: make([]cellGather, len(t.Columns)), sorted: make([]sortedGather, len(t.Columns))}
 	for i, c := range t.Columns {
-		g.cells[i] = newCellGather(c)
+		g.cells[i], g.sorted[i] = newCellGather(c)
 	}
 	return g, nil
 }
 
 // gather appends the listed rows of every column (-1 gives a null row).
 func (g *tableGather) gather(dst []votable.Column, rows []int32) error {
+	var order []int32
+	if g.t.Rows() >= sortedGatherRows && len(rows) > 1024 {
+		var shuffled bool
+		if g.order, g.tmp, shuffled = rowOrder(rows, g.order, g.tmp); shuffled {
+			order = g.order
+		}
+	}
 	for i, cell := range g.cells {
-		if err := cell(dst[i], rows); err != nil {
+		var err error
+		if order != nil && g.sorted[i] != nil {
+			err = g.sorted[i](dst[i], rows, order)
+		} else {
+			err = cell(dst[i], rows)
+		}
+		if err != nil {
 			return fmt.Errorf("%s: %w", g.t.Label(), err)
 		}
 	}
