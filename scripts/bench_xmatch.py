@@ -399,7 +399,8 @@ def main():
     for what, ratio, ok in checks:
         status = "" if ok is None else ("PASS" if ok else "FAIL")
         failed += ok is False
-        print(f"  {status:4s} {what}" + (f": {ratio:.1f}x" if ratio is not None else ""))
+        digits = 2 if "peak RSS" in what else 1
+        print(f"  {status:4s} {what}" + (f": {ratio:.{digits}f}x" if ratio is not None else ""))
     subprocess.run(["rm", "-rf", scratch])
     return 1 if failed else 0
 
