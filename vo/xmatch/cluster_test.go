@@ -188,13 +188,25 @@ func TestSummariesChunked(t *testing.T) {
 // nearest matches exactly as two nearest calls do.
 func TestBestBothEqualsNearest(t *testing.T) {
 	ctx := context.Background()
+	type pair struct {
+		name string
+		a, b Positions
+		r    float64 // degrees
+	}
+	var cases []pair
 	for _, c := range fieldCases {
-		if c.withErrors {
-			continue
-		}
-		t.Run(c.name, func(t *testing.T) {
+		if !c.withErrors {
 			a, b := c.data(5)
-			r := c.radiusArcsec * arcsecToDeg
+			cases = append(cases, pair{c.name, a, b, c.radiusArcsec * arcsecToDeg})
+		}
+	}
+	// Whole sky, enough zones for many blocks swept at once (the phases
+	// keep them apart; run under -race).
+	sa, sb := skyPair(200_000)
+	cases = append(cases, pair{"sky 200k", sa, sb, 2.0 / 3600})
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a, b, r := c.a, c.b, c.r
 			ix, err := Indexes(ctx, r, 2, a, b)
 			if err != nil {
 				t.Fatal(err)

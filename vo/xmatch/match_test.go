@@ -450,12 +450,22 @@ func TestZoneSorter(t *testing.T) {
 // nearest modes, on every field case without error radii.
 func TestStreamEqualsIndexes(t *testing.T) {
 	ctx := context.Background()
+	type pair struct {
+		name string
+		a, b Positions
+		r    float64 // degrees
+	}
+	var cases []pair
 	for _, c := range fieldCases {
-		if c.withErrors {
-			continue
+		if !c.withErrors {
+			a, b := c.data(3)
+			cases = append(cases, pair{c.name, a, b, c.radiusArcsec * arcsecToDeg})
 		}
-		a, b := c.data(3)
-		r := c.radiusArcsec * arcsecToDeg
+	}
+	sa, sb := skyPair(200_000) // many blocks swept at once
+	cases = append(cases, pair{"sky 200k", sa, sb, 2.0 / 3600})
+	for _, c := range cases {
+		a, b, r := c.a, c.b, c.r
 		for _, find := range []Find{FindBest, FindBestMutual, FindBestUnique} {
 			t.Run(fmt.Sprintf("%s/%v", c.name, find), func(t *testing.T) {
 				opt := Options{Radius: r, Find: find, Workers: 3}
