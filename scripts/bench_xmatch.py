@@ -49,10 +49,11 @@ ROW_BYTES = 36  # input columns per row: id long, ra/dec double, 3 float mags
 MEM_AIM = 1.5
 
 # Wall seconds of the slow anchors measured on this 2-core machine
-# (2026-12-04), used only with XMATCH_RECORDED=1: (case, anchor) -> seconds.
+# (2026-12-04 23:10 UTC, make bench-xmatch under the benchmark lock), used
+# only with XMATCH_RECORDED=1: (case, anchor) -> seconds.
 RECORDED = {
-    ("cluster 3 x 1M", "stilts tmatchn"): 51.0,
-    ("cluster 3 x 1M", "astropy recipe (VOTable)"): 69.0,
+    ("cluster 3 x 1M", "stilts tmatchn"): 54.5,
+    ("cluster 3 x 1M", "astropy recipe (VOTable)"): 69.6,
 }
 
 WORKER = r'''
