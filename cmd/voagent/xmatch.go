@@ -260,7 +260,7 @@ separation in arcsec and the input row numbers. Without --out, prints the row co
 				return fmt.Errorf("--join: %w", err)
 			}
 			mem := float64(xmMemBest)
-			if f == xmatch.FindAll {
+			if f == xmatch.FindAll || err1 != "" || err2 != "" { // full indexes
 				mem = xmMemOther
 			}
 			return xmPipeline(cmd, g, "xmatch", args, out, stats, mem, func(ctx context.Context, tabs []*votable.Table) (*xmResult, error) {
