@@ -20,7 +20,8 @@
 #
 # Environment: VOAGENT (binary; default: built into $OUT), TESTBED (default
 # http://127.0.0.1:8080), COURSE_OUT (work directory; default a new one in
-# /tmp), ONLY (space-separated workflow numbers).
+# /tmp, removed when all passed unless COURSE_KEEP=1), ONLY (space-separated
+# workflow numbers).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY=/usr/bin/python3
@@ -391,5 +392,14 @@ workflow 18 "partitioned async query" w18.py
 echo
 printf '%-3s %-44s %-38s %3s %4s %7s %7s\n' "#" workflow result cmds "py" "voa s" "pyvo s"
 printf '%s\n' "${results[@]}"
-echo "work directory: $OUT"
+# A work directory of its own (no COURSE_OUT) goes when every workflow
+# passed (about 25 MB a run), unless COURSE_KEEP=1.
+if [ "$failed" = 0 ] && [ -z "${COURSE_OUT:-}" ] && [ -z "${COURSE_KEEP:-}" ]; then
+	agent_stop
+	samp_down
+	rm -rf "$OUT"
+	echo "work directory removed (COURSE_KEEP=1 keeps it)"
+else
+	echo "work directory: $OUT"
+fi
 [ "$failed" = 0 ]
