@@ -35,6 +35,8 @@ fi
 V=$VOAGENT
 export XDG_STATE_HOME=$OUT/state XDG_CACHE_HOME=$OUT/cache TESTBED=$TB
 export VOAGENT_CONTROL_SOCKET=$OUT/control.sock
+# Never the user's hub: only the private one of the SAMP desktop below.
+unset SAMP_HUB
 # Without a peer: skipped (exit 0), or failed under VOAGENT_REQUIRE_PEERS=1.
 missing() {
 	echo "course: $1"
