@@ -58,7 +58,8 @@ fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
 
 # The pyvo course's workflows with voagent, compared with pyvo 1.2.1 on the
-# testbed (docs/course.md).
+# testbed (docs/course.md); the SAMP ones start TOPCAT and Aladin under Xvfb:
+# by hand, run it under flock /tmp/voagent-gui.lock.
 course: build
 	VOAGENT=$(CURDIR)/$(BIN) scripts/course.sh
 

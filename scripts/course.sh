@@ -8,12 +8,20 @@
 #
 # Steps that use flags other branches are adding (--pos, votable select
 # --where, --send) are skipped with a message when the binary rejects them.
-# SAMP workflows (4, 7's sends, 11, 12, 14) need TOPCAT/Aladin/SPLAT on a
-# hub: listed as LATER.
+# The SAMP workflows (4, 7's sends, 11, 12, 14) run on a private SAMP
+# desktop (scripts/course/sampenv.sh: Xvfb, a JSAMP hub, the real TOPCAT and
+# Aladin, a recorder registered as "splat"), and compare what TOPCAT holds
+# (its table.get.stil), what Aladin shows (its status script: each image's
+# position, size and the checksum of what it loaded) and what the splat
+# stand-in was sent, after voagent and after the pyvo + astropy.samp
+# reference. Without those peers they are skipped (failed under
+# VOAGENT_REQUIRE_PEERS=1). Run it by hand under
+# flock /tmp/voagent-gui.lock (other GUI tests share the machine).
 #
 # Environment: VOAGENT (binary; default: built into $OUT), TESTBED (default
 # http://127.0.0.1:8080), COURSE_OUT (work directory; default a new one in
-# /tmp), ONLY (space-separated workflow numbers).
+# /tmp, removed when all passed unless COURSE_KEEP=1), ONLY (space-separated
+# workflow numbers).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY=/usr/bin/python3
@@ -26,6 +34,9 @@ if [ -z "${VOAGENT:-}" ]; then
 fi
 V=$VOAGENT
 export XDG_STATE_HOME=$OUT/state XDG_CACHE_HOME=$OUT/cache TESTBED=$TB
+export VOAGENT_CONTROL_SOCKET=$OUT/control.sock
+# Never the user's hub: only the private one of the SAMP desktop below.
+unset SAMP_HUB
 # Without a peer: skipped (exit 0), or failed under VOAGENT_REQUIRE_PEERS=1.
 missing() {
 	echo "course: $1"
@@ -69,15 +80,19 @@ workflow() {
 	echo "== $n. $title"
 	local t0 t1 t2 t3 rc vt pt status
 	STEPS=0
+	! declare -F before$n >/dev/null || before$n "$O" >>"$OUT/$n/voagent.log" 2>&1
 	t0=$(now); v$n >"$OUT/$n/voagent.log" 2>&1; rc=$?; t1=$(now)
 	vt=$(elapsed "$t0" "$t1")
+	! declare -F after$n >/dev/null || after$n "$O" >>"$OUT/$n/voagent.log" 2>&1
 	if [ $rc = 2 ]; then
 		status="SKIP ($(tail -n 1 "$OUT/$n/voagent.log"))"
 	elif [ $rc != 0 ]; then
 		status=FAIL; failed=$((failed + 1)); tail -n 5 "$OUT/$n/voagent.log"
 	fi
-	t2=$(now); (cd "$ROOT/scripts/course" && "$PY" "$script" "$P") >"$OUT/$n/pyvo.log" 2>&1 || { status=${status:-FAIL}; echo "pyvo failed:"; tail -n 3 "$OUT/$n/pyvo.log"; }
+	! declare -F before$n >/dev/null || before$n "$P" >>"$OUT/$n/pyvo.log" 2>&1
+	t2=$(now); (cd "$ROOT/scripts/course" && "$PY" "$script" "$P") >>"$OUT/$n/pyvo.log" 2>&1 || { status=${status:-FAIL}; echo "pyvo failed:"; tail -n 3 "$OUT/$n/pyvo.log"; }
 	t3=$(now); pt=$(elapsed "$t2" "$t3")
+	! declare -F after$n >/dev/null || after$n "$P" >>"$OUT/$n/pyvo.log" 2>&1
 	if [ -z "${status:-}" ]; then
 		if c$n >"$OUT/$n/compare.log" 2>&1; then status=PASS; else status=DIFFERENT; failed=$((failed + 1)); head -n 20 "$OUT/$n/compare.log"; fi
 	fi
@@ -139,11 +154,50 @@ c6() { same table "$O/psc.xml" "$P/psc.xml" '*'; }
 
 v7() {
 	for nt in 2mass:twomass.psc allwise:allwise.source sdss:sdss.photoobj; do
-		run "$V" tap "$TAP" "SELECT * FROM ${nt#*:} WHERE $CONE" --maxrec 100 -o "$O/${nt%%:*}.xml" || return 1
+		run "$V" tap "$TAP" "SELECT * FROM ${nt#*:} WHERE $CONE" --maxrec 100 -o "$O/${nt%%:*}.xml" \
+			${SAMP_UP:+--send topcat --name "${nt%%:*}"} || return 1
 	done
-	# SAMP: the same with --send topcat --name ${nt%%:*} (LATER: needs TOPCAT on a hub)
 }
-c7() { local c; for c in 2mass allwise sdss; do same table "$O/$c.xml" "$P/$c.xml" '*' || return 1; done; }
+before7() { [ -z "$SAMP_UP" ] || topcat_mark; }
+after7() { [ -z "$SAMP_UP" ] || topcat_collect "$1/topcat"; }
+c7() {
+	local c
+	for c in 2mass allwise sdss; do same table "$O/$c.xml" "$P/$c.xml" '*' || return 1; done
+	[ -z "$SAMP_UP" ] || same_topcat 3 '*'
+}
+
+# --- The SAMP workflows (on the desktop of scripts/course/sampenv.sh).
+SAMP_WORKFLOWS=" 4 7 11 12 14 "
+SAMP_UP= TC_SEEN=0 AGENT_PID=
+. "$ROOT/scripts/course/sampenv.sh"
+# topcat_mark: remember how many tables TOPCAT holds; topcat_collect DIR:
+# fetch the ones it got since (its table.get.stil) into DIR/01.xml ...
+topcat_mark() { TC_SEEN=$($SAMPKIT topcat-count) || TC_SEEN=0; }
+topcat_collect() { $SAMPKIT topcat-get "$TC_SEEN" "$1" >"$1.count"; echo "TOPCAT got $(cat "$1.count") tables"; }
+# same_topcat N COLS: TOPCAT got N>0 tables from each side, with the same
+# names and the same rows, table by table.
+same_topcat() {
+	local n=$1 cols=$2 i f
+	[ "$(cat "$O/topcat.count")" = "$n" ] && [ "$(cat "$P/topcat.count")" = "$n" ] ||
+		{ echo "TOPCAT got $(cat "$O/topcat.count") tables from voagent, $(cat "$P/topcat.count") from pyvo, expected $n each"; return 1; }
+	for i in $(seq -f %02g 1 "$n"); do
+		f=$(grep -o '<TABLE name="[^"]*"' "$O/topcat/$i.xml")
+		[ "$f" = "$(grep -o '<TABLE name="[^"]*"' "$P/topcat/$i.xml")" ] || { echo "TOPCAT table $i: $f vs pyvo's $(grep -o '<TABLE name="[^"]*"' "$P/topcat/$i.xml")"; return 1; }
+		echo "TOPCAT table $i: $f"
+		same table "$O/topcat/$i.xml" "$P/topcat/$i.xml" "$cols" || return 1
+	done
+}
+# same_lines A B: two canonical text files, equal and not empty.
+same_lines() {
+	[ -s "$1" ] || { echo "$1: empty"; return 1; }
+	diff "$1" "$2" || { echo "$1 differs from $2"; return 1; }
+	echo "$1 = $2 ($(grep -c . "$1") lines)"
+}
+
+v4() { run "$V" sia --url "$SIA1" --ra 150 --dec 2 --size 0.5 --download "$O/img" --send aladin; }
+before4() { $SAMPKIT aladin rm -all; }
+after4() { $SAMPKIT aladin-planes >"$1/aladin.txt"; }
+c4() { same_lines "$O/aladin.txt" "$P/aladin.txt"; }
 
 v8() {
 	local pids=()
@@ -179,6 +233,22 @@ v10() {
 }
 c10() { same table "$O/clusters.csv" "$P/clusters.csv" designation_1,designation_2,objid; }
 
+v11() {
+	[ -s "$OUT/10/voagent/clusters.csv" ] || { echo "needs workflow 10's clusters (ONLY='10 11')"; return 2; }
+	run "$V" sed "$OUT/10/voagent/clusters.csv" -o "$O/seds.xml" --plot "$O/seds.png" --send topcat --name seds
+}
+before11() { topcat_mark; }
+after11() { topcat_collect "$1/topcat"; }
+c11() { same_topcat 1 column,wavelength,mag; }
+
+v12() {
+	run "$V" tap "$TAP" "SELECT designation, ra, dec FROM twomass.psc WHERE 1=CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 150, 2, 0.02))" -o "$O/positions.xml" &&
+	run "$V" spectra --registry "$TAP" --table "$O/positions.xml" --radius 36arcsec --send splat
+}
+before12() { : >"$SAMP_DIR/splat.jsonl"; }
+after12() { cp "$SAMP_DIR/splat.jsonl" "$1/" && $SAMPKIT urls "$1/splat.jsonl" >"$1/splat.txt"; }
+c12() { same_lines "$O/splat.txt" "$P/splat.txt"; }
+
 v13() {
 	run "$V" registry --url "$TAP" --datamodel obscore --type tap --format csv -o "$O/obscore.csv" || return 1
 	tail -n +2 "$O/obscore.csv" | while IFS= read -r line; do
@@ -189,6 +259,75 @@ v13() {
 	STEPS=2 # registry, then tap once per service
 }
 c13() { diff "$O/collections.txt" "$P/collections.txt" && [ -s "$O/collections.txt" ]; }
+
+# 14: the input is what a TOPCAT user holds (2MASS sources within 36" of
+# an image's centre, all inside the image); trigger14.sh sends it and
+# highlights a row, as a JSAMP peer.
+export COURSE_POS14=$OUT/positions14.xml COURSE_ROW14=1 COURSE_TRIGGER=$ROOT/scripts/course/trigger14.sh
+v14() {
+	cat >"$O/voagent.toml" <<-EOF
+		[samp]
+		start_hub = false
+		[search]
+		radius_arcsec = 60
+		[results]
+		dir = "$O/results"
+		[notify]
+		enabled = false
+		[vicinity]
+		send_to = "topcat"
+		point_at = "aladin"
+		images_to = "aladin"
+		settle = "0s"
+		[[catalog]]
+		name = "2MASS"
+		kind = "scs"
+		url = "$TB/twomass/q/cone/scs.xml?"
+		[[catalog]]
+		name = "AllWISE"
+		kind = "tap"
+		url = "$TAP"
+		table = "allwise.source"
+		[[images]]
+		name = "images"
+		kind = "sia"
+		url = "$SIA1"
+	EOF
+	STEPS=1
+	echo "+ voagent run --config voagent.toml --no-hub --no-tray" >&2
+	"$V" run --config "$O/voagent.toml" --no-hub --no-tray --log-file "$O/agent.log" &
+	AGENT_PID=$!
+	$SAMPKIT wait voagent 60 || return 1
+	local i
+	for i in $(seq 1 50); do "$V" status >/dev/null 2>&1 && break; sleep 0.1; done
+	"$V" events --json --types search.delivered,result.sent,result.not_sent,service.failed >"$O/events.jsonl" 2>&1 &
+	local ev=$!
+	"$COURSE_TRIGGER" voagent || { kill $ev; return 1; }
+	for i in $(seq 1 600); do grep -q '"search.delivered"' "$O/events.jsonl" && break; sleep 0.1; done
+	kill $ev
+	grep -q '"search.delivered"' "$O/events.jsonl" || { echo "the agent delivered nothing within 60 s"; return 1; }
+}
+before14() {
+	[ -s "$COURSE_POS14" ] || curl -fsS -o "$COURSE_POS14" "$TAP/sync" -d REQUEST=doQuery -d LANG=ADQL --data-urlencode \
+		"QUERY=SELECT designation, ra, dec FROM twomass.psc WHERE 1=CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 150.01, 2.01, 0.01)) ORDER BY designation"
+	topcat_mark
+	$SAMPKIT aladin rm -all
+}
+after14() {
+	topcat_collect "$1/topcat"
+	$SAMPKIT aladin-planes >"$1/aladin.txt"
+	agent_stop
+}
+agent_stop() {
+	[ -n "$AGENT_PID" ] || return 0
+	kill -TERM "$AGENT_PID" 2>/dev/null
+	wait "$AGENT_PID" 2>/dev/null
+	AGENT_PID=
+}
+c14() {
+	same table "$O/topcat/*.xml" "$P/topcat/*.xml" designation,ra,dec &&
+	[ "$(cat "$O/topcat.count")" = "$(cat "$P/topcat.count")" ] && same_lines "$O/aladin.txt" "$P/aladin.txt"
+}
 
 v15() { run "$V" epntap --registry "$TAP" --target mars --output-dir "$O/epn"; }
 c15() { same table "$O/epn/*.xml" "$P/mars.xml" granule_uid,target_name,time_min; }
@@ -208,16 +347,45 @@ c17() { same sha "$O/cut" "$P/cut"; }
 v18() { run "$V" tap "$TAP" --partition bigcat.main --parts 4 --duration 1h --maxrec 2000000 "mag < 11" -o "$O/bright.xml"; }
 c18() { same table "$O/bright.xml" "$P/bright.xml" id,ra,dec,mag; }
 
+# The SAMP desktop, when a SAMP workflow is asked for.
+samp_wanted=
+for n in $SAMP_WORKFLOWS; do
+	if [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $n "* ]]; then samp_wanted=1; fi
+done
+if [ -n "$samp_wanted" ]; then
+	m=$(samp_missing)
+	if [ -n "$m" ]; then
+		echo "course: SAMP workflows skipped: not installed:$m"
+		[ "${VOAGENT_REQUIRE_PEERS:-}" = 1 ] && exit 1
+	elif samp_up "$OUT/samp"; then
+		SAMP_UP=1
+	else
+		echo "course: the SAMP desktop did not come up (logs in $OUT/samp)"
+		[ "${VOAGENT_REQUIRE_PEERS:-}" = 1 ] && { samp_down; exit 1; }
+	fi
+fi
+trap 'agent_stop; samp_down' EXIT
+# samp_workflow: workflow, or a SKIP line without the SAMP desktop.
+samp_workflow() {
+	if [ -n "$SAMP_UP" ]; then workflow "$@"; return; fi
+	if [ -n "${ONLY:-}" ] && ! [[ " $ONLY " == *" $1 "* ]]; then return; fi
+	results+=("$(printf '%-3s %-44s %-38s' "$1" "$2" "SKIP (no SAMP desktop)")")
+}
+
 workflow 1 "SIA search, datasets downloaded" w01.py
 workflow 2 "positions in a loop, rows filtered" w02.py
 workflow 3 "all-VO: every SIA service" w03.py
+samp_workflow 4 "SAMP: found images to Aladin" w04.py
 workflow 5 "custom SSA parameters (METADATA, BAND)" w05.py
 workflow 6 "TAP sync, saved as VOTable" w06.py
-workflow 7 "three TAP queries with MAXREC (no SAMP)" w07.py
+workflow 7 "three TAP queries, MAXREC, each to TOPCAT" w07.py
 workflow 8 "async TAP jobs in parallel" w08.py
 workflow 9 "SEDs from UCDs" w09.py
 workflow 10 "clusters across three catalogues" w10.py
+samp_workflow 11 "SEDs to TOPCAT, plotted" w11.py
+samp_workflow 12 "spectra for positions, each to SPLAT" w12.py
 workflow 13 "registry survey: ObsCore collections" w13.py
+samp_workflow 14 "reacting to SAMP: highlight -> vicinity" w14.py
 workflow 15 "EPN-TAP: every epn_core for a target" w15.py
 workflow 16 "datalink: previews of ObsCore images" w16.py
 workflow 17 "SODA cutout" w17.py
@@ -226,6 +394,14 @@ workflow 18 "partitioned async query" w18.py
 echo
 printf '%-3s %-44s %-38s %3s %4s %7s %7s\n' "#" workflow result cmds "py" "voa s" "pyvo s"
 printf '%s\n' "${results[@]}"
-echo "LATER (SAMP with TOPCAT/Aladin/SPLAT under Xvfb): 4 (images to Aladin), 7 (--send topcat), 11 (SEDs to TOPCAT), 12 (spectra to SPLAT), 14 (reacting to table.highlight.row)"
-echo "work directory: $OUT"
+# A work directory of its own (no COURSE_OUT) goes when every workflow
+# passed (about 25 MB a run), unless COURSE_KEEP=1.
+if [ "$failed" = 0 ] && [ -z "${COURSE_OUT:-}" ] && [ -z "${COURSE_KEEP:-}" ]; then
+	agent_stop
+	samp_down
+	rm -rf "$OUT"
+	echo "work directory removed (COURSE_KEEP=1 keeps it)"
+else
+	echo "work directory: $OUT"
+fi
 [ "$failed" = 0 ]

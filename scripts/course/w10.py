@@ -12,6 +12,7 @@ from tb import SCS, OUT
 cats, ids = [], []
 for name, idcol in [("twomass", "designation"), ("allwise", "designation"), ("sdss", "objid")]:
     t = pyvo.dal.SCSService(SCS[name]).search(pos=(150, 2), radius=0.05).to_table()
+    t.write(os.path.join(OUT, name + ".xml"), format="votable", overwrite=True)  # for workflow 11
     cats.append(SkyCoord(np.asarray(t["ra"]) * u.deg, np.asarray(t["dec"]) * u.deg))
     ids.append([str(x) for x in t[idcol]])
 nodes = [(c, i) for c in range(3) for i in range(len(cats[c]))]
