@@ -133,3 +133,13 @@ func newBulk(col Column, nanNull bool) bulkFunc {
 	}
 	return nil
 }
+
+// presize gives an empty column a first chunk of n rows (rather than
+// chunkRows), grown to chunkRows if more rows come: the staging columns of
+// the TABLEDATA reader hold a few thousand rows each.
+func (c *Scalar[T]) presize(n int) {
+	if len(c.chunks) == 0 {
+		c.chunks = [][]T{make([]T, n)}
+		c.nulls = []nullMask{nil}
+	}
+}
