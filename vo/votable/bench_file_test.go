@@ -127,3 +127,30 @@ func BenchmarkFloorFile(b *testing.B) {
 	}
 	fmt.Printf("t=%.4f\n", best.Seconds())
 }
+
+// BenchmarkConvertFile reads $VOAGENT_BENCH_FILE whole and writes it as
+// BINARY2 to a temporary file, as `voagent votable convert --format
+// binary2` does.
+func BenchmarkConvertFile(b *testing.B) {
+	path := os.Getenv("VOAGENT_BENCH_FILE")
+	if path == "" {
+		b.Skip("set VOAGENT_BENCH_FILE to a VOTable to read")
+	}
+	out := b.TempDir() + "/out.vot"
+	for b.Loop() {
+		doc, err := ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f, err := os.Create(out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := Write(f, doc, Binary2); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
