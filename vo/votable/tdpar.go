@@ -59,10 +59,12 @@ type tableDataReader struct {
 	base    int64 // rows of the units before cur
 	checked bool  // fields checked by fitsTableData
 	spare   *tdUnit
+	// chunking is tdChunking when the reader was made.
+	chunking bool
 }
 
 func newTableDataReader(src *source, t *Table) *tableDataReader {
-	return &tableDataReader{t: t, src: src, nf: len(t.Fields), stop: make(chan struct{})}
+	return &tableDataReader{t: t, src: src, nf: len(t.Fields), stop: make(chan struct{}), chunking: tdChunking}
 }
 
 func (r *tableDataReader) close() {
@@ -179,7 +181,7 @@ func (r *tableDataReader) produce(sc *tdScanner) {
 // cut moves the next chunk of whole rows from the source into u.raw; false
 // when there is none to cut (see tdUnit).
 func (r *tableDataReader) cut(sc *tdScanner, u *tdUnit) bool {
-	if !sc.prefixKnown || !tdChunking {
+	if !sc.prefixKnown || !r.chunking {
 		return false
 	}
 	src := sc.src
