@@ -157,7 +157,8 @@ if [ -n "${BIG:-}" ]; then
 	# Streaming memory at BIG rows (e.g. BIG=10M): the files are made in
 	# WORK and deleted with it (10M rows: 0.5 GB BINARY2, 1.5 GB TABLEDATA).
 	echo "-- streaming memory at $BIG rows"
-	$PY scripts/gen_catalogs.py --n "$BIG" --tag "$BIG" --ncat 1 --formats binary2 --outdir "$WORK" >/dev/null
+	$PY scripts/gen_catalogs.py --n "$BIG" --tag "$BIG" --ncat 2 --formats binary2 --outdir "$WORK" >/dev/null
+	rm -f "$WORK/b_$BIG.binary2.vot"
 	"$BIN" votable convert --format tabledata "$WORK/a_$BIG.binary2.vot" "$WORK/a_$BIG.tabledata.vot"
 	for ser in binary2 tabledata; do
 		measure "voagent stats $ser $BIG" "$BIN" votable stats "$WORK/a_$BIG.$ser.vot"
