@@ -69,6 +69,11 @@ func userHighlight(t *testing.T, ownHub bool) {
 	cfg.SAMP.StartHub = ownHub
 	cfg.Vicinity.PointAt = "" // no Aladin here
 	cfg.Search.RadiusArcsec = 60
+	// A row must stay highlighted 1 s before its tables go (250 ms by
+	// default): on a loaded CI machine xdotool's Down keys, 50 ms apart,
+	// can come more than 250 ms apart, and the row passed over is then
+	// rightly delivered.
+	cfg.Vicinity.Settle = config.Duration{Duration: time.Second}
 	cfg.Catalogs = []config.Catalog{
 		{Name: "2MASS", Kind: "scs", URL: in.Catalogs[0].SCS},
 		{Name: "AllWISE", Kind: "tap", URL: in.TAP, Table: in.Catalogs[1].Table},

@@ -3,9 +3,11 @@ package xmlrpc
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -61,10 +63,31 @@ type trackedConn struct {
 	busy  bool      // a request is being read or handled
 	since time.Time // when it last became idle
 	once  sync.Once
+	// linger is set when the connection is closed on a request whose body
+	// was not read (too large): see Close.
+	linger atomic.Bool
 }
 
+// Lingering close of a connection whose request body was left unread: at
+// most lingerTime and lingerBytes of it are read and thrown away.
+const (
+	lingerTime  = time.Second
+	lingerBytes = 64 << 20
+)
+
+// Close closes the connection. When the request's body was left unread
+// (linger), it first shuts the sending side and reads what the caller is
+// still sending, as net/http's server does: closing with unread data
+// resets the connection, and the caller, still writing its body, would get
+// "broken pipe" or "connection reset" instead of the fault sent to it.
 func (c *trackedConn) Close() error {
 	c.once.Do(func() { c.l.remove(c) })
+	if c.linger.Load() {
+		if tc, ok := c.Conn.(*net.TCPConn); ok && tc.CloseWrite() == nil {
+			_ = tc.SetReadDeadline(time.Now().Add(lingerTime))
+			_, _ = io.CopyN(io.Discard, tc, lingerBytes)
+		}
+	}
 	return c.Conn.Close()
 }
 

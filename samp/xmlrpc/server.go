@@ -162,6 +162,9 @@ func (s *Server) requestError(rc *fasthttp.RequestCtx, err error) {
 		rc.SetContentType("text/xml; charset=utf-8")
 		rc.SetBody(buf.Bytes())
 		rc.SetConnectionClose()
+		if tc, ok := rc.Conn().(*trackedConn); ok {
+			tc.linger.Store(true) // its body is unread
+		}
 		return
 	}
 	rc.Error("bad HTTP request: "+err.Error(), fasthttp.StatusBadRequest)
