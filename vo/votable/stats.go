@@ -31,6 +31,7 @@ type Stats struct {
 	Rows    int64
 	Columns []*ColumnStats
 	pending []*ColumnStats // numeric columns of the batch being added
+	gathers []func(from, to int)
 }
 
 // NewStats prepares statistics for fields.
@@ -42,33 +43,41 @@ func NewStats(fields []*Field) *Stats {
 	return s
 }
 
+// statsBlock is the number of rows Add gathers and sums at a time (a
+// multiple of chunkRows' divisors, so a block is within one chunk): the
+// gathered values stay in the processor's cache.
+const statsBlock = 4096
+
 // Add accumulates the rows of cols.
 func (s *Stats) Add(cols []Column) {
 	if len(cols) == 0 {
 		return
 	}
-	s.Rows += int64(cols[0].Len())
-	// The good values of each numeric column are gathered first (with
-	// their count, minimum and maximum), then summed four columns at a
-	// time: each column's compensated sum runs over its values in order,
-	// as one loop per column would, but the four dependency chains overlap
-	// in the processor.
+	n := cols[0].Len()
+	s.Rows += int64(n)
+	// Block by block, the good values of each numeric column are gathered
+	// first (with their count, minimum and maximum), then summed four
+	// columns at a time: each column's compensated sum runs over its
+	// values in order, as one loop per column would, but the four
+	// dependency chains overlap in the processor.
 	sums := s.pending[:0]
+	gathers := s.gathers[:0]
 	for j, c := range cols {
 		cs := s.Columns[j]
+		var g func(from, to int)
 		switch c := c.(type) {
 		case *Scalar[float64]:
-			gatherGood(cs, c)
+			g = func(from, to int) { gatherGood(cs, c, from, to) }
 		case *Scalar[float32]:
-			gatherGood(cs, c)
+			g = func(from, to int) { gatherGood(cs, c, from, to) }
 		case *Scalar[int64]:
-			gatherGood(cs, c)
+			g = func(from, to int) { gatherGood(cs, c, from, to) }
 		case *Scalar[int32]:
-			gatherGood(cs, c)
+			g = func(from, to int) { gatherGood(cs, c, from, to) }
 		case *Scalar[int16]:
-			gatherGood(cs, c)
+			g = func(from, to int) { gatherGood(cs, c, from, to) }
 		case *Scalar[uint8]:
-			gatherGood(cs, c)
+			g = func(from, to int) { gatherGood(cs, c, from, to) }
 		default:
 			for i := 0; i < c.Len(); i++ {
 				if c.IsNull(i) {
@@ -79,13 +88,19 @@ func (s *Stats) Add(cols []Column) {
 			}
 			continue
 		}
+		cs.Numeric = true
 		sums = append(sums, cs)
+		gathers = append(gathers, g)
 	}
-	s.pending = sums
-	for len(sums) > 0 {
-		k := min(4, len(sums))
-		kahan4(sums[:k])
-		sums = sums[k:]
+	s.pending, s.gathers = sums, gathers
+	for from := 0; from < n; from += statsBlock {
+		to := min(n, from+statsBlock)
+		for _, g := range gathers {
+			g(from, to)
+		}
+		for k := 0; k < len(sums); k += 4 {
+			kahan4(sums[k:min(k+4, len(sums))])
+		}
 	}
 }
 
@@ -94,57 +109,54 @@ type realNumber interface {
 	~uint8 | ~int16 | ~int32 | ~int64 | ~float32 | ~float64
 }
 
-// gatherGood puts the good values of c (not null, not NaN) into cs.buf as
-// float64, counting them and updating the minimum and maximum.
-func gatherGood[T realNumber](cs *ColumnStats, c *Scalar[T]) {
-	cs.Numeric = true
-	if cap(cs.buf) < c.n {
-		cs.buf = make([]float64, 0, c.n)
+// gatherGood puts the good values (not null, not NaN) of rows [from, to)
+// of c, within one chunk, into cs.buf as float64, counting them and
+// updating the minimum and maximum.
+func gatherGood[T realNumber](cs *ColumnStats, c *Scalar[T], from, to int) {
+	if cap(cs.buf) < statsBlock {
+		cs.buf = make([]float64, 0, statsBlock)
 	}
-	buf := cs.buf[:c.n]
+	ci, ri := from>>chunkShift, from&chunkMask
+	vals := c.chunks[ci][ri : ri+to-from]
+	nulls := c.nulls[ci]
+	out := cs.buf[:len(vals)]
 	mn, mx := cs.Min, cs.Max
-	k := 0
-	c.Chunks(func(first int, vals []T) {
-		nulls := c.nulls[first>>chunkShift]
-		out := buf[k : k+len(vals)]
-		m := 0
-		if nulls == nil {
-			for _, v := range vals {
-				f := float64(v)
-				out[m] = f
-				if f == f {
-					m++
-					// Not min and max: they order -0 below +0, and the
-					// first of equal values is kept here.
-					if f < mn {
-						mn = f
-					}
-					if f > mx {
-						mx = f
-					}
+	m := 0
+	if nulls == nil {
+		for _, v := range vals {
+			f := float64(v)
+			out[m] = f
+			if f == f {
+				m++
+				// Not min and max: they order -0 below +0, and the first
+				// of equal values is kept here.
+				if f < mn {
+					mn = f
 				}
-			}
-		} else {
-			for i, v := range vals {
-				f := float64(v)
-				out[m] = f
-				if f == f && !nulls.get(i) {
-					m++
-					if f < mn {
-						mn = f
-					}
-					if f > mx {
-						mx = f
-					}
+				if f > mx {
+					mx = f
 				}
 			}
 		}
-		k += m
-	})
-	cs.Good += int64(k)
-	cs.Nulls += int64(c.n - k)
+	} else {
+		for i, v := range vals {
+			f := float64(v)
+			out[m] = f
+			if f == f && !nulls.get(ri+i) {
+				m++
+				if f < mn {
+					mn = f
+				}
+				if f > mx {
+					mx = f
+				}
+			}
+		}
+	}
+	cs.Good += int64(m)
+	cs.Nulls += int64(len(vals) - m)
 	cs.Min, cs.Max = mn, mx
-	cs.buf = buf[:k]
+	cs.buf = out[:m]
 }
 
 // kahan4 adds the gathered values of up to four columns to their
