@@ -16,11 +16,6 @@ import (
 // goroutine to the row parser.
 const binBlockSize = 256 << 10
 
-type binBlock struct {
-	b   []byte
-	err error // io.EOF at the end of the stream
-}
-
 // binaryReader decodes a BINARY or BINARY2 stream: a goroutine decodes the
 // base64 text (and gzip), the caller's goroutine parses rows.
 type binaryReader struct {
@@ -33,6 +28,9 @@ type binaryReader struct {
 	bound []Column
 	cells []binParser
 	fixed int // row size when every cell has a fixed size, else -1
+	// bulk decodes each column of whole rows in a block when every cell
+	// is a fixed-size scalar number (nil otherwise).
+	bulk []bulkFunc
 }
 
 // binParser decodes one cell; for fixed-size cells b holds exactly its
@@ -45,35 +43,50 @@ type binParser struct {
 
 func newBinaryReader(src *source, t *Table, gz bool) (*binaryReader, error) {
 	r := &binaryReader{t: t, two: t.Serialization == Binary2, stop: make(chan struct{})}
-	out := make(chan binBlock, 4)
-	free := make(chan []byte, 6)
-	r.in = blockSource{ch: out, free: free}
-	go decodeStream(src, gz, out, free, r.stop)
+	order := make(chan *binJob, b64InFlight)
+	free := make(chan *binJob, b64InFlight+2)
+	r.in = blockSource{ch: order, free: free}
+	if gz {
+		go decodeStream(src, gz, order, free, r.stop)
+	} else {
+		go decodeStreamParallel(src, order, free, r.stop)
+	}
 	return r, nil
 }
 
-// decodeStream runs the base64 (and gzip) decoding of a STREAM's content.
-func decodeStream(src *source, gz bool, out chan<- binBlock, free chan []byte, stop chan struct{}) {
+// decodeStream runs the base64 and gzip decoding of a gzipped STREAM's
+// content in one goroutine.
+func decodeStream(src *source, gz bool, out chan<- *binJob, free chan *binJob, stop chan struct{}) {
+	put := func(j *binJob) bool {
+		j.done <- struct{}{}
+		select {
+		case out <- j:
+			return true
+		case <-stop:
+			return false
+		}
+	}
 	var rd io.Reader = &base64Reader{src: src}
 	if gz {
 		zr, err := gzip.NewReader(rd)
 		if err != nil {
-			select {
-			case out <- binBlock{err: fmt.Errorf("gzip STREAM: %w", err)}:
-			case <-stop:
-			}
+			put(&binJob{err: fmt.Errorf("gzip STREAM: %w", err), done: make(chan struct{}, 1)})
 			return
 		}
 		rd = zr
 	}
 	for {
-		var buf []byte
+		var j *binJob
 		select {
-		case buf = <-free:
+		case j = <-free:
 		default:
-			buf = make([]byte, binBlockSize)
+			j = &binJob{done: make(chan struct{}, 1)}
 		}
-		n, err := io.ReadFull(rd, buf[:binBlockSize])
+		if cap(j.b) < binBlockSize {
+			j.b = make([]byte, binBlockSize)
+		}
+		j.err = nil
+		n, err := io.ReadFull(rd, j.b[:binBlockSize])
 		if err == io.ErrUnexpectedEOF {
 			err = io.EOF
 		}
@@ -82,17 +95,13 @@ func decodeStream(src *source, gz bool, out chan<- binBlock, free chan []byte, s
 			_, _ = io.Copy(io.Discard, &base64Reader{src: src})
 		}
 		if n > 0 {
-			select {
-			case out <- binBlock{b: buf[:n]}:
-			case <-stop:
+			j.b = j.b[:n]
+			if !put(j) {
 				return
 			}
 		}
 		if err != nil {
-			select {
-			case out <- binBlock{err: err}:
-			case <-stop:
-			}
+			put(&binJob{err: err, done: make(chan struct{}, 1)})
 			return
 		}
 	}
@@ -127,18 +136,28 @@ func (r *binaryReader) bind(cols []Column) error {
 	if r.two {
 		r.flags = make([]byte, (len(cols)+7)/8)
 	}
+	r.bulk = nil
+	if r.fixed > 0 {
+		r.bulk = make([]bulkFunc, len(cols))
+		for i, c := range cols {
+			if r.bulk[i] = newBulk(c, !r.two); r.bulk[i] == nil {
+				r.bulk = nil
+				break
+			}
+		}
+	}
 	r.bound = cols
 	return nil
 }
 
-func (r *binaryReader) decode(cols []Column, max int) (int, error) {
+func (r *binaryReader) decode(cols []Column, limit int) (int, error) {
 	if err := r.bind(cols); err != nil {
 		return 0, err
 	}
 	in := &r.in
-	nflag := len(r.flags)
+	rowSize := len(r.flags) + r.fixed
 	n := 0
-	for ; n < max; n++ {
+	for n < limit {
 		more, err := in.atRowStart()
 		if err != nil {
 			return n, r.rowError(err)
@@ -146,43 +165,71 @@ func (r *binaryReader) decode(cols []Column, max int) (int, error) {
 		if !more {
 			return n, io.EOF
 		}
-		if r.two {
-			fb, err := in.next(nflag)
-			if err != nil {
-				return n, r.rowError(err)
-			}
-			copy(r.flags, fb)
-		}
-		if r.fixed >= 0 {
-			b, err := in.next(r.fixed)
-			if err != nil {
-				return n, r.rowError(err)
-			}
-			off := 0
-			for j := range r.cells {
-				p := &r.cells[j]
-				null := r.two && r.flags[j>>3]&(0x80>>(uint(j)&7)) != 0
-				p.fix(b[off:off+p.size], null)
-				off += p.size
-			}
-		} else {
-			for j := range r.cells {
-				p := &r.cells[j]
-				null := r.two && r.flags[j>>3]&(0x80>>(uint(j)&7)) != 0
-				if p.size >= 0 {
-					b, err := in.next(p.size)
-					if err != nil {
-						return n, r.cellError(j, err)
-					}
-					p.fix(b, null)
-				} else if err := p.vary(in, null); err != nil {
-					return n, r.cellError(j, err)
+		if k := min(limit-n, (len(in.cur)-in.pos)/max(rowSize, 1)); r.bulk != nil && k > 0 {
+			// Whole rows of fixed-size scalars in the block: column by
+			// column.
+			b := in.cur[in.pos : in.pos+k*rowSize]
+			off := len(r.flags)
+			for j, f := range r.bulk {
+				var mask byte
+				if r.two {
+					mask = 0x80 >> (uint(j) & 7)
 				}
+				f(b, k, rowSize, off, j>>3, mask)
+				off += r.cells[j].size
 			}
+			in.pos += k * rowSize
+			r.row += int64(k)
+			n += k
+			continue
 		}
-		r.row++
+		if err := r.decodeRow(); err != nil {
+			return n, err
+		}
+		n++
 	}
 	return n, nil
+}
+
+// decodeRow decodes the row at the start of r.in cell by cell.
+func (r *binaryReader) decodeRow() error {
+	in := &r.in
+	if r.two {
+		fb, err := in.next(len(r.flags))
+		if err != nil {
+			return r.rowError(err)
+		}
+		copy(r.flags, fb)
+	}
+	if r.fixed >= 0 {
+		b, err := in.next(r.fixed)
+		if err != nil {
+			return r.rowError(err)
+		}
+		off := 0
+		for j := range r.cells {
+			p := &r.cells[j]
+			null := r.two && r.flags[j>>3]&(0x80>>(uint(j)&7)) != 0
+			p.fix(b[off:off+p.size], null)
+			off += p.size
+		}
+	} else {
+		for j := range r.cells {
+			p := &r.cells[j]
+			null := r.two && r.flags[j>>3]&(0x80>>(uint(j)&7)) != 0
+			if p.size >= 0 {
+				b, err := in.next(p.size)
+				if err != nil {
+					return r.cellError(j, err)
+				}
+				p.fix(b, null)
+			} else if err := p.vary(in, null); err != nil {
+				return r.cellError(j, err)
+			}
+		}
+	}
+	r.row++
+	return nil
 }
 
 func (r *binaryReader) rowError(err error) error {
@@ -202,8 +249,9 @@ func (r *binaryReader) cellError(col int, err error) error {
 
 // blockSource hands out bytes of the decoded stream.
 type blockSource struct {
-	ch    <-chan binBlock
-	free  chan []byte
+	ch    <-chan *binJob
+	free  chan *binJob
+	job   *binJob // the job cur belongs to, handed back once used
 	cur   []byte
 	pos   int
 	carry []byte
@@ -215,23 +263,25 @@ func (s *blockSource) advance() bool {
 	if s.err != nil {
 		return false
 	}
-	if s.cur != nil {
+	if s.job != nil {
 		select {
-		case s.free <- s.cur[:cap(s.cur)]:
+		case s.free <- s.job:
 		default:
 		}
-		s.cur, s.pos = nil, 0
+		s.job = nil
 	}
+	s.cur, s.pos = nil, 0
 	if s.ch == nil {
 		s.err = io.EOF
 		return false
 	}
-	blk := <-s.ch
-	if blk.err != nil {
-		s.err = blk.err
+	j := <-s.ch
+	<-j.done
+	if j.err != nil {
+		s.err = j.err
 		return false
 	}
-	s.cur, s.pos = blk.b, 0
+	s.job, s.cur, s.pos = j, j.b, 0
 	return true
 }
 

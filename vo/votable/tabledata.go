@@ -2,10 +2,8 @@ package votable
 
 import (
 	"bytes"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"unicode/utf8"
 )
@@ -29,35 +27,6 @@ type tdBatch struct {
 	cell  int   // cells consumed by the parser
 }
 
-// tableDataReader decodes TABLEDATA: a goroutine scans rows and cells out
-// of the XML, the caller's goroutine parses the cells into columns.
-type tableDataReader struct {
-	t      *Table
-	nf     int
-	out    chan *tdBatch
-	free   chan *tdBatch
-	stop   chan struct{}
-	cur    *tdBatch
-	ended  bool
-	parsed []Column
-	parse  []textParser
-}
-
-func newTableDataReader(src *source, t *Table) *tableDataReader {
-	r := &tableDataReader{t: t, nf: len(t.Fields), out: make(chan *tdBatch, 4), free: make(chan *tdBatch, 6), stop: make(chan struct{})}
-	sc := &tdScanner{src: src, nf: r.nf, label: t.Label()}
-	go sc.run(r.out, r.free, r.stop)
-	return r
-}
-
-func (r *tableDataReader) close() {
-	select {
-	case <-r.stop:
-	default:
-		close(r.stop)
-	}
-}
-
 // fitsTableData checks, before anything is allocated for it, that a
 // field's declared fixed size can be present in a TABLEDATA row: a row is
 // at most MaxRowBytes, and each value takes at least one byte (a character)
@@ -77,103 +46,8 @@ func fitsTableData(f *Field) error {
 	return nil
 }
 
-func (r *tableDataReader) bind(cols []Column) error {
-	if len(cols) == len(r.parsed) && (len(cols) == 0 || &cols[0] == &r.parsed[0]) {
-		return nil
-	}
-	r.parse = make([]textParser, len(cols))
-	for _, c := range cols {
-		if err := fitsTableData(c.Field()); err != nil {
-			return fmt.Errorf("votable: %s: %w", r.t.Label(), err)
-		}
-	}
-	for i, c := range cols {
-		p, err := newTextParser(c)
-		if err != nil {
-			return fmt.Errorf("votable: %s: %w", r.t.Label(), err)
-		}
-		r.parse[i] = p
-	}
-	r.parsed = cols
-	return nil
-}
-
-func (r *tableDataReader) decode(cols []Column, max int) (int, error) {
-	if err := r.bind(cols); err != nil {
-		return 0, err
-	}
-	n := 0
-	for n < max {
-		b := r.cur
-		if b == nil || b.pos == b.rows {
-			if b != nil {
-				if b.err != nil {
-					return n, b.err
-				}
-				if b.done {
-					r.ended = true
-					return n, io.EOF
-				}
-				select {
-				case r.free <- b:
-				default:
-				}
-			}
-			r.cur = <-r.out
-			continue
-		}
-		for b.pos < b.rows && n < max {
-			start := int32(0)
-			if b.cell > 0 {
-				start = b.ends[b.cell-1]
-			}
-			for j, p := range r.parse {
-				end := b.ends[b.cell]
-				var err error
-				if len(b.b64) > 0 && b.b64[0] == int32(b.cell) {
-					b.b64 = b.b64[1:]
-					err = r.parseBase64(cols, j, b.text[start:end])
-				} else {
-					err = p(b.text[start:end])
-				}
-				if err != nil {
-					return n, r.cellError(b.first+int64(b.pos), j, b.text[start:end], err)
-				}
-				start = end
-				b.cell++
-			}
-			b.pos++
-			n++
-		}
-	}
-	return n, nil
-}
-
-// parseBase64 decodes a <TD encoding="base64"> cell: the base64 of the
-// cell's BINARY serialization.
-func (r *tableDataReader) parseBase64(cols []Column, j int, text []byte) error {
-	raw, err := base64.StdEncoding.DecodeString(string(trimSpaceBytes(text)))
-	if err != nil {
-		return fmt.Errorf("invalid base64 in TD: %w", err)
-	}
-	p, err := newBinParser(cols[j], false)
-	if err != nil {
-		return err
-	}
-	src := &blockSource{cur: raw}
-	if p.size >= 0 {
-		b, err := src.next(p.size)
-		if err != nil {
-			return fmt.Errorf("base64 TD holds %d bytes, want %d", len(raw), p.size)
-		}
-		p.fix(b, false)
-		return nil
-	}
-	return p.vary(src, false)
-}
-
-func (r *tableDataReader) cellError(row int64, col int, text []byte, err error) error {
-	f := r.t.Fields[col]
+func cellErrorIn(t *Table, row int64, col int, text []byte, err error) error {
+	f := t.Fields[col]
 	s := string(text)
 	if len(s) > 80 {
 		s = s[:80] + "..."
@@ -181,7 +55,7 @@ func (r *tableDataReader) cellError(row int64, col int, text []byte, err error) 
 	if err == errSyntax {
 		err = fmt.Errorf("%q is not a valid %s%s", s, f.Datatype, shapeSuffix(f))
 	}
-	return &DataError{Table: r.t.Label(), Row: row, Column: f.Name, Index: col, Err: err}
+	return &DataError{Table: t.Label(), Row: row, Column: f.Name, Index: col, Err: err}
 }
 
 func shapeSuffix(f *Field) string {
@@ -215,29 +89,13 @@ type tdScanner struct {
 	// tag names with the namespace prefix of the document, if any
 	pfx                    string
 	trClose, tdOpen, tdEnd []byte
+	trEnd, dataEnd         []byte // </TR> and </TABLEDATA, for cutting chunks
 	prefixKnown            bool
-}
-
-func (s *tdScanner) run(out, free chan *tdBatch, stop chan struct{}) {
-	for {
-		var b *tdBatch
-		select {
-		case b = <-free:
-		default:
-			b = &tdBatch{}
-		}
-		b.text, b.ends, b.b64, b.rows, b.pos, b.cell, b.done, b.err = b.text[:0], b.ends[:0], b.b64[:0], 0, 0, 0, false, nil
-		b.first = s.row
-		s.fill(b)
-		select {
-		case out <- b:
-		case <-stop:
-			return
-		}
-		if b.done || b.err != nil {
-			return
-		}
-	}
+	// chunk is set when src holds a chunk of whole rows cut out of the
+	// data (see tdProducer): its end is the end of the rows, not of the
+	// document, and an end tag between rows is an error.
+	chunk   bool
+	maxRows int // rows per fill (0: tdBatchRows)
 }
 
 func (s *tdScanner) setPrefix(p string) {
@@ -245,17 +103,58 @@ func (s *tdScanner) setPrefix(p string) {
 	s.trClose = []byte("</" + p + "TR")
 	s.tdOpen = []byte("<" + p + "TD")
 	s.tdEnd = []byte("</" + p + "TD")
+	s.trEnd = []byte("</" + p + "TR>")
+	s.dataEnd = []byte("</" + p + "TABLEDATA")
 	s.prefixKnown = true
 }
 
 func (s *tdScanner) errorf(format string, args ...any) error {
-	return fmt.Errorf("votable: %s, TABLEDATA row %d: %s", s.label, s.row+1, fmt.Sprintf(format, args...))
+	return &tdRowError{label: s.label, row: s.row, msg: fmt.Sprintf(format, args...)}
+}
+
+// tdRowError is an error of the TABLEDATA scanner at a row. Scanners of
+// chunks of the data count rows from the chunk's first: the reader adds
+// the rows before it (rebase) when it meets the error.
+type tdRowError struct {
+	label string
+	row   int64 // 0-based
+	msg   string
+	err   error
+}
+
+func (e *tdRowError) Error() string {
+	switch {
+	case e.err == nil:
+		return fmt.Sprintf("votable: %s, TABLEDATA row %d: %s", e.label, e.row+1, e.msg)
+	case e.msg == "":
+		return fmt.Sprintf("votable: %s, TABLEDATA row %d: %v", e.label, e.row+1, e.err)
+	}
+	return fmt.Sprintf("votable: %s, TABLEDATA row %d: %s: %v", e.label, e.row+1, e.msg, e.err)
+}
+
+func (e *tdRowError) Unwrap() error { return e.err }
+
+// rebaseError adds base to the row of a scanner or cell error.
+func rebaseError(err error, base int64) error {
+	var re *tdRowError
+	if errors.As(err, &re) {
+		re.row += base
+	}
+	var de *DataError
+	if errors.As(err, &de) {
+		de.Row += base
+	}
+	return err
 }
 
 // fill scans up to tdBatchRows rows into b.
 func (s *tdScanner) fill(b *tdBatch) {
 	src := s.src
-	for b.rows < tdBatchRows {
+	limit := s.maxRows
+	if limit <= 0 {
+		limit = tdBatchRows
+	}
+	for b.rows < limit {
 		w := src.window()
 		i := 0
 		for i < len(w) && isSpace(w[i]) {
@@ -268,6 +167,9 @@ func (s *tdScanner) fill(b *tdBatch) {
 				continue
 			}
 			if len(w) == 0 {
+				if s.chunk {
+					return
+				}
 				b.err = s.ends("inside TABLEDATA", src.readErr())
 				return
 			}
@@ -278,6 +180,10 @@ func (s *tdScanner) fill(b *tdBatch) {
 		}
 		switch {
 		case len(w) > 1 && w[1] == '/':
+			if s.chunk {
+				b.err = s.errorf("unexpected end tag %q between rows", clip(w, 20))
+				return
+			}
 			// The end of TABLEDATA: left for the XML decoder.
 			b.done = true
 			return
@@ -353,9 +259,9 @@ func (s *tdScanner) fill(b *tdBatch) {
 // (io.ErrUnexpectedEOF for a document that just stops).
 func (s *tdScanner) ends(where string, err error) error {
 	if errors.Is(err, ErrTooLarge) {
-		return fmt.Errorf("votable: %s, TABLEDATA row %d: %w", s.label, s.row+1, err)
+		return &tdRowError{label: s.label, row: s.row, err: err}
 	}
-	return fmt.Errorf("votable: %s, TABLEDATA row %d: document ends %s: %w", s.label, s.row+1, where, err)
+	return &tdRowError{label: s.label, row: s.row, msg: "document ends " + where, err: err}
 }
 
 func (s *tdScanner) endRow(b *tdBatch, cells int) error {
@@ -420,6 +326,26 @@ func (s *tdScanner) cells(b *tdBatch, r []byte) (n, end int, err error) {
 		}
 		if r[i] != '<' {
 			return n, 0, s.errorf("text %q outside TD", clip(r[i:], 20))
+		}
+		if s.pfx == "" && n < s.nf && r[i+1] == 'T' && r[i+2] == 'D' && r[i+3] == '>' {
+			// The common cell, <TD>text</TD> without references, with
+			// byte compares; anything else takes the general path below.
+			j := i + 4
+			amp := false
+			for j < len(r) && r[j] != '<' {
+				amp = amp || r[j] == '&'
+				j++
+			}
+			if !amp && j+5 <= len(r) && r[j+1] == '/' && r[j+2] == 'T' && r[j+3] == 'D' && r[j+4] == '>' {
+				b.text = append(b.text, r[i+4:j]...)
+				if len(b.text) > maxChunkElements {
+					return n, 0, s.errorf("cells too large")
+				}
+				b.ends = append(b.ends, int32(len(b.text)))
+				n++
+				i = j + 5
+				continue
+			}
 		}
 		if bytes.HasPrefix(r[i:], s.trClose) {
 			gt := bytes.IndexByte(r[i:], '>')

@@ -106,22 +106,24 @@ func parseFloatFast(b []byte, bits int) (v float64, ok bool) {
 	}
 	var mant uint64
 	nd, exp, digits := 0, 0, false
-	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-		digits = true
-		if nd == 0 && b[i] == '0' {
-			continue
+	if len(b)-i <= 19 {
+		// At most 19 digits: mant cannot overflow, so no digit count is
+		// kept (leading zeros add nothing to mant, as below).
+		for ; i < len(b) && b[i]-'0' <= 9; i++ {
+			mant = mant*10 + uint64(b[i]-'0')
+			digits = true
 		}
-		if nd == 19 {
-			return 0, false
+		if i < len(b) && b[i] == '.' {
+			for i++; i < len(b) && b[i]-'0' <= 9; i++ {
+				mant = mant*10 + uint64(b[i]-'0')
+				exp--
+				digits = true
+			}
 		}
-		mant = mant*10 + uint64(b[i]-'0')
-		nd++
-	}
-	if i < len(b) && b[i] == '.' {
-		for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+	} else {
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
 			digits = true
 			if nd == 0 && b[i] == '0' {
-				exp--
 				continue
 			}
 			if nd == 19 {
@@ -129,7 +131,21 @@ func parseFloatFast(b []byte, bits int) (v float64, ok bool) {
 			}
 			mant = mant*10 + uint64(b[i]-'0')
 			nd++
-			exp--
+		}
+		if i < len(b) && b[i] == '.' {
+			for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+				digits = true
+				if nd == 0 && b[i] == '0' {
+					exp--
+					continue
+				}
+				if nd == 19 {
+					return 0, false
+				}
+				mant = mant*10 + uint64(b[i]-'0')
+				nd++
+				exp--
+			}
 		}
 	}
 	if !digits {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
+	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -568,7 +570,7 @@ func newRowEncoder(x *xmlWriter, fields []*Field, cols []Column, ser Serializati
 			}
 			cells[i] = cw
 		}
-		return &binEncoder{x: x, two: two, cells: cells}, out, nil
+		return &binEncoder{x: x, two: two, cells: cells, fields: out}, out, nil
 	}
 	return nil, nil, fmt.Errorf("cannot write %v serialization", ser)
 }
@@ -1008,13 +1010,22 @@ func appendStringBin(b, s []byte, uni bool, fixedN int) []byte {
 	return b
 }
 
-// binEncoder writes BINARY or BINARY2 as base64 lines.
+// binEncoder writes BINARY or BINARY2 as base64 lines. The rows are
+// serialized on the caller's goroutine; each line's bytes are then base64
+// encoded and written by a goroutine of the encoder (the lines are those a
+// single goroutine writes), which owns the xmlWriter from start to end.
 type binEncoder struct {
 	x     *xmlWriter
 	two   bool
 	cells []binWriter
 	raw   []byte
-	out   []byte
+	pipe  chan []byte // raw bytes of whole lines, to encode and write
+	back  chan []byte // raw buffers to reuse
+	done  chan struct{}
+	werr  atomic.Pointer[error] // the writing goroutine's error
+	// fields are those written (their datatypes), for the column by
+	// column path of rows.
+	fields []*Field
 }
 
 const binFlushSize = 57 * 1024 // a multiple of 3: whole base64 quads
@@ -1025,11 +1036,58 @@ func (e *binEncoder) start() {
 	} else {
 		e.x.raw("    <DATA><BINARY><STREAM encoding=\"base64\">\n")
 	}
+	e.pipe = make(chan []byte, 4)
+	e.back = make(chan []byte, 6)
+	e.done = make(chan struct{})
+	go e.write()
+}
+
+// write encodes and writes the lines handed over through pipe.
+func (e *binEncoder) write() {
+	defer close(e.done)
+	var out []byte
+	var failed error
+	for raw := range e.pipe {
+		enc := base64.StdEncoding.EncodedLen(len(raw))
+		if cap(out) < enc+1 {
+			out = make([]byte, enc+1)
+		}
+		out = out[:enc+1]
+		base64.StdEncoding.Encode(out, raw)
+		out[enc] = '\n'
+		if failed == nil {
+			if _, err := e.x.w.Write(out); err != nil {
+				failed = err
+				e.werr.Store(&err)
+			}
+		}
+		select {
+		case e.back <- raw[:0]:
+		default:
+		}
+	}
 }
 
 func (e *binEncoder) rows(cols []Column, from, to int) {
 	nflag := (len(cols) + 7) / 8
-	for i := from; i < to; i++ {
+	rowSize := -1
+	if e.fields != nil && binBulkWrite {
+		rowSize = bulkRowSize(e.fields, cols, e.two)
+	}
+	for i := from; i < to; {
+		if rowSize > 0 {
+			// Rows up to the one that fills the line (as one row at a
+			// time would), within one storage chunk: column by column
+			// when no cell of them is null.
+			k := min(to-i, chunkRows-i&chunkMask, max(1, (binFlushSize-len(e.raw)+rowSize-1)/rowSize))
+			if e.bulkRows(cols, i, k, rowSize, nflag) {
+				i += k
+				if len(e.raw) >= binFlushSize {
+					e.flush(false)
+				}
+				continue
+			}
+		}
 		fl := len(e.raw)
 		if e.two {
 			for k := 0; k < nflag; k++ {
@@ -1046,10 +1104,142 @@ func (e *binEncoder) rows(cols []Column, from, to int) {
 		if len(e.raw) >= binFlushSize {
 			e.flush(false)
 		}
+		i++
 	}
 }
 
-// flush encodes the whole quads of raw (everything when final).
+// binBulkWrite enables the column by column path; tests turn it off to
+// compare.
+var binBulkWrite = true
+
+// bulkRowSize is the row size (flags included) when every column is a
+// numeric scalar of its field's own type, which bulkRows writes; else -1.
+func bulkRowSize(fields []*Field, cols []Column, two bool) int {
+	n := 0
+	if two {
+		n = (len(cols) + 7) / 8
+	}
+	if len(fields) != len(cols) {
+		return -1
+	}
+	for j, c := range cols {
+		f := fields[j]
+		if !f.Shape.IsScalar() {
+			return -1
+		}
+		var size int
+		switch c.(type) {
+		case *Scalar[uint8]:
+			size = sizeIf(f.Datatype == UnsignedByte, 1)
+		case *Scalar[int16]:
+			size = sizeIf(f.Datatype == Short, 2)
+		case *Scalar[int32]:
+			size = sizeIf(f.Datatype == Int, 4)
+		case *Scalar[int64]:
+			size = sizeIf(f.Datatype == Long, 8)
+		case *Scalar[float32]:
+			size = sizeIf(f.Datatype == Float, 4)
+		case *Scalar[float64]:
+			size = sizeIf(f.Datatype == Double, 8)
+		}
+		if size == 0 {
+			return -1
+		}
+		n += size
+	}
+	return n
+}
+
+func sizeIf(ok bool, n int) int {
+	if ok {
+		return n
+	}
+	return 0
+}
+
+// span returns rows [first, first+k) when they are in one chunk and none
+// is null.
+func (c *Scalar[T]) span(first, k int) ([]T, bool) {
+	ci, ri := first>>chunkShift, first&chunkMask
+	if ri+k > chunkRows || c.nulls[ci] != nil {
+		return nil, false
+	}
+	return c.chunks[ci][ri : ri+k], true
+}
+
+// bulkRows appends rows [first, first+k) column by column (see
+// bulkRowSize), the bytes one row at a time writes when no cell is null;
+// false, with nothing written, when a cell is null.
+func (e *binEncoder) bulkRows(cols []Column, first, k, rowSize, nflag int) bool {
+	for _, c := range cols {
+		if c.(interface{ hasNullIn(first, k int) bool }).hasNullIn(first, k) {
+			return false
+		}
+	}
+	start := len(e.raw)
+	e.raw = slices.Grow(e.raw, k*rowSize)[:start+k*rowSize]
+	b := e.raw[start:]
+	if e.two {
+		for r := 0; r < k; r++ {
+			clear(b[r*rowSize : r*rowSize+nflag])
+		}
+	}
+	off := 0
+	if e.two {
+		off = nflag
+	}
+	for _, c := range cols {
+		switch c := c.(type) {
+		case *Scalar[uint8]:
+			v, _ := c.span(first, k)
+			for r, x := range v {
+				b[r*rowSize+off] = x
+			}
+			off++
+		case *Scalar[int16]:
+			v, _ := c.span(first, k)
+			for r, x := range v {
+				binary.BigEndian.PutUint16(b[r*rowSize+off:], uint16(x))
+			}
+			off += 2
+		case *Scalar[int32]:
+			v, _ := c.span(first, k)
+			for r, x := range v {
+				binary.BigEndian.PutUint32(b[r*rowSize+off:], uint32(x))
+			}
+			off += 4
+		case *Scalar[int64]:
+			v, _ := c.span(first, k)
+			for r, x := range v {
+				binary.BigEndian.PutUint64(b[r*rowSize+off:], uint64(x))
+			}
+			off += 8
+		case *Scalar[float32]:
+			v, _ := c.span(first, k)
+			for r, x := range v {
+				binary.BigEndian.PutUint32(b[r*rowSize+off:], math.Float32bits(x))
+			}
+			off += 4
+		case *Scalar[float64]:
+			v, _ := c.span(first, k)
+			for r, x := range v {
+				binary.BigEndian.PutUint64(b[r*rowSize+off:], math.Float64bits(x))
+			}
+			off += 8
+		}
+	}
+	return true
+}
+
+// hasNullIn reports whether a row of [first, first+k), within one chunk,
+// is null (or the rows are not within one chunk).
+func (c *Scalar[T]) hasNullIn(first, k int) bool {
+	_, ok := c.span(first, k)
+	return !ok
+}
+
+// flush hands the whole quads of raw (everything when final) to the
+// writing goroutine.
 func (e *binEncoder) flush(final bool) {
 	n := len(e.raw) / 3 * 3
 	if final {
@@ -1058,19 +1248,27 @@ func (e *binEncoder) flush(final bool) {
 	if n == 0 {
 		return
 	}
-	enc := base64.StdEncoding.EncodedLen(n)
-	if cap(e.out) < enc+1 {
-		e.out = make([]byte, enc+1)
+	var next []byte
+	select {
+	case next = <-e.back:
+	default:
+		next = make([]byte, 0, 2*binFlushSize)
 	}
-	e.out = e.out[:enc+1]
-	base64.StdEncoding.Encode(e.out, e.raw[:n])
-	e.out[enc] = '\n'
-	e.x.bytes(e.out)
-	e.raw = e.raw[:copy(e.raw, e.raw[n:])]
+	next = append(next, e.raw[n:]...)
+	e.pipe <- e.raw[:n]
+	e.raw = next
+	if err := e.werr.Load(); err != nil && e.x.err == nil {
+		e.x.err = *err
+	}
 }
 
 func (e *binEncoder) end() {
 	e.flush(true)
+	close(e.pipe)
+	<-e.done
+	if err := e.werr.Load(); err != nil && e.x.err == nil {
+		e.x.err = *err
+	}
 	if e.two {
 		e.x.raw("    </STREAM></BINARY2></DATA>\n")
 	} else {
