@@ -16,6 +16,11 @@ const tdBatchRows = 2048
 type tdBatch struct {
 	text []byte
 	ends []int32 // end offset of each cell in text
+	// starts is set by scanners of a chunk (tdScanner.chunk): the cells
+	// are then text[^start:^end] for negative starts (cells with entity
+	// references or CDATA, resolved into text) and chunk[start:end] for
+	// the others, slices of the chunk itself.
+	starts []int32
 	// b64 lists, in order, the cells (index into ends) whose TD had
 	// encoding="base64": their text is the base64 of the BINARY form.
 	b64   []int32
@@ -233,14 +238,14 @@ func (s *tdScanner) fill(b *tdBatch) {
 		// The cells are scanned up to the row's end tag in one pass; a row
 		// cut by the end of the window is dropped and scanned again once
 		// more input is in.
-		text, ends, b64 := len(b.text), len(b.ends), len(b.b64)
+		text, ends, b64, starts := len(b.text), len(b.ends), len(b.b64), len(b.starts)
 		cells, end, err := s.cells(b, w[gt+1:])
 		if err != nil {
 			b.err = err
 			return
 		}
 		if end < 0 {
-			b.text, b.ends, b.b64 = b.text[:text], b.ends[:ends], b.b64[:b64]
+			b.text, b.ends, b.b64, b.starts = b.text[:text], b.ends[:ends], b.b64[:b64], b.starts[:starts]
 			if !src.more() {
 				b.err = s.ends("inside a row", src.readErr())
 				return
@@ -268,6 +273,9 @@ func (s *tdScanner) endRow(b *tdBatch, cells int) error {
 	if cells != s.nf {
 		// Drop the partial row's cells.
 		b.ends = b.ends[:b.rows*s.nf]
+		if s.chunk {
+			b.starts = b.starts[:b.rows*s.nf]
+		}
 		return s.errorf("%d cells for %d fields", cells, s.nf)
 	}
 	b.rows++
@@ -317,6 +325,8 @@ func (s *tdScanner) cells(b *tdBatch, r []byte) (n, end int, err error) {
 	// needed.
 	minTag := len(s.trClose) + 1
 	i := 0
+	// off is the offset of r in a chunk's buffer.
+	off := int32(cap(s.src.buf) - cap(r))
 	for {
 		for i < len(r) && isSpace(r[i]) {
 			i++
@@ -337,6 +347,13 @@ func (s *tdScanner) cells(b *tdBatch, r []byte) (n, end int, err error) {
 				j++
 			}
 			if !amp && j+5 <= len(r) && r[j+1] == '/' && r[j+2] == 'T' && r[j+3] == 'D' && r[j+4] == '>' {
+				if s.chunk {
+					b.starts = append(b.starts, off+int32(i+4))
+					b.ends = append(b.ends, off+int32(j))
+					n++
+					i = j + 5
+					continue
+				}
 				b.text = append(b.text, r[i+4:j]...)
 				if len(b.text) > maxChunkElements {
 					return n, 0, s.errorf("cells too large")
@@ -385,6 +402,12 @@ func (s *tdScanner) cells(b *tdBatch, r []byte) (n, end int, err error) {
 			return n, 0, s.errorf("more cells than the %d fields", s.nf)
 		}
 		if r[gt-1] == '/' {
+			if s.chunk {
+				b.starts = append(b.starts, 0)
+				b.ends = append(b.ends, 0)
+				i = gt + 1
+				continue
+			}
 			b.ends = append(b.ends, int32(len(b.text)))
 			i = gt + 1
 			continue
@@ -399,6 +422,8 @@ func (s *tdScanner) cells(b *tdBatch, r []byte) (n, end int, err error) {
 		if len(r)-next <= len(s.tdEnd) {
 			return n, -1, nil
 		}
+		text0 := len(b.text)
+		plain := false
 		if !bytes.HasPrefix(r[next:], s.tdEnd) {
 			// CDATA or a comment inside the cell: the slow path.
 			e := indexTDEnd(r[start:], s.tdEnd)
@@ -417,13 +442,24 @@ func (s *tdScanner) cells(b *tdBatch, r []byte) (n, end int, err error) {
 			if b.text, err = appendUnescaped(b.text, content, false); err != nil {
 				return n, 0, s.errorf("%v", err)
 			}
+		} else if s.chunk {
+			plain = true
+			b.starts = append(b.starts, off+int32(start))
+			b.ends = append(b.ends, off+int32(start+lt))
 		} else {
 			b.text = append(b.text, content...)
 		}
 		if len(b.text) > maxChunkElements {
 			return n, 0, s.errorf("cells too large")
 		}
-		b.ends = append(b.ends, int32(len(b.text)))
+		switch {
+		case plain:
+		case s.chunk:
+			b.starts = append(b.starts, ^int32(text0))
+			b.ends = append(b.ends, ^int32(len(b.text)))
+		default:
+			b.ends = append(b.ends, int32(len(b.text)))
+		}
 		if e := next + len(s.tdEnd); e < len(r) && r[e] == '>' { // </TD>, the common case
 			i = e + 1
 			continue

@@ -153,7 +153,7 @@ func (r *tableDataReader) produce(sc *tdScanner) {
 			u = &tdUnit{ready: make(chan struct{}, 1), err: err}
 		}
 		b := &u.batch
-		b.text, b.ends, b.b64, b.rows, b.pos, b.cell, b.done, b.err = b.text[:0], b.ends[:0], b.b64[:0], 0, 0, 0, false, nil
+		b.text, b.ends, b.b64, b.starts, b.rows, b.pos, b.cell, b.done, b.err = b.text[:0], b.ends[:0], b.b64[:0], b.starts[:0], 0, 0, 0, false, nil
 		u.raw = u.raw[:0]
 		last := u.err != nil
 		if !last && !r.cut(sc, u) {
@@ -246,6 +246,10 @@ func (r *tableDataReader) work(u *tdUnit) {
 		sc.fill(b)
 	}
 	u.done = b.done
+	if u.raw != nil {
+		r.workChunk(u)
+		return
+	}
 	for b.pos < b.rows {
 		start := int32(0)
 		if b.cell > 0 {
@@ -253,16 +257,7 @@ func (r *tableDataReader) work(u *tdUnit) {
 		}
 		for j, p := range u.parse {
 			end := b.ends[b.cell]
-			var err error
-			if len(b.b64) > 0 && b.b64[0] == int32(b.cell) {
-				b.b64 = b.b64[1:]
-				err = parseBase64Cell(u.cols[j], b.text[start:end])
-			} else {
-				err = p(b.text[start:end])
-			}
-			if err != nil {
-				u.rows = b.pos
-				u.err = cellErrorIn(r.t, int64(b.pos), j, b.text[start:end], err)
+			if !r.parseCell(u, j, p, b.text[start:end]) {
 				return
 			}
 			start = end
@@ -272,6 +267,57 @@ func (r *tableDataReader) work(u *tdUnit) {
 	}
 	u.rows = b.pos
 	u.err = b.err
+}
+
+// workChunk parses the rows a chunk's scanner found: their cells are
+// slices of the chunk or of the batch's text (see tdBatch.starts).
+func (r *tableDataReader) workChunk(u *tdUnit) {
+	b := &u.batch
+	raw, text := u.raw, b.text
+	starts, ends := b.starts, b.ends
+	for b.pos < b.rows {
+		for j, p := range u.parse {
+			start, end := starts[b.cell], ends[b.cell]
+			var cell []byte
+			if start >= 0 {
+				cell = raw[start:end]
+			} else {
+				cell = text[^start:^end]
+			}
+			if len(b.b64) == 0 {
+				if err := p(cell); err != nil {
+					u.rows = b.pos
+					u.err = cellErrorIn(r.t, int64(b.pos), j, cell, err)
+					return
+				}
+			} else if !r.parseCell(u, j, p, cell) {
+				return
+			}
+			b.cell++
+		}
+		b.pos++
+	}
+	u.rows = b.pos
+	u.err = b.err
+}
+
+// parseCell parses cell b.cell, of column j, into u; false (with u.err
+// and u.rows set) on an error.
+func (r *tableDataReader) parseCell(u *tdUnit, j int, p textParser, cell []byte) bool {
+	b := &u.batch
+	var err error
+	if len(b.b64) > 0 && b.b64[0] == int32(b.cell) {
+		b.b64 = b.b64[1:]
+		err = parseBase64Cell(u.cols[j], cell)
+	} else {
+		err = p(cell)
+	}
+	if err != nil {
+		u.rows = b.pos
+		u.err = cellErrorIn(r.t, int64(b.pos), j, cell, err)
+		return false
+	}
+	return true
 }
 
 func (r *tableDataReader) decode(cols []Column, limit int) (int, error) {

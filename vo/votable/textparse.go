@@ -421,6 +421,20 @@ func intText[T int64 | int32 | int16 | uint8](c *Scalar[T], f *Field, conv func(
 	nv, hasNull := nullInt(f)
 	lo, hi := intRange(f.Datatype)
 	return func(b []byte) error {
+		// The common cell: up to 18 plain decimal digits, which cannot
+		// overflow, be hexadecimal or a null word.
+		if n := len(b); n > 0 && n <= 18 {
+			var v int64
+			i := 0
+			for ; i < n && b[i]-'0' <= 9; i++ {
+				v = v*10 + int64(b[i]-'0')
+			}
+			if i == n {
+				v = min(max(v, lo), hi) // clamped, as below
+				c.Append(conv(v), hasNull && v == nv)
+				return nil
+			}
+		}
 		if isNullWord(b) {
 			var z T
 			if hasNull {
@@ -450,6 +464,12 @@ func floatText[T float32 | float64](c *Scalar[T], f *Field, bits int, conv func(
 	nv, hasNull := nullFloat(f)
 	nan := conv(math.NaN())
 	return func(b []byte) error {
+		// The common cell: a plain decimal without spaces, which is not
+		// a null word; parseFloatText gives the same value.
+		if v, ok := parseFloatFast(b, bits); ok {
+			c.Append(conv(v), hasNull && v == nv)
+			return nil
+		}
 		if len(b) == 0 || isNullWord(b) {
 			c.Append(nan, true)
 			return nil
