@@ -2,6 +2,7 @@ package votable
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -342,6 +343,14 @@ func (s *tdScanner) cells(b *tdBatch, r []byte) (n, end int, err error) {
 			// byte compares; anything else takes the general path below.
 			j := i + 4
 			amp := false
+			// Eight bytes at a time up to a '<' or '&'.
+			for j+8 <= len(r) {
+				v := binary.LittleEndian.Uint64(r[j:])
+				if hasZeroByte(v^(0x3C*ones8)) || hasZeroByte(v^('&'*ones8)) {
+					break
+				}
+				j += 8
+			}
 			for j < len(r) && r[j] != '<' {
 				amp = amp || r[j] == '&'
 				j++
@@ -471,6 +480,12 @@ func (s *tdScanner) cells(b *tdBatch, r []byte) (n, end int, err error) {
 		i = next + gt2 + 1
 	}
 }
+
+// ones8 has a 1 in each byte.
+const ones8 = 0x0101010101010101
+
+// hasZeroByte reports whether one of v's bytes is zero.
+func hasZeroByte(v uint64) bool { return (v-ones8)&^v&(0x80*ones8) != 0 }
 
 // indexTDEnd finds the closing TD tag of a cell whose content may hold CDATA
 // sections and comments: -1 when r ends first, -2 when other markup comes.

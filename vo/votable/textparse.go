@@ -1,6 +1,7 @@
 package votable
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -108,13 +109,34 @@ func parseFloatFast(b []byte, bits int) (v float64, ok bool) {
 	nd, exp, digits := 0, 0, false
 	if len(b)-i <= 19 {
 		// At most 19 digits: mant cannot overflow, so no digit count is
-		// kept (leading zeros add nothing to mant, as below).
+		// kept (leading zeros add nothing to mant, as below). Runs of
+		// eight digits are converted at once.
+		for i+8 <= len(b) {
+			v, ok := eightDigits(b[i:])
+			if !ok {
+				break
+			}
+			mant = mant*100000000 + v
+			digits = true
+			i += 8
+		}
 		for ; i < len(b) && b[i]-'0' <= 9; i++ {
 			mant = mant*10 + uint64(b[i]-'0')
 			digits = true
 		}
 		if i < len(b) && b[i] == '.' {
-			for i++; i < len(b) && b[i]-'0' <= 9; i++ {
+			i++
+			for i+8 <= len(b) {
+				v, ok := eightDigits(b[i:])
+				if !ok {
+					break
+				}
+				mant = mant*100000000 + v
+				exp -= 8
+				digits = true
+				i += 8
+			}
+			for ; i < len(b) && b[i]-'0' <= 9; i++ {
 				mant = mant*10 + uint64(b[i]-'0')
 				exp--
 				digits = true
@@ -183,6 +205,21 @@ func parseFloatFast(b []byte, bits int) (v float64, ok bool) {
 		return exactScale(mant, exp, neg, 1<<24, exactPow10f32[:])
 	}
 	return exactScale(mant, exp, neg, 1<<53, exactPow10f64[:])
+}
+
+// eightDigits is the value of b's first eight bytes when they are all
+// decimal digits (SWAR: all eight converted in a few multiplications).
+func eightDigits(b []byte) (uint64, bool) {
+	v := binary.LittleEndian.Uint64(b)
+	// Each byte is a digit when its high nibble is 3 and adding 6 does
+	// not carry into it.
+	if v&0xF0F0F0F0F0F0F0F0 != 0x3030303030303030 || (v+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 != 0x3030303030303030 {
+		return 0, false
+	}
+	v -= 0x3030303030303030
+	v = v*10 + v>>8 // pairs of digits in every other byte
+	v = ((v&0x000000FF000000FF)*(100+(1000000<<32)) + (v>>16&0x000000FF000000FF)*(1+(10000<<32))) >> 32
+	return v, true
 }
 
 // exactScale is ±mant×10^exp computed in T when mant (at most maxMant) and
