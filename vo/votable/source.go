@@ -154,6 +154,21 @@ func (s *source) more() bool {
 	return s.end-s.pos > before
 }
 
+// take consumes the first n bytes of the window and returns them, a slice
+// of the buffer, which the source gives up: it goes on in spare (or a new
+// buffer when spare's length differs), where the rest of the window is
+// copied. buf is the buffer given up, for reuse as a spare.
+func (s *source) take(n int, spare []byte) (chunk, buf []byte) {
+	if len(spare) != len(s.buf) {
+		spare = make([]byte, len(s.buf))
+	}
+	chunk, buf = s.buf[s.pos:s.pos+n:s.pos+n], s.buf
+	k := copy(spare, s.buf[s.pos+n:s.end])
+	s.off += int64(s.pos + n)
+	s.buf, s.pos, s.end = spare, 0, k
+	return chunk, buf
+}
+
 // advance consumes n bytes of the window.
 func (s *source) advance(n int) { s.pos += n }
 

@@ -20,7 +20,10 @@ import (
 // batch of rows itself, as a single goroutine would, and a worker parses
 // it. At most tdInFlight units exist at once, which bounds the memory.
 const (
-	tdChunkBytes = 256 << 10
+	// A chunk is the source's whole buffer, which the producer hands to
+	// the worker, taking a free unit's buffer in its place: only the
+	// bytes after the chunk's last row are copied.
+	tdChunkBytes = sourceBufSize
 	tdInFlight   = 6
 	// tdStagingRows is the first size of a unit's scalar columns: enough
 	// for a batch, and for a chunk of rows of about 64 bytes or more.
@@ -34,6 +37,7 @@ var tdChunking = true
 // (raw) or rows the producer scanned (batch), then its rows parsed.
 type tdUnit struct {
 	raw   []byte
+	buf   []byte // the buffer raw is a slice of (a source's)
 	pfx   string // the namespace prefix of raw's tags
 	batch tdBatch
 	cols  []Column // the unit's rows, parsed
@@ -204,12 +208,8 @@ func (r *tableDataReader) cut(sc *tdScanner, u *tdUnit) bool {
 	if indexVia(w, []byte("<!"), 1) >= 0 || indexVia(w, []byte("<?"), 1) >= 0 {
 		return false
 	}
-	if u.raw == nil {
-		u.raw = make([]byte, 0, tdChunkBytes)
-	}
-	u.raw = append(u.raw[:0], w...)
+	u.raw, u.buf = src.take(len(w), u.buf)
 	u.pfx = sc.pfx
-	src.advance(len(w))
 	return true
 }
 
@@ -238,18 +238,12 @@ func (r *tableDataReader) work(u *tdUnit) {
 	if u.cols == nil { // the unit of an error
 		return
 	}
-	b := &u.batch
-	if u.raw != nil {
-		sc := tdScanner{src: &source{buf: u.raw, end: len(u.raw), err: io.EOF}, nf: r.nf, label: r.t.Label(), chunk: true, maxRows: 1 << 30}
-		// The chunk's tags have the prefix the producer found.
-		sc.setPrefix(u.pfx)
-		sc.fill(b)
-	}
-	u.done = b.done
 	if u.raw != nil {
 		r.workChunk(u)
 		return
 	}
+	b := &u.batch
+	u.done = b.done
 	for b.pos < b.rows {
 		start := int32(0)
 		if b.cell > 0 {
@@ -257,7 +251,7 @@ func (r *tableDataReader) work(u *tdUnit) {
 		}
 		for j, p := range u.parse {
 			end := b.ends[b.cell]
-			if !r.parseCell(u, j, p, b.text[start:end]) {
+			if !r.parseCell(u, 0, j, p, b.text[start:end]) {
 				return
 			}
 			start = end
@@ -269,41 +263,59 @@ func (r *tableDataReader) work(u *tdUnit) {
 	u.err = b.err
 }
 
-// workChunk parses the rows a chunk's scanner found: their cells are
-// slices of the chunk or of the batch's text (see tdBatch.starts).
+// tdChunkRows is the number of rows of a chunk scanned, then parsed, at a
+// time: their text stays in the cache between the two.
+const tdChunkRows = 256
+
+// workChunk scans and parses a chunk's rows, tdChunkRows at a time: their
+// cells are slices of the chunk or of the batch's text (see
+// tdBatch.starts).
 func (r *tableDataReader) workChunk(u *tdUnit) {
+	sc := tdScanner{src: &source{buf: u.raw, end: len(u.raw), err: io.EOF}, nf: r.nf, label: r.t.Label(), chunk: true, maxRows: tdChunkRows}
+	// The chunk's tags have the prefix the producer found.
+	sc.setPrefix(u.pfx)
 	b := &u.batch
-	raw, text := u.raw, b.text
-	starts, ends := b.starts, b.ends
-	for b.pos < b.rows {
-		for j, p := range u.parse {
-			start, end := starts[b.cell], ends[b.cell]
-			var cell []byte
-			if start >= 0 {
-				cell = raw[start:end]
-			} else {
-				cell = text[^start:^end]
-			}
-			if len(b.b64) == 0 {
-				if err := p(cell); err != nil {
-					u.rows = b.pos
-					u.err = cellErrorIn(r.t, int64(b.pos), j, cell, err)
+	raw := u.raw
+	base := 0 // rows of the chunk before the batch
+	for {
+		b.text, b.ends, b.b64, b.starts, b.rows, b.pos, b.cell = b.text[:0], b.ends[:0], b.b64[:0], b.starts[:0], 0, 0, 0
+		sc.fill(b)
+		text, starts, ends := b.text, b.starts, b.ends
+		for b.pos < b.rows {
+			for j, p := range u.parse {
+				start, end := starts[b.cell], ends[b.cell]
+				var cell []byte
+				if start >= 0 {
+					cell = raw[start:end]
+				} else {
+					cell = text[^start:^end]
+				}
+				if len(b.b64) == 0 {
+					if err := p(cell); err != nil {
+						u.rows = base + b.pos
+						u.err = cellErrorIn(r.t, int64(u.rows), j, cell, err)
+						return
+					}
+				} else if !r.parseCell(u, base, j, p, cell) {
 					return
 				}
-			} else if !r.parseCell(u, j, p, cell) {
-				return
+				b.cell++
 			}
-			b.cell++
+			b.pos++
 		}
-		b.pos++
+		base += b.rows
+		if b.err != nil || b.rows < tdChunkRows {
+			u.rows = base
+			u.err = b.err
+			return
+		}
 	}
-	u.rows = b.pos
-	u.err = b.err
 }
 
 // parseCell parses cell b.cell, of column j, into u; false (with u.err
-// and u.rows set) on an error.
-func (r *tableDataReader) parseCell(u *tdUnit, j int, p textParser, cell []byte) bool {
+// and u.rows set) on an error. base is the number of the unit's rows
+// before the batch.
+func (r *tableDataReader) parseCell(u *tdUnit, base, j int, p textParser, cell []byte) bool {
 	b := &u.batch
 	var err error
 	if len(b.b64) > 0 && b.b64[0] == int32(b.cell) {
@@ -313,8 +325,8 @@ func (r *tableDataReader) parseCell(u *tdUnit, j int, p textParser, cell []byte)
 		err = p(cell)
 	}
 	if err != nil {
-		u.rows = b.pos
-		u.err = cellErrorIn(r.t, int64(b.pos), j, cell, err)
+		u.rows = base + b.pos
+		u.err = cellErrorIn(r.t, int64(u.rows), j, cell, err)
 		return false
 	}
 	return true
