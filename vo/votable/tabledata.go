@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -346,7 +347,8 @@ func (s *tdScanner) cells(b *tdBatch, r []byte) (n, end int, err error) {
 			// Eight bytes at a time up to a '<' or '&'.
 			for j+8 <= len(r) {
 				v := binary.LittleEndian.Uint64(r[j:])
-				if hasZeroByte(v^(0x3C*ones8)) || hasZeroByte(v^('&'*ones8)) {
+				if m := zeroBytes(v^('<'*ones8)) | zeroBytes(v^('&'*ones8)); m != 0 {
+					j += bits.TrailingZeros64(m) >> 3
 					break
 				}
 				j += 8
@@ -484,8 +486,9 @@ func (s *tdScanner) cells(b *tdBatch, r []byte) (n, end int, err error) {
 // ones8 has a 1 in each byte.
 const ones8 = 0x0101010101010101
 
-// hasZeroByte reports whether one of v's bytes is zero.
-func hasZeroByte(v uint64) bool { return (v-ones8)&^v&(0x80*ones8) != 0 }
+// zeroBytes has the high bit set of v's lowest zero byte, and of none
+// below it (above it, there may be false ones); 0 when no byte is zero.
+func zeroBytes(v uint64) uint64 { return (v - ones8) &^ v & (0x80 * ones8) }
 
 // indexTDEnd finds the closing TD tag of a cell whose content may hold CDATA
 // sections and comments: -1 when r ends first, -2 when other markup comes.

@@ -1,6 +1,7 @@
 package votable
 
 import (
+	"math/bits"
 	"strconv"
 	"testing"
 )
@@ -38,5 +39,32 @@ func TestEightDigits(t *testing.T) {
 				t.Errorf("eightDigits(%q) = %d, %v; want %d", b, got, ok, want)
 			}
 		}
+	}
+}
+
+func TestZeroBytes(t *testing.T) {
+	// The lowest zero byte is found wherever it is, whatever is above.
+	for pos := range 8 {
+		for _, above := range []byte{0, 1, 0x80, 0xff} {
+			var b [8]byte
+			for k := range b {
+				b[k] = 0x41
+				if k > pos {
+					b[k] = above
+				}
+			}
+			b[pos] = 0
+			v := uint64(0)
+			for k := 7; k >= 0; k-- {
+				v = v<<8 | uint64(b[k])
+			}
+			m := zeroBytes(v)
+			if got := bits.TrailingZeros64(m) >> 3; m == 0 || got != pos {
+				t.Errorf("zeroBytes(%#x): lowest zero byte %d, want %d", v, got, pos)
+			}
+		}
+	}
+	if m := zeroBytes(0x0102030405060708); m != 0 {
+		t.Errorf("zeroBytes of no zero byte = %#x, want 0", m)
 	}
 }
