@@ -8,8 +8,10 @@ LDFLAGS := -X github.com/voagent/voagent/internal/buildinfo.Version=$(VERSION) -
 
 .PHONY: testbed testbed-stop build run test test-short bench bench-votable bench-samp bench-xmatch bench-vo bench-fanout bench-spectra bench-agent bench-crossmatch bench-startup fuzz lint peers deps course
 
+# Static, without cgo: the dynamic loader and libc cost a third of the
+# start-up time (docs/decisions.md, "Static binary").
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/voagent
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/voagent
 
 run: build
 	$(BIN) run

@@ -1,6 +1,10 @@
 # Shared by the benchmark scripts (source it after setting BENCH to the
 # script's name and, for best, tmp to a scratch directory).
 
+# The binary is built as `make build` builds it: static, without cgo (see
+# docs/decisions.md, "Static binary").
+export CGO_ENABLED=${CGO_ENABLED:-0}
+
 # skip WHY: report that the benchmark cannot run here; exit 0, or 1 under
 # VOAGENT_REQUIRE_PEERS=1.
 skip() {

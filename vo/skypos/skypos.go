@@ -30,6 +30,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/voagent/voagent/vo/votable"
 )
@@ -95,8 +96,10 @@ type axis struct {
 
 // What is looked for, per frame and axis.
 type lookup struct {
-	ucds  []string
-	names *regexp.Regexp
+	ucds []string
+	// names matches the column names looked for; compiled on first use
+	// (not at start-up: every command would pay for it).
+	names func() *regexp.Regexp
 	// listed are the names shown in errors.
 	listed string
 }
@@ -104,25 +107,30 @@ type lookup struct {
 var (
 	raLookup = lookup{
 		ucds:   []string{"pos.eq.ra;meta.main", "pos.eq.ra", "POS_EQ_RA_MAIN", "POS_EQ_RA"},
-		names:  regexp.MustCompile(`^_?(ra|alpha|s_ra)_?(icrs|j2000|2000|deg|j2k)?$`),
+		names:  lazyRegexp(`^_?(ra|alpha|s_ra)_?(icrs|j2000|2000|deg|j2k)?$`),
 		listed: "ra, ra_icrs, raj2000, ra2000, _raj2000, radeg, ra_deg, alpha, alpha_j2000, s_ra",
 	}
 	decLookup = lookup{
 		ucds:   []string{"pos.eq.dec;meta.main", "pos.eq.dec", "POS_EQ_DEC_MAIN", "POS_EQ_DEC"},
-		names:  regexp.MustCompile(`^_?(dec|de|delta|s_dec)_?(icrs|j2000|2000|deg|j2k)?$`),
+		names:  lazyRegexp(`^_?(dec|de|delta|s_dec)_?(icrs|j2000|2000|deg|j2k)?$`),
 		listed: "dec, de, dec_icrs, de_icrs, dej2000, decj2000, dec2000, _dej2000, dedeg, dec_deg, delta, delta_j2000, s_dec",
 	}
 	lonLookup = lookup{
 		ucds:   []string{"pos.galactic.lon;meta.main", "pos.galactic.lon", "POS_GAL_LON"},
-		names:  regexp.MustCompile(`^_?(l|lii|glon|gal_?l|gal_?lon|galactic_lon)(_?deg)?$`),
+		names:  lazyRegexp(`^_?(l|lii|glon|gal_?l|gal_?lon|galactic_lon)(_?deg)?$`),
 		listed: "glon, l, lii, gal_l, gal_lon",
 	}
 	latLookup = lookup{
 		ucds:   []string{"pos.galactic.lat;meta.main", "pos.galactic.lat", "POS_GAL_LAT"},
-		names:  regexp.MustCompile(`^_?(b|bii|glat|gal_?b|gal_?lat|galactic_lat)(_?deg)?$`),
+		names:  lazyRegexp(`^_?(b|bii|glat|gal_?b|gal_?lat|galactic_lat)(_?deg)?$`),
 		listed: "glat, b, bii, gal_b, gal_lat",
 	}
 )
+
+// lazyRegexp compiles expr on its first use.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // byUCD returns the first field whose UCD is one of ucds, in the order of
 // ucds (case-insensitive, surrounding spaces ignored), or -1.
@@ -143,7 +151,7 @@ func byUCD(t *votable.Table, ucds []string) int {
 func byName(t *votable.Table, l lookup, suffix string) (int, string) {
 	first, firstSuffix := -1, ""
 	for i, f := range t.Fields {
-		m := l.names.FindStringSubmatch(strings.ToLower(strings.TrimSpace(f.Name)))
+		m := l.names().FindStringSubmatch(strings.ToLower(strings.TrimSpace(f.Name)))
 		if m == nil {
 			continue
 		}
@@ -188,7 +196,7 @@ func frameOf(f *votable.Field) Frame {
 	u := strings.ToLower(f.UCD)
 	n := strings.ToLower(strings.TrimSpace(f.Name))
 	if strings.HasPrefix(u, "pos.galactic") || strings.HasPrefix(u, "pos_gal") ||
-		lonLookup.names.MatchString(n) || latLookup.names.MatchString(n) {
+		lonLookup.names().MatchString(n) || latLookup.names().MatchString(n) {
 		return Galactic
 	}
 	return ICRS
