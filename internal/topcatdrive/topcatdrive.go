@@ -274,8 +274,27 @@ func (tc *TOPCAT) Highlight(t testing.TB, tab *Table, row int) map[string]any {
 		t.Fatalf("topcatdrive: row %d is not on screen in table %d's browser", row, tab.Index)
 	}
 	deadline := time.Now().Add(30 * time.Second)
+	other := -1 // the neighbour clicked before a retry
 	for attempt := 0; ; attempt++ {
 		tc.xdo(t, "windowraise", tab.browser)
+		if attempt > 0 {
+			// TOPCAT activates a row when the selection changes: clicking
+			// the row already selected (by a click that came before its
+			// action was ticked) sends nothing. Select a neighbour first.
+			other = row + 1
+			if row > 0 {
+				other = row - 1
+			}
+			tc.click(t, x+browserRowX, y+browserRow0Y+other*browserRowHeight)
+			time.Sleep(500 * time.Millisecond)
+			for drained := false; !drained; {
+				select {
+				case <-tc.highlights:
+				default:
+					drained = true
+				}
+			}
+		}
 		tc.click(t, x+browserRowX, ry)
 		wait := time.After(5 * time.Second)
 		for {
@@ -283,6 +302,9 @@ func (tc *TOPCAT) Highlight(t testing.TB, tab *Table, row int) map[string]any {
 			case p := <-tc.highlights:
 				if p["sender"] != tc.ID || (p["table-id"] != tab.ID && p["url"] != tab.URL) {
 					continue
+				}
+				if other >= 0 && p["row"] == strconv.Itoa(other) {
+					continue // the neighbour's, late
 				}
 				if p["row"] != strconv.Itoa(row) {
 					t.Fatalf("topcatdrive: clicked row %d of table %d but TOPCAT sent %v (row height changed?)", row, tab.Index, p)
