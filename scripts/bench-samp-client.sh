@@ -86,10 +86,20 @@ printf '%-34s %12s %12s %8s\n' "hub pings /s (hub's floor)" "$go_ping" "$py_ping
 # background, which makes this a looser bound).
 awk -v p="$go_ping" -v q="$go_notify" -v a="$py_caw" 'BEGIN { if (p > 0 && q > 0 && a > 0) { c = 1 / (1 / p + 1 / q); printf "estimated ceiling for any client through this hub: about %.0f callAndWait round trips/s (%.1fx astropy)\n", c, c / a } }'
 echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
+# The machine's floor: round trips over loopback with nothing but the
+# transport (samp/xmlrpc floor_test.go). A callAndWait is at least three
+# HTTP round trips, so a third of the HTTP floor bounds any client and hub.
+go test -c -o "$work/xmlrpc.test" ./samp/xmlrpc
+floor=$("$work/xmlrpc.test" -test.run '^$' -test.benchtime 20000x -test.bench 'BenchmarkLoopback' | grep '^Benchmark')
+echo "$floor"
+tcp_floor=$(echo "$floor" | awk '$1 ~ /^BenchmarkLoopbackTCP/ { for (i = 1; i < NF; i++) if ($(i+1) == "trips/s") print $i }')
+http_floor=$(echo "$floor" | awk '$1 ~ /^BenchmarkLoopbackHTTP/ { for (i = 1; i < NF; i++) if ($(i+1) == "trips/s") print $i }')
+caw_floor=$(awk -v h="$http_floor" 'BEGIN { printf "%.0f", h / 3 }')
+printf 'floor: loopback TCP 1-byte round trips %s/s, HTTP POST round trips (net/http, kept alive) %s/s; a callAndWait (3 HTTP round trips) at most %s/s\n' "$tcp_floor" "$http_floor" "$caw_floor"
 # Rows for scripts/bench.sh's table.
 BENCH=bench-samp-client
 . scripts/bench-lib.sh
-table_row "client callAndWait/s via $hubname hub" "$go_caw" "astropy client" "$py_caw" "$(ratio "$go_caw" "$py_caw")" ""
+table_row "client callAndWait/s via $hubname hub" "$go_caw" "astropy client" "$py_caw" "$(ratio "$go_caw" "$py_caw")" "floor $caw_floor/s (3 loopback HTTP trips)"
 table_row "client notifications/s via $hubname hub" "$go_notify" "astropy client" "$py_notify" "$(ratio "$go_notify" "$py_notify")" ""
 echo
 echo "For scale, the Go client with voagent's own hub in one process (no JVM, no Python):"
