@@ -278,9 +278,13 @@ func (tc *TOPCAT) Highlight(t testing.TB, tab *Table, row int) map[string]any {
 	for attempt := 0; ; attempt++ {
 		tc.xdo(t, "windowraise", tab.browser)
 		if attempt > 0 {
-			// TOPCAT activates a row when the selection changes: clicking
-			// the row already selected (by a click that came before its
-			// action was ticked) sends nothing. Select a neighbour first.
+			// TOPCAT activates a row once: clicking again the row a
+			// too-early click activated (before its action was ticked)
+			// sends nothing, even after ctrl+click took it out of the
+			// selection (tried). A neighbour is activated first, and its
+			// highlight, if TOPCAT sends one, is thrown away here (the
+			// agent sees it: callers that read the agent's log look at
+			// the records of the row they asked for).
 			other = row + 1
 			if row > 0 {
 				other = row - 1

@@ -36,7 +36,10 @@ func TestHighlightByClick(t *testing.T) {
 	w.Close()
 
 	tab := tc.Load(t, path, "drive-t", "four rows")
-	for _, row := range []int{2, 0, 3} {
+	// The last, 3 again: a click on the row already selected sends
+	// nothing, and Highlight's retry (ctrl+click, then click) must still
+	// bring row 3's highlight, and no other row's.
+	for _, row := range []int{2, 0, 3, 3} {
 		p := tc.Highlight(t, tab, row)
 		if p["table-id"] != "drive-t" {
 			t.Errorf("row %d: TOPCAT sent %v, want table-id drive-t", row, p)
