@@ -172,98 +172,20 @@ func (p Positions) eachRange(lo, hi int, fn func(first int, ra, dec []float64)) 
 
 // newIndex sorts p into zones of height h (radians).
 func newIndex(ctx context.Context, p Positions, h float64, nworkers int) (*Index, error) {
-	n := p.Len()
-	ix := &Index{h: h, rows: n}
+	ix := &Index{h: h, rows: p.Len()}
 	ix.nz = max(1, int(math.Ceil(math.Pi/h)))
-	// The rows are cut into one range per worker; each counts the rows of
-	// each zone in its range (checking the positions), then scatters them
-	// to its own slots of the zones: a counting sort on every core.
-	nw := workers(nworkers)
-	if n < 1<<16 {
-		nw = 1
+	start, err := zoneCountingSort(p, ix.nz, ix.zoneOf, nworkers,
+		func(m int) { ix.pos, ix.row = make([]radec, m), make([]int32, m) },
+		func(slot int32, row int, ra, dec float64) {
+			ix.pos[slot] = indexPos(ra, dec)
+			ix.row[slot] = int32(row)
+		})
+	if err != nil {
+		return nil, err
 	}
-	counts := make([][]int32, nw)
-	bad := make([]int, nw)
+	ix.start = start
+	m := int(start[ix.nz])
 	var wg sync.WaitGroup
-	for w := range nw {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			count := make([]int32, ix.nz)
-			bad[w] = -1
-			p.eachRange(w*n/nw, (w+1)*n/nw, func(first int, ras, decs []float64) {
-				for k, dec := range decs {
-					ra := ras[k]
-					if math.IsNaN(ra) || math.IsNaN(dec) || math.IsInf(ra, 0) {
-						continue
-					}
-					if dec < -90 || dec > 90 {
-						if bad[w] < 0 {
-							bad[w] = first + k
-						}
-						continue
-					}
-					count[ix.zoneOf(dec*degToRad)]++
-				}
-			})
-			counts[w] = count
-		}()
-	}
-	wg.Wait()
-	for _, b := range bad {
-		if b >= 0 {
-			var dec float64
-			p.eachRange(b, b+1, func(_ int, _, decs []float64) { dec = decs[0] })
-			return nil, fmt.Errorf("row %d: declination %g is outside [-90, 90] degrees", b, dec)
-		}
-	}
-	// Zone starts, and each worker's first slot in each zone.
-	ix.start = make([]int32, ix.nz+1)
-	total := int32(0)
-	for z := range ix.nz {
-		ix.start[z] = total
-		for w := range nw {
-			c := counts[w][z]
-			counts[w][z] = total
-			total += c
-		}
-	}
-	ix.start[ix.nz] = total
-	m := int(total)
-	// Scatter the rows into their zones, then sort each zone by RA.
-	ix.pos = make([]radec, m)
-	ix.row = make([]int32, m)
-	for w := range nw {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fill := counts[w]
-			p.eachRange(w*n/nw, (w+1)*n/nw, func(first int, ras, decs []float64) {
-				for k, dec := range decs {
-					ra := ras[k]
-					if math.IsNaN(ra) || math.IsNaN(dec) || math.IsInf(ra, 0) {
-						continue
-					}
-					if ra < 0 || ra >= 360 {
-						ra = math.Mod(ra, 360)
-						if ra < 0 {
-							ra += 360
-						}
-					}
-					ra *= degToRad
-					if ra >= twoPi {
-						ra = 0
-					}
-					d := dec * degToRad
-					z := ix.zoneOf(d)
-					ix.pos[fill[z]] = radec{ra, d}
-					ix.row[fill[z]] = int32(first + k)
-					fill[z]++
-				}
-			})
-		}()
-	}
-	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -272,7 +194,7 @@ func newIndex(ctx context.Context, p Positions, h float64, nworkers int) (*Index
 	}
 	// Sort each zone by RA, zones shared out between the workers.
 	var next atomic.Int64
-	nw = workers(nworkers)
+	nw := workers(nworkers)
 	maxErr := make([]float64, nw)
 	for w := range nw {
 		wg.Add(1)

@@ -42,11 +42,28 @@ func indexPos(ra, dec float64) radec {
 }
 
 // newZoneRows groups the rows of p by zones of height h (radians): a
-// counting sort on every core, as in newIndex.
+// counting sort on every core (zoneCountingSort).
 func newZoneRows(ctx context.Context, p Positions, h float64, nworkers int) (*zoneRows, error) {
+	zr := &zoneRows{h: h, n: p.Len(), nz: max(1, int(math.Ceil(math.Pi/h)))}
+	start, err := zoneCountingSort(p, zr.nz, (&Index{h: h, nz: zr.nz}).zoneOf, nworkers,
+		func(m int) { zr.rows = make([]int32, m) },
+		func(slot int32, row int, _, _ float64) { zr.rows[slot] = int32(row) })
+	if err != nil {
+		return nil, err
+	}
+	zr.start = start
+	return zr, ctx.Err()
+}
+
+// zoneCountingSort groups the rows of p that validPos accepts by zone (zone
+// of the declination in radians, nz zones) with a counting sort on every
+// core: each worker counts the rows of each zone in its range of rows,
+// checking declinations, then alloc is called with the number of rows kept
+// and each worker passes its rows, in order, to place with their slots. It
+// returns the first slot of each zone and, last, the number of slots.
+func zoneCountingSort(p Positions, nz int, zone func(dec float64) int, nworkers int,
+	alloc func(slots int), place func(slot int32, row int, ra, dec float64)) ([]int32, error) {
 	n := p.Len()
-	zr := &zoneRows{h: h, n: n, nz: max(1, int(math.Ceil(math.Pi/h)))}
-	zone := (&Index{h: h, nz: zr.nz}).zoneOf
 	nw := workers(nworkers)
 	if n < 1<<16 {
 		nw = 1
@@ -58,7 +75,7 @@ func newZoneRows(ctx context.Context, p Positions, h float64, nworkers int) (*zo
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			count := make([]int32, zr.nz)
+			count := make([]int32, nz)
 			bad[w] = -1
 			p.eachRange(w*n/nw, (w+1)*n/nw, func(first int, ras, decs []float64) {
 				for k, dec := range decs {
@@ -84,18 +101,19 @@ func newZoneRows(ctx context.Context, p Positions, h float64, nworkers int) (*zo
 			return nil, fmt.Errorf("row %d: declination %g is outside [-90, 90] degrees", b, dec)
 		}
 	}
-	zr.start = make([]int32, zr.nz+1)
+	// Zone starts, and each worker's first slot in each zone.
+	start := make([]int32, nz+1)
 	total := int32(0)
-	for z := range zr.nz {
-		zr.start[z] = total
+	for z := range nz {
+		start[z] = total
 		for w := range nw {
 			c := counts[w][z]
 			counts[w][z] = total
 			total += c
 		}
 	}
-	zr.start[zr.nz] = total
-	zr.rows = make([]int32, total)
+	start[nz] = total
+	alloc(int(total))
 	for w := range nw {
 		wg.Add(1)
 		go func() {
@@ -107,14 +125,14 @@ func newZoneRows(ctx context.Context, p Positions, h float64, nworkers int) (*zo
 						continue
 					}
 					z := zone(dec * degToRad)
-					zr.rows[fill[z]] = int32(first + k)
+					place(fill[z], first+k, ras[k], dec)
 					fill[z]++
 				}
 			})
 		}()
 	}
 	wg.Wait()
-	return zr, ctx.Err()
+	return start, nil
 }
 
 // blockIndex is a worker's Index of some zones of a catalogue, rebuilt for
