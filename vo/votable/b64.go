@@ -3,11 +3,11 @@ package votable
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"runtime"
-	"sync"
+
+	asmb64 "github.com/segmentio/asm/base64"
 )
 
 // A BINARY/BINARY2 stream is base64 text, decoded here in chunks on every
@@ -30,63 +30,24 @@ type binJob struct {
 	done chan struct{} // one token when b and err are set
 }
 
-// b64Pairs maps two base64 characters (the first in the low byte) to their
-// 12 bits; 0xffff marks a pair with a character outside the alphabet.
-var b64Pairs = sync.OnceValue(func() *[1 << 16]uint16 {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	var one [256]uint16
-	for i := range one {
-		one[i] = 0xffff
-	}
-	for i := 0; i < len(alphabet); i++ {
-		one[alphabet[i]] = uint16(i)
-	}
-	t := new([1 << 16]uint16)
-	for i := range t {
-		a, b := one[i&0xff], one[i>>8]
-		if a == 0xffff || b == 0xffff {
-			t[i] = 0xffff
-		} else {
-			t[i] = a<<6 | b
-		}
-	}
-	return t
-})
-
 // decodeBase64 decodes src (base64 text without white space) into dst,
 // which holds at least base64.StdEncoding.DecodedLen(len(src)) bytes, and
-// returns the bytes written. The bulk goes eight characters at a time
-// through a table of character pairs; the last quantum (padding, or a
-// length that is not a multiple of 4) and any text with a character
-// outside the alphabet go through encoding/base64, which then reports the
-// error exactly as it would for the whole text.
+// returns the bytes written. The bulk goes through segmentio/asm's
+// vectorised decoder (AVX2 on amd64, NEON on arm64, encoding/base64
+// elsewhere); text it refuses goes through encoding/base64 again, which
+// then reports the error exactly as it would for the whole text.
 func decodeBase64(dst, src []byte) (int, error) {
-	lut := b64Pairs()
-	si, di := 0, 0
-	var bad uint16
-	// Keep the last 8 characters (a padded quantum) for the exact decoder;
-	// dst needs 2 bytes of slack for the 8-byte stores.
-	for len(src)-si >= 24 && len(dst)-di >= 20 {
-		x := binary.LittleEndian.Uint64(src[si:])
-		y := binary.LittleEndian.Uint64(src[si+8:])
-		a, b, c, d := lut[uint16(x)], lut[uint16(x>>16)], lut[uint16(x>>32)], lut[x>>48]
-		e, f, g, h := lut[uint16(y)], lut[uint16(y>>16)], lut[uint16(y>>32)], lut[y>>48]
-		bad |= a | b | c | d | e | f | g | h
-		binary.BigEndian.PutUint64(dst[di:], (uint64(a)<<36|uint64(b)<<24|uint64(c)<<12|uint64(d))<<16)
-		binary.BigEndian.PutUint64(dst[di+6:], (uint64(e)<<36|uint64(f)<<24|uint64(g)<<12|uint64(h))<<16)
-		si += 16
-		di += 12
+	var n int
+	var err error
+	if len(src)%4 != 0 {
+		n, err = asmb64.RawStdEncoding.Decode(dst, trimPad(src))
+	} else {
+		n, err = asmb64.StdEncoding.Decode(dst, src)
 	}
-	if bad&0xf000 != 0 {
+	if err != nil {
 		return decodeBase64Std(dst, src)
 	}
-	m, err := decodeBase64Std(dst[di:], src[si:])
-	if err != nil {
-		if ce, ok := err.(base64.CorruptInputError); ok {
-			err = ce + base64.CorruptInputError(si)
-		}
-	}
-	return di + m, err
+	return n, nil
 }
 
 // decodeBase64Std decodes with encoding/base64, tolerating missing padding.
@@ -108,8 +69,8 @@ func decodeStreamParallel(src *source, order chan<- *binJob, free chan *binJob, 
 	for range workers {
 		go func() {
 			for j := range jobs {
-				n, err := decodeBase64(j.b[:cap(j.b)], j.enc)
-				j.b = j.b[:n]
+				n, err := decodeBase64(j.b[len(j.b):cap(j.b)], j.enc)
+				j.b = j.b[:len(j.b)+n]
 				if err != nil {
 					j.err = fmt.Errorf("invalid base64 in STREAM: %w", err)
 				}
@@ -138,41 +99,69 @@ func decodeStreamParallel(src *source, order chan<- *binJob, free chan *binJob, 
 		j := &binJob{err: err, done: make(chan struct{}, 1)}
 		send(j, false)
 	}
+	const fastBytes = b64ChunkChars / 4 * 3 // decoded bytes of a chunk
 	ended := false
 	for !ended {
 		var j *binJob
 		select {
 		case j = <-free:
 		default:
-			j = &binJob{enc: make([]byte, 0, b64ChunkChars), b: make([]byte, 0, b64ChunkChars/4*3+8), done: make(chan struct{}, 1)}
+			j = &binJob{enc: make([]byte, 0, b64ChunkChars), b: make([]byte, 0, 2*fastBytes+8), done: make(chan struct{}, 1)}
 		}
 		j.enc, j.b, j.err = j.enc[:0], j.b[:0], nil
-		for len(j.enc) < b64ChunkChars && !ended {
+		// Text without line breaks is decoded here, straight from the
+		// source's buffer (fast): whole quanta, so any text it decodes
+		// without an error is decoded right. From the first text it
+		// refuses (other white space, padding, an error) or that has line
+		// breaks (which encoding/base64 skips, but slowly), the rest of
+		// the chunk, up to b64ChunkChars characters, is copied without its
+		// white space for a worker to decode (slow).
+		slow := false
+		for !ended && (slow && len(j.enc) < b64ChunkChars || !slow && len(j.b) < fastBytes) {
 			w := src.window()
-			if len(w) == 0 {
+			chunk, end := w, false
+			if k := bytes.IndexByte(chunk, '<'); k >= 0 {
+				chunk, end = chunk[:k], true
+			}
+			if len(chunk) == 0 && !end || !slow && len(chunk) < 4 && !end {
+				// Nothing, or a quantum split by the buffer's end: read on.
 				if !src.more() {
 					finish(fmt.Errorf("document ends inside STREAM: %w", src.readErr()))
 					return
 				}
 				continue
 			}
-			chunk := w
-			if room := b64ChunkChars - len(j.enc); len(chunk) > room {
-				chunk = chunk[:room]
+			room := b64ChunkChars - len(j.enc)
+			if !slow {
+				room = (fastBytes - len(j.b)) / 3 * 4
 			}
-			if k := bytes.IndexByte(chunk, '<'); k >= 0 {
-				chunk = chunk[:k]
-				ended = true
+			if len(chunk) > room {
+				chunk, end = chunk[:room], false
+			}
+			if !slow {
+				q := len(chunk) &^ 3
+				if q > 0 && bytes.IndexByte(chunk[:q], '\n') < 0 {
+					n, err := asmb64.StdEncoding.Decode(j.b[len(j.b):cap(j.b)], chunk[:q])
+					if err == nil {
+						j.b = j.b[:len(j.b)+n]
+						src.advance(q)
+						ended = end && q == len(chunk)
+						continue
+					}
+				}
+				slow = true
+				if len(chunk) > b64ChunkChars {
+					chunk, end = chunk[:b64ChunkChars], false
+				}
 			}
 			j.enc = appendNonSpace(j.enc, chunk)
 			src.advance(len(chunk))
+			ended = end
 		}
-		// Each chunk but the last is b64ChunkChars characters: the source
-		// bytes copied never exceed the room left.
-		if len(j.enc) == 0 {
+		if len(j.enc) == 0 && len(j.b) == 0 {
 			break
 		}
-		if !send(j, true) {
+		if !send(j, len(j.enc) > 0) {
 			return
 		}
 	}

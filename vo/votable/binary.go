@@ -397,13 +397,7 @@ func (b *base64Reader) Read(p []byte) (int, error) {
 		}
 		dst = b.buf[:cap(b.buf)]
 	}
-	var m int
-	var err error
-	if len(enc)%4 != 0 {
-		m, err = base64.RawStdEncoding.Decode(dst, trimPad(enc))
-	} else {
-		m, err = base64.StdEncoding.Decode(dst, enc)
-	}
+	m, err := decodeBase64(dst, enc)
 	b.enc = b.enc[:copy(b.enc, b.enc[n:])]
 	if err != nil {
 		b.err = fmt.Errorf("invalid base64 in STREAM: %w", err)
