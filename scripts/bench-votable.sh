@@ -34,10 +34,10 @@ SMALL=${SMALL:-100k}
 REPEATS=${REPEATS:-3}
 PY=/usr/bin/python3
 BIN=${BIN:-$ROOT/bin/voagent}
-GNUTIME=/usr/bin/time
+export CGO_ENABLED=${CGO_ENABLED:-0} # as make build (docs/decisions.md, "Static binary")
 TIMEOUT=${TIMEOUT:-300}
 
-for tool in "$PY" "$GNUTIME" stilts go; do
+for tool in "$PY" stilts go; do
 	command -v "$tool" >/dev/null || { echo "bench-votable: $tool is missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
 mkdir -p "$DATA"
@@ -49,6 +49,7 @@ echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $($PY -c '
 
 echo "-- building"
 go build -o "$BIN" ./cmd/voagent
+go build -o "$WORK/benchrun" ./internal/benchrun
 go test -c -o "$WORK/votable.test" ./vo/votable
 
 # --- data
@@ -80,24 +81,23 @@ done
 RESULTS=$WORK/results.tsv # case \t seconds \t peak RSS kB \t note
 : >"$RESULTS"
 
-# measure CASE CMD...: runs CMD once under /usr/bin/time; records the wall
-# time (or the "t=SECONDS" the command prints, for astropy's own timing) and
-# the peak RSS. Output goes to $WORK/last.out.
+# measure CASE CMD...: runs CMD once under internal/benchrun (a fork and
+# exec; timeout(1) + GNU time + date(1) around each command had added about
+# 15 ms to every case, anchors and voagent alike); records the wall time (or
+# the "t=SECONDS" the command prints, for astropy's own timing) and the peak
+# RSS. Output goes to $WORK/last.out.
 measure() {
 	local name=$1
 	shift
-	local t0 t1 secs rss inner
-	t0=$(date +%s%N)
-	if ! timeout "$TIMEOUT" "$GNUTIME" -f '%M' -o "$WORK/time" "$@" >"$WORK/last.out" 2>"$WORK/last.err"; then
+	local secs rss inner
+	if ! "$WORK/benchrun" -timeout "${TIMEOUT}s" -stdout "$WORK/last.out" -stderr "$WORK/last.err" -- "$@" >"$WORK/time"; then
 		echo "   $name FAILED: $(tail -3 "$WORK/last.err")"
 		printf '%s\tNaN\tNaN\tfailed\n' "$name" >>"$RESULTS"
 		return 0
 	fi
-	t1=$(date +%s%N)
-	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", (b-a)/1e9}')
+	read -r secs rss <"$WORK/time"
 	inner=$(grep -o '^t=[0-9.]*' "$WORK/last.out" | head -1 | cut -d= -f2 || true)
 	[ -n "$inner" ] && secs=$inner
-	rss=$(tail -1 "$WORK/time")
 	printf '%s\t%s\t%s\n' "$name" "$secs" "$rss" >>"$RESULTS"
 	printf '   %-34s %8.3f s %8.1f MB\n' "$name" "$secs" "$(awk -v k="$rss" 'BEGIN{print k/1024}')"
 }

@@ -17,8 +17,8 @@ import (
 // decode the chunks; the row parser takes the decoded chunks in order.
 // At most b64InFlight chunks exist at once, which bounds the memory.
 const (
-	b64ChunkChars = 4 << 16 // 256 KiB of text, 192 KiB decoded
-	b64InFlight   = 8
+	b64ChunkChars = 4 << 15 // 128 KiB of text, 96 KiB decoded
+	b64InFlight   = 4
 )
 
 // binJob is one chunk of the stream: its base64 text and, once done has

@@ -19,12 +19,12 @@ func (c *Scalar[T]) reserve(k int) []T {
 	if ci == len(c.chunks) {
 		c.chunks = append(c.chunks, make([]T, chunkRows))
 		c.nulls = append(c.nulls, nil)
-	} else if len(c.chunks[ci]) < chunkRows { // compacted, then appended to
-		grown := make([]T, chunkRows)
+	} else if ri == len(c.chunks[ci]) { // compacted or presized, then appended to
+		grown := make([]T, growRows(len(c.chunks[ci])))
 		copy(grown, c.chunks[ci])
 		c.chunks[ci] = grown
 	}
-	return c.chunks[ci][ri:min(chunkRows, ri+k)]
+	return c.chunks[ci][ri:min(len(c.chunks[ci]), ri+k)]
 }
 
 // setNullAt marks row i (of the chunk being filled or an earlier one) null.
@@ -135,7 +135,7 @@ func newBulk(col Column, nanNull bool) bulkFunc {
 }
 
 // presize gives an empty column a first chunk of n rows (rather than
-// chunkRows), grown to chunkRows if more rows come: the staging columns of
+// chunkRows), grown (doubling) up to chunkRows if more rows come: the staging columns of
 // the TABLEDATA reader hold a few thousand rows each.
 func (c *Scalar[T]) presize(n int) {
 	if len(c.chunks) == 0 {

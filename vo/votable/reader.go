@@ -13,7 +13,7 @@ import (
 )
 
 // DefaultBatchRows is the number of rows NextBatch hands out at a time.
-const DefaultBatchRows = chunkRows
+const DefaultBatchRows = 8192
 
 // Decoder reads a VOTable document as a stream: metadata first, then each
 // table's rows in batches, with memory bounded by the batch size.

@@ -23,7 +23,7 @@ type source struct {
 	off      int64 // input offset of buf[0]
 }
 
-const sourceBufSize = 1 << 20
+const sourceBufSize = 256 << 10
 
 // MaxRowBytes bounds what a reader must hold at once: a single TABLEDATA row
 // (and so a single cell) or a single tag.
