@@ -42,6 +42,7 @@ type tdUnit struct {
 	batch tdBatch
 	cols  []Column // the unit's rows, parsed
 	parse []textParser
+	cols1 []batchParser // parse, a column at a time
 	rows  int   // rows in cols
 	pos   int   // rows of cols handed to the caller
 	done  bool  // the TABLEDATA ends after these rows
@@ -140,10 +141,12 @@ func (r *tableDataReader) unit() (*tdUnit, error) {
 	}
 	u.cols = cols
 	u.parse = make([]textParser, len(cols))
+	u.cols1 = make([]batchParser, len(cols))
 	for i, c := range cols {
 		if u.parse[i], err = newTextParser(c); err != nil {
 			return nil, fmt.Errorf("votable: %s: %w", r.t.Label(), err)
 		}
+		u.cols1[i] = newBatchParser(c, u.parse[i])
 	}
 	return u, nil
 }
@@ -281,6 +284,23 @@ func (r *tableDataReader) workChunk(u *tdUnit) {
 		b.text, b.ends, b.b64, b.starts, b.rows, b.pos, b.cell = b.text[:0], b.ends[:0], b.b64[:0], b.starts[:0], 0, 0, 0
 		sc.fill(b)
 		text, starts, ends := b.text, b.starts, b.ends
+		if len(b.b64) == 0 && b.rows > 0 {
+			// A column at a time; the error is the first in row order.
+			cells := batchCells{raw: raw, text: text, starts: starts, ends: ends, nf: len(u.parse)}
+			errRow, errCol := b.rows, -1
+			var firstErr error
+			for j, p := range u.cols1 {
+				if n, err := p(&cells, j, min(b.rows, errRow)); err != nil && n < errRow {
+					errRow, errCol, firstErr = n, j, err
+				}
+			}
+			if firstErr != nil {
+				u.rows = base + errRow
+				u.err = cellErrorIn(r.t, int64(u.rows), errCol, cells.cell(errRow*cells.nf+errCol), firstErr)
+				return
+			}
+			b.pos = b.rows
+		}
 		for b.pos < b.rows {
 			for j, p := range u.parse {
 				start, end := starts[b.cell], ends[b.cell]

@@ -92,6 +92,12 @@ func TestTableDataChunksMatchOneScanner(t *testing.T) {
 				return "<TR><TD/><TD></TD><TD>NaN</TD><TD>a&amp;b &lt;&#x41;</TD><TD>1 2</TD></TR>\n"
 			case 2:
 				return `<TR ><TD ID="x">7</TD><TD >1e300</TD><TD>-0</TD><TD>&quot;</TD><TD>-3 0x7f</TD></TR >` + "\n"
+			case 3: // signs, blanks, exponents: the cells the in-line parsers leave to the textParsers
+				return "<TR><TD>-42</TD><TD> 1.5 </TD><TD>+2.5e-3</TD><TD>x</TD><TD>007 -1</TD></TR>\n"
+			case 4: // too many digits for the in-line parsers
+				return "<TR><TD>1234567890123456789</TD><TD>1234567890.1234567890123</TD><TD>1e-50</TD><TD>y</TD><TD>1 1</TD></TR>\n"
+			case 5:
+				return "<TR><TD>0x1F</TD><TD>inf</TD><TD>-Infinity</TD><TD></TD><TD>2 3</TD></TR>\n"
 			}
 			return ""
 		}, ""},
@@ -112,6 +118,30 @@ func TestTableDataChunksMatchOneScanner(t *testing.T) {
 			}
 			return ""
 		}, `votable: table "t", row 12346, column 2 "x": "x1" is not a valid double`},
+		{"two bad cells in one row", "", func(i int) string {
+			if i == 12345 {
+				return "<TR><TD>q</TD><TD>x1</TD><TD>3</TD><TD>s</TD><TD>4 5</TD></TR>\n"
+			}
+			return ""
+		}, `votable: table "t", row 12346, column 1 "id": "q" is not a valid long`},
+		{"bad cells in two rows, the later column first", "", func(i int) string {
+			switch i {
+			case 12340:
+				return "<TR><TD>1</TD><TD>2</TD><TD>y</TD><TD>s</TD><TD>4 5</TD></TR>\n"
+			case 12345:
+				return "<TR><TD>1</TD><TD>x1</TD><TD>3</TD><TD>s</TD><TD>4 5</TD></TR>\n"
+			}
+			return ""
+		}, `votable: table "t", row 12341, column 3 "m": "y" is not a valid float`},
+		{"bad cells in two rows, the earlier column first", "", func(i int) string {
+			switch i {
+			case 12340:
+				return "<TR><TD>1</TD><TD>x1</TD><TD>3</TD><TD>s</TD><TD>4 5</TD></TR>\n"
+			case 12345:
+				return "<TR><TD>q</TD><TD>2</TD><TD>3</TD><TD>s</TD><TD>4 5</TD></TR>\n"
+			}
+			return ""
+		}, `votable: table "t", row 12341, column 2 "x": "x1" is not a valid double`},
 		{"missing cell late", "", func(i int) string {
 			if i == 17777 {
 				return "<TR><TD>1</TD><TD>2</TD></TR>\n"
