@@ -43,10 +43,10 @@ type tdUnit struct {
 	cols  []Column // the unit's rows, parsed
 	parse []textParser
 	cols1 []batchParser // parse, a column at a time
-	rows  int   // rows in cols
-	pos   int   // rows of cols handed to the caller
-	done  bool  // the TABLEDATA ends after these rows
-	err   error // error after these rows; its row counts from the unit's first
+	rows  int           // rows in cols
+	pos   int           // rows of cols handed to the caller
+	done  bool          // the TABLEDATA ends after these rows
+	err   error         // error after these rows; its row counts from the unit's first
 	ready chan struct{}
 }
 
