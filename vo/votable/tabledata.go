@@ -97,6 +97,7 @@ type tdScanner struct {
 	pfx                    string
 	trClose, tdOpen, tdEnd []byte
 	trEnd, dataEnd         []byte // </TR> and </TABLEDATA, for cutting chunks
+	trName                 string // pfx + "TR"
 	prefixKnown            bool
 	// chunk is set when src holds a chunk of whole rows cut out of the
 	// data (see tdProducer): its end is the end of the rows, not of the
@@ -111,6 +112,7 @@ func (s *tdScanner) setPrefix(p string) {
 	s.tdOpen = []byte("<" + p + "TD")
 	s.tdEnd = []byte("</" + p + "TD")
 	s.trEnd = []byte("</" + p + "TR>")
+	s.trName = p + "TR"
 	s.dataEnd = []byte("</" + p + "TABLEDATA")
 	s.prefixKnown = true
 }
@@ -216,7 +218,7 @@ func (s *tdScanner) fill(b *tdBatch) {
 			s.setPrefix(p)
 		}
 		name := tagName(w[1:])
-		if string(name) != s.pfx+"TR" {
+		if string(name) != s.trName {
 			b.err = s.errorf("unexpected element <%s> in TABLEDATA", name)
 			return
 		}
