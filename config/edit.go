@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // SetValue sets key in [section] of the configuration file at path to the
@@ -56,7 +57,9 @@ func SetValue(path, section, key, value string) error {
 // Quote is s as a TOML basic string.
 func Quote(s string) string { return strconv.Quote(s) }
 
-var headerRE = regexp.MustCompile(`^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]\s*(#.*)?$`)
+var headerRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]\s*(#.*)?$`)
+})
 
 // setValue is SetValue on the text.
 func setValue(text, section, key, value string) string {
@@ -69,7 +72,7 @@ func setValue(text, section, key, value string) string {
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
 		if strings.HasPrefix(t, "[") {
-			m := headerRE.FindStringSubmatch(t)
+			m := headerRE().FindStringSubmatch(t)
 			in = m != nil && m[1] == section
 			if in {
 				header = i

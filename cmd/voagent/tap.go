@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -154,7 +155,7 @@ func (o *tapOpts) run(cmd *cobra.Command, g *globals, args []string) (err error)
 }
 
 // tapFrom finds the first table of a FROM clause.
-var tapFrom = regexp.MustCompile(`(?i)\bFROM\s+("[^"]+"|[\w.]+)`)
+var tapFrom = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\bFROM\s+("[^"]+"|[\w.]+)`) })
 
 // tapTableName is the default name of a sent TAP result: "TAP" and the
 // queried table, else the service's host.
@@ -163,7 +164,7 @@ func tapTableName(args []string, partition string) string {
 		return "TAP " + partition
 	}
 	if len(args) > 1 {
-		if m := tapFrom.FindStringSubmatch(args[1]); m != nil {
+		if m := tapFrom().FindStringSubmatch(args[1]); m != nil {
 			return "TAP " + m[1]
 		}
 	}

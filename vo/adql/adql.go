@@ -13,6 +13,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Expr is a fragment of ADQL text.
@@ -43,7 +44,7 @@ func IsRegular(s string) bool {
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // IsReserved reports whether s is an ADQL or SQL reserved word.
-func IsReserved(s string) bool { return reserved[strings.ToUpper(s)] }
+func IsReserved(s string) bool { return reserved()[strings.ToUpper(s)] }
 
 // Ident quotes one identifier part (a column, table or schema name) when it
 // is not regular: "name" with inner quotes doubled. Delimited identifiers
@@ -268,7 +269,7 @@ func Range(col, lo, hi Expr, inclusive bool) Expr {
 // inherits, except DEC: it is the usual name of the declination column,
 // every ADQL parser accepts it unquoted, and quoting it would make it
 // case-sensitive.
-var reserved = func() map[string]bool {
+var reserved = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`ABS ACOS AREA ASIN ATAN ATAN2 BIT_AND BIT_NOT BIT_OR BIT_XOR BOX CEILING
 	CENTROID CIRCLE CONTAINS COORD1 COORD2 COORDSYS COS COT DEGREES DISTANCE EXP FLOOR ILIKE INTERSECTS
@@ -294,4 +295,4 @@ var reserved = func() map[string]bool {
 		m[w] = true
 	}
 	return m
-}()
+})

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/voagent/voagent/vo/votable"
 )
@@ -44,11 +45,15 @@ func sniff(contentType string, head []byte) kindOfBody {
 	return bodyText
 }
 
+// The expressions of textOf, compiled on first use (not at every start of
+// the program).
 var (
-	reTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
-	reDrop  = regexp.MustCompile(`(?is)<(script|style|head)[^>]*>.*?</(script|style|head)>`)
-	reTag   = regexp.MustCompile(`(?s)<[^>]*>`)
-	reSpace = regexp.MustCompile(`\s+`)
+	reTitle = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`) })
+	reDrop  = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?is)<(script|style|head)[^>]*>.*?</(script|style|head)>`)
+	})
+	reTag   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<[^>]*>`) })
+	reSpace = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s+`) })
 )
 
 // textOf condenses an HTML or text body to a one-line message.
@@ -56,17 +61,17 @@ func textOf(b []byte, isHTML bool) string {
 	s := string(b)
 	if isHTML {
 		title := ""
-		if m := reTitle.FindStringSubmatch(s); m != nil {
-			title = strings.TrimSpace(html.UnescapeString(reTag.ReplaceAllString(m[1], "")))
+		if m := reTitle().FindStringSubmatch(s); m != nil {
+			title = strings.TrimSpace(html.UnescapeString(reTag().ReplaceAllString(m[1], "")))
 		}
-		s = reDrop.ReplaceAllString(s, " ")
-		s = html.UnescapeString(reTag.ReplaceAllString(s, " "))
-		s = strings.TrimSpace(reSpace.ReplaceAllString(s, " "))
+		s = reDrop().ReplaceAllString(s, " ")
+		s = html.UnescapeString(reTag().ReplaceAllString(s, " "))
+		s = strings.TrimSpace(reSpace().ReplaceAllString(s, " "))
 		if title != "" && !strings.HasPrefix(s, title) {
 			s = title + ": " + s
 		}
 	} else {
-		s = strings.TrimSpace(reSpace.ReplaceAllString(s, " "))
+		s = strings.TrimSpace(reSpace().ReplaceAllString(s, " "))
 	}
 	const max = 500
 	if len(s) > max {
