@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -38,7 +39,7 @@ type LockInfo struct {
 }
 
 // The token syntax of lockfile keys (SAMP 1.3 §4.3; JSAMP LockInfo).
-var keyRe = regexp.MustCompile(`^[a-zA-Z0-9\-_.]+$`)
+var keyRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9\-_.]+$`) })
 
 // ParseLockfile parses a lockfile: "key=value" lines, "#" comment lines and
 // blank lines. It fails on a line that is none of these, and when a required
@@ -57,7 +58,7 @@ func ParseLockfile(r io.Reader) (*LockInfo, error) {
 		}
 		key, value, ok := strings.Cut(line, "=")
 		key = strings.TrimSpace(key)
-		if !ok || !keyRe.MatchString(key) {
+		if !ok || !keyRe().MatchString(key) {
 			return nil, fmt.Errorf("line %d: not a key=value line: %q", n, truncate(line, 80))
 		}
 		value = strings.TrimSpace(value)
@@ -125,7 +126,7 @@ func (l *LockInfo) Marshal() ([]byte, error) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		v := l.Extra[k]
-		if !keyRe.MatchString(k) || strings.ContainsAny(v, "\r\n") {
+		if !keyRe().MatchString(k) || strings.ContainsAny(v, "\r\n") {
 			return nil, fmt.Errorf("lockfile key %q: invalid key or value with a line break", k)
 		}
 		fmt.Fprintf(&b, "%s=%s\n", k, v)

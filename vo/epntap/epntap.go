@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/voagent/voagent/vo/dataset"
 	"github.com/voagent/voagent/vo/fanout"
@@ -110,12 +111,14 @@ func dedupe(ss []Service) []Service {
 	return out
 }
 
-var tableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$`)
+var tableName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$`)
+})
 
 // isEPNCore accepts plain qualified identifiers ending in epn_core, which
 // keeps table names from a remote index out of harm's way in the ADQL.
 func isEPNCore(name string) bool {
-	return tableName.MatchString(name) && strings.HasSuffix(strings.ToLower(name), "epn_core")
+	return tableName().MatchString(name) && strings.HasSuffix(strings.ToLower(name), "epn_core")
 }
 
 // Query returns the ADQL selecting the rows of table about target, at most

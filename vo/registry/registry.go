@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/voagent/voagent/vo/dal"
 	"github.com/voagent/voagent/vo/dataset"
@@ -194,7 +195,7 @@ func (c Constraints) ADQL() (string, error) {
 		"WHERE " + strings.Join(where, "\n  AND ") + "\nORDER BY rr.resource.ivoid", nil
 }
 
-var dmName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._-]*$`)
+var dmName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._-]*$`) })
 
 func dataModel(dm string) (string, error) {
 	dm = strings.ToLower(strings.TrimSpace(dm))
@@ -203,7 +204,7 @@ func dataModel(dm string) (string, error) {
 		return "rr.resource.ivoid IN (SELECT t.ivoid FROM rr.res_table AS t WHERE t.table_utype LIKE 'ivo://vopdc.obspm/std/epncore#schema-2.%'" +
 			" OR t.table_utype LIKE 'ivo://ivoa.net/std/epntap#table-2.%')", nil
 	}
-	if !dmName.MatchString(dm) {
+	if !dmName().MatchString(dm) {
 		return "", fmt.Errorf("registry search: bad data model name %q", dm)
 	}
 	return "rr.resource.ivoid IN (SELECT d.ivoid FROM rr.res_detail AS d WHERE d.detail_xpath = '/capability/dataModel/@ivo-id'" +

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
@@ -364,7 +365,7 @@ func (f Fit) String() string {
 	return fmt.Sprintf("power law F_nu ∝ nu^alpha, alpha = %.6g ± %.2g, F_nu(1 um) = %.6g ± %.2g Jy (%s)", f.Params[0], f.Errors[0], f.Params[1], f.Errors[1], tail)
 }
 
-var notName = regexp.MustCompile(`[^A-Za-z0-9_]+`)
+var notName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9_]+`) })
 
 // fitParams are the PARAMs of the fits of sources: names with a suffix
 // _<source id> when there is more than one source.
@@ -379,7 +380,7 @@ func fitParams(sources []Source) []*votable.Param {
 	for _, s := range sources {
 		suffix := ""
 		if fitted > 1 {
-			suffix = "_" + strings.Trim(notName.ReplaceAllString(s.ID, "_"), "_")
+			suffix = "_" + strings.Trim(notName().ReplaceAllString(s.ID, "_"), "_")
 		}
 		add := func(name, unit, ucd, desc string, dt votable.Datatype, v float64) {
 			val := strconv.FormatFloat(v, 'g', -1, 64)

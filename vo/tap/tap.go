@@ -85,7 +85,7 @@ type Upload struct {
 	VOTable []byte
 }
 
-var uploadName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+var uploadName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`) })
 
 // params builds the request parameters and the multipart parts of a query.
 func (q *Query) params() (url.Values, []dal.Part, error) {
@@ -116,7 +116,7 @@ func (q *Query) params() (url.Values, []dal.Part, error) {
 	var ups []string
 	seen := map[string]bool{}
 	for _, u := range q.Uploads {
-		if !uploadName.MatchString(u.Name) {
+		if !uploadName().MatchString(u.Name) {
 			return nil, nil, fmt.Errorf("upload name %q is not [A-Za-z][A-Za-z0-9_]*", u.Name)
 		}
 		if seen[strings.ToLower(u.Name)] {
