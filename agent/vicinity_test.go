@@ -89,6 +89,7 @@ func TestVicinitySupersededAndFaults(t *testing.T) {
 	}
 	var latest fanout.Latest // as Highlight runs its searches
 	var failed atomic.Int32  // broken catalogues the first search has reported
+	var good atomic.Int32    // good answers the first search has handed over
 	first := make(chan outcome, 1)
 	go func() {
 		var o outcome
@@ -100,13 +101,15 @@ func TestVicinitySupersededAndFaults(t *testing.T) {
 				return
 			}
 			o.found = append(o.found, fmt.Sprintf("%s:%d", f.Catalog, f.Table.Data.Rows()))
+			good.Add(1)
 		})
 		first <- o
 	}()
-	// Wait for the good answer, the two broken ones and for the hanging
+	// Wait for the good answer (handed to the callback, not only stored:
+	// the table is stored first), the two broken ones and for the hanging
 	// service to be asked.
 	deadline := time.Now().Add(20 * time.Second)
-	for (fs.Count("/hang") == 0 || a.Tables().Len() == 0 || failed.Load() < 2) && time.Now().Before(deadline) {
+	for (fs.Count("/hang") == 0 || a.Tables().Len() == 0 || good.Load() == 0 || failed.Load() < 2) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	second := make(chan outcome, 1)
