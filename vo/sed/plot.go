@@ -1,17 +1,18 @@
 package sed
 
 import (
+	"cmp"
 	"fmt"
-	"image/color"
+	"image"
+	"image/draw"
+	"image/png"
 	"io"
 	"math"
+	"slices"
+	"strconv"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
+	"github.com/go-analyze/charts/chartdraw"
+	"github.com/go-analyze/charts/chartdraw/drawing"
 )
 
 // PlotOptions tune Plot.
@@ -22,10 +23,18 @@ type PlotOptions struct {
 	// Max bounds the number of sources drawn (default 12 for panels, 20 for
 	// the overview), the first ones in order.
 	Max int
-	// Width and Height of the image (default 800 x 600 points).
-	Width, Height vg.Length
+	// Width and Height of the image in pixels (default 1000 x 750).
+	Width, Height int
 	// Title of the overview plot.
 	Title string
+}
+
+// palette colours the sources in turn (matplotlib's "tab10").
+var palette = []drawing.Color{
+	{R: 31, G: 119, B: 180, A: 255}, {R: 255, G: 127, B: 14, A: 255}, {R: 44, G: 160, B: 44, A: 255},
+	{R: 214, G: 39, B: 40, A: 255}, {R: 148, G: 103, B: 189, A: 255}, {R: 140, G: 86, B: 75, A: 255},
+	{R: 227, G: 119, B: 194, A: 255}, {R: 127, G: 127, B: 127, A: 255}, {R: 188, G: 189, B: 34, A: 255},
+	{R: 23, G: 190, B: 207, A: 255},
 }
 
 // Plot draws SEDs (magnitude against wavelength, log wavelength, bright
@@ -45,132 +54,230 @@ func Plot(w io.Writer, sources []Source, opt PlotOptions) error {
 		sources = sources[:opt.Max]
 	}
 	if opt.Width <= 0 {
-		opt.Width = 800
+		opt.Width = 1000
 	}
 	if opt.Height <= 0 {
-		opt.Height = 600
+		opt.Height = 750
 	}
-	img := vgimg.PngCanvas{Canvas: vgimg.New(opt.Width, opt.Height)}
-	dc := draw.New(img)
+	var img image.Image
 	if opt.Panels {
 		cols := int(math.Ceil(math.Sqrt(float64(len(sources)))))
 		rows := (len(sources) + cols - 1) / cols
-		plots := make([][]*plot.Plot, rows)
-		for r := range plots {
-			plots[r] = make([]*plot.Plot, cols)
-		}
+		pw, ph := opt.Width/cols, opt.Height/rows
+		canvas := image.NewRGBA(image.Rect(0, 0, opt.Width, opt.Height))
+		draw.Draw(canvas, canvas.Bounds(), image.White, image.Point{}, draw.Src)
 		for k, s := range sources {
-			p, err := newSEDPlot("source "+s.ID, []Source{s}, false)
+			g, err := sedChart("source "+s.ID, []Source{s}, k, false, pw, ph)
 			if err != nil {
 				return err
 			}
-			p.Title.TextStyle.Font.Size = 9
-			plots[k/cols][k%cols] = p
-		}
-		t := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter, PadY: vg.Millimeter,
-			PadTop: 2, PadBottom: 2, PadLeft: 2, PadRight: 2}
-		canvases := plot.Align(plots, t, dc)
-		for r := range plots {
-			for c := range plots[r] {
-				if plots[r][c] != nil {
-					plots[r][c].Draw(canvases[r][c])
-				}
+			g.TitleStyle.FontSize = 9
+			panel, err := render(g)
+			if err != nil {
+				return err
 			}
+			at := image.Pt(k%cols*pw, k/cols*ph)
+			draw.Draw(canvas, panel.Bounds().Add(at), panel, panel.Bounds().Min, draw.Src)
 		}
+		img = canvas
 	} else {
 		title := opt.Title
 		if title == "" {
 			title = fmt.Sprintf("SEDs of %d sources", len(sources))
 		}
-		p, err := newSEDPlot(title, sources, len(sources) <= 12)
+		g, err := sedChart(title, sources, 0, len(sources) <= 12, opt.Width, opt.Height)
 		if err != nil {
 			return err
 		}
-		p.Draw(dc)
+		if img, err = render(g); err != nil {
+			return err
+		}
 	}
-	if _, err := img.WriteTo(w); err != nil {
+	if err := png.Encode(w, img); err != nil {
 		return fmt.Errorf("writing PNG: %w", err)
 	}
 	return nil
 }
 
-// newSEDPlot makes a plot of the given sources, one line with points each.
-func newSEDPlot(title string, sources []Source, legend bool) (*plot.Plot, error) {
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = "wavelength (µm)"
-	p.Y.Label.Text = "magnitude"
-	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
-	p.Y.Scale = plot.InvertedScale{Normalizer: plot.LinearScale{}}
-	p.Add(plotter.NewGrid())
-	for k, s := range sources {
-		xy := make(plotter.XYs, 0, len(s.Points))
-		for _, pt := range s.Points {
-			if pt.Wavelength > 0 {
-				xy = append(xy, plotter.XY{X: pt.Wavelength, Y: pt.Mag})
-			}
-		}
-		if len(xy) == 0 {
-			continue
-		}
-		line, pts, err := plotter.NewLinePoints(xy)
-		if err != nil {
-			return nil, fmt.Errorf("plotting source %s: %w", s.ID, err)
-		}
-		c := plotutil.Color(k)
-		line.Color = c
-		pts.Color = c
-		pts.Shape = plotutil.Shape(k)
-		pts.Radius = vg.Points(2.5)
-		p.Add(line, pts)
-		if legend {
-			p.Legend.Add(s.ID, line, pts)
-		}
-		if err := addFitLines(p, s, c, legend || len(sources) == 1); err != nil {
-			return nil, err
-		}
+// render draws g into an image.
+func render(g *chartdraw.Chart) (image.Image, error) {
+	var iw chartdraw.ImageWriter
+	if err := g.Render(chartdraw.PNG, &iw); err != nil {
+		return nil, fmt.Errorf("drawing the SED plot: %w", err)
 	}
-	p.Legend.Top = true
-	p.BackgroundColor = color.White
-	return p, nil
+	img, err := iw.Image()
+	if err != nil {
+		return nil, fmt.Errorf("drawing the SED plot: %w", err)
+	}
+	return img, nil
 }
 
-// addFitLines draws the magnitudes the fits of s (FitSources) predict in
-// its bands: dashed for the blackbody, dotted for the power law.
-func addFitLines(p *plot.Plot, s Source, c color.Color, legend bool) error {
+// sedChart makes a chart of the given sources, a line with points each,
+// coloured from palette[first]. The wavelength axis is logarithmic: the
+// chart's x values are log10(wavelength), its ticks labelled in µm.
+func sedChart(title string, sources []Source, first int, legend bool, width, height int) (*chartdraw.Chart, error) {
+	g := &chartdraw.Chart{
+		Title:      title,
+		TitleStyle: chartdraw.Style{FontStyle: chartdraw.FontStyle{FontSize: 12}},
+		Width:      width,
+		Height:     height,
+		Background: chartdraw.Style{Padding: chartdraw.Box{Top: 30, Left: 30, Right: 20, Bottom: 10}, FillColor: drawing.ColorWhite},
+		XAxis: chartdraw.XAxis{
+			Name:           "wavelength (µm)",
+			NameStyle:      chartdraw.Shown(),
+			Style:          chartdraw.Shown(),
+			GridMajorStyle: gridStyle(),
+		},
+		// The magnitude axis is the "secondary" one, which chartdraw draws
+		// on the left; the primary (right) is hidden.
+		YAxis: chartdraw.YAxis{Style: chartdraw.Hidden(), Range: &chartdraw.ContinuousRange{Min: 0, Max: 1}},
+		YAxisSecondary: chartdraw.YAxis{
+			Name:           "magnitude",
+			NameStyle:      chartdraw.Shown(),
+			Style:          chartdraw.Shown(),
+			Range:          &chartdraw.ContinuousRange{Descending: true}, // bright up
+			GridMajorStyle: gridStyle(),
+			ValueFormatter: func(v any) string {
+				if f, ok := v.(float64); ok {
+					return strconv.FormatFloat(f, 'g', 4, 64)
+				}
+				return fmt.Sprint(v)
+			},
+		},
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)   // wavelengths
+	mlo, mhi := math.Inf(1), math.Inf(-1) // magnitudes
+	for k, s := range sources {
+		var xs, ys []float64
+		for _, pt := range byWavelength(s.Points) {
+			if pt.Wavelength > 0 && !math.IsNaN(pt.Mag) && !math.IsInf(pt.Mag, 0) {
+				xs = append(xs, math.Log10(pt.Wavelength))
+				ys = append(ys, pt.Mag)
+				lo, hi = math.Min(lo, pt.Wavelength), math.Max(hi, pt.Wavelength)
+				mlo, mhi = math.Min(mlo, pt.Mag), math.Max(mhi, pt.Mag)
+			}
+		}
+		if len(xs) == 0 {
+			continue
+		}
+		c := palette[(first+k)%len(palette)]
+		g.Series = append(g.Series, chartdraw.ContinuousSeries{
+			Name: s.ID, XValues: xs, YValues: ys, YAxis: chartdraw.YAxisSecondary,
+			Style: chartdraw.Style{StrokeColor: c, StrokeWidth: 1.5, DotColor: c, DotWidth: 3.5},
+		})
+		fits := fitSeries(s, c)
+		for _, f := range fits {
+			for _, m := range f.YValues {
+				mlo, mhi = math.Min(mlo, m), math.Max(mhi, m)
+			}
+			g.Series = append(g.Series, f)
+		}
+	}
+	if len(g.Series) == 0 {
+		return nil, fmt.Errorf("no photometric point with a wavelength to plot")
+	}
+	g.XAxis.Ticks = logTicks(lo, hi)
+	g.YAxisSecondary.Ticks = linearTicks(mlo, mhi)
+	if legend || len(sources) == 1 {
+		g.Elements = []chartdraw.Renderable{chartdraw.Legend(g)}
+	}
+	return g, nil
+}
+
+// byWavelength is pts in order of wavelength, for the lines between them.
+func byWavelength(pts []Point) []Point {
+	pts = slices.Clone(pts)
+	slices.SortStableFunc(pts, func(a, b Point) int { return cmp.Compare(a.Wavelength, b.Wavelength) })
+	return pts
+}
+
+func gridStyle() chartdraw.Style {
+	return chartdraw.Style{StrokeColor: drawing.Color{R: 220, G: 220, B: 220, A: 255}, StrokeWidth: 0.8}
+}
+
+// logTicks are the 1-2-5 wavelengths (µm) from the largest at or below lo
+// to the smallest at or above hi, at their log10 on the axis.
+func logTicks(lo, hi float64) []chartdraw.Tick {
+	var ticks []chartdraw.Tick
+	e := math.Floor(math.Log10(lo))
+	start := math.Pow(10, e)
+	for _, m := range []float64{5, 2, 1} {
+		if m*math.Pow(10, e) <= lo {
+			start = m * math.Pow(10, e)
+			break
+		}
+	}
+	for d := e; ; d++ {
+		for _, m := range []float64{1, 2, 5} {
+			v := m * math.Pow(10, d)
+			if v < start*(1-1e-9) {
+				continue
+			}
+			ticks = append(ticks, chartdraw.Tick{Value: math.Log10(v), Label: strconv.FormatFloat(v, 'g', 3, 64)})
+			if v >= hi*(1-1e-9) {
+				if len(ticks) == 1 { // a single wavelength: one tick either side
+					ticks = append([]chartdraw.Tick{{Value: math.Log10(v / 2), Label: strconv.FormatFloat(v/2, 'g', 3, 64)}}, ticks...)
+					ticks = append(ticks, chartdraw.Tick{Value: math.Log10(v * 2), Label: strconv.FormatFloat(v*2, 'g', 3, 64)})
+				}
+				return ticks
+			}
+		}
+	}
+}
+
+// linearTicks are about eight round values (steps of 1, 2 or 5 times a
+// power of ten) covering [lo, hi].
+func linearTicks(lo, hi float64) []chartdraw.Tick {
+	if hi-lo < 1e-9 {
+		lo, hi = lo-0.5, hi+0.5
+	}
+	step := math.Pow(10, math.Floor(math.Log10((hi-lo)/8)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if (hi-lo)/(m*step) <= 8 {
+			step *= m
+			break
+		}
+	}
+	var ticks []chartdraw.Tick
+	for v := math.Floor(lo/step) * step; v < hi+step*(1-1e-9); v += step {
+		v = math.Round(v/step) * step
+		ticks = append(ticks, chartdraw.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', max(0, -int(math.Floor(math.Log10(step)))), 64)})
+	}
+	return ticks
+}
+
+// fitSeries are the magnitudes the fits of s (FitSources) predict in its
+// bands: dashed for the blackbody, dotted for the power law.
+func fitSeries(s Source, c drawing.Color) []chartdraw.ContinuousSeries {
+	var out []chartdraw.ContinuousSeries
 	for _, f := range s.Fits {
 		m := blackbody
-		dash := []vg.Length{vg.Points(5), vg.Points(3)}
-		label := fmt.Sprintf("blackbody %.0f K", f.Params[0])
+		dash := []float64{6, 4}
+		label := fmt.Sprintf("%s blackbody %.0f K", s.ID, f.Params[0])
 		if f.Model == "powerlaw" {
 			m = powerLaw
-			dash = []vg.Length{vg.Points(1.5), vg.Points(2.5)}
-			label = fmt.Sprintf("power law α=%.2f", f.Params[0])
+			dash = []float64{2, 3}
+			label = fmt.Sprintf("%s power law α=%.2f", s.ID, f.Params[0])
 		}
-		var xy plotter.XYs
-		for _, pt := range s.Points {
+		var xs, ys []float64
+		for _, pt := range byWavelength(s.Points) {
 			zp, ok := ZeroPoints[pt.Band]
 			if !ok || !(pt.Wavelength > 0) {
 				continue
 			}
 			v, _ := m(lightC/(pt.Wavelength*1e-6), f.Params)
-			if mag := -2.5 * math.Log10(v/zp); v > 0 && !math.IsInf(mag, 0) {
-				xy = append(xy, plotter.XY{X: pt.Wavelength, Y: mag})
+			if mag := -2.5 * math.Log10(v/zp); v > 0 && !math.IsInf(mag, 0) && !math.IsNaN(mag) {
+				xs = append(xs, math.Log10(pt.Wavelength))
+				ys = append(ys, mag)
 			}
 		}
-		if len(xy) < 2 {
+		if len(xs) < 2 {
 			continue
 		}
-		line, err := plotter.NewLine(xy)
-		if err != nil {
-			return fmt.Errorf("plotting the %s fit of source %s: %w", f.Model, s.ID, err)
-		}
-		line.Color, line.Dashes = c, dash
-		p.Add(line)
-		if legend {
-			p.Legend.Add(label, line)
-		}
+		out = append(out, chartdraw.ContinuousSeries{
+			Name: label, XValues: xs, YValues: ys, YAxis: chartdraw.YAxisSecondary,
+			Style: chartdraw.Style{StrokeColor: c, StrokeWidth: 1.2, StrokeDashArray: dash},
+		})
 	}
-	return nil
+	return out
 }

@@ -2,8 +2,11 @@ package sed
 
 import (
 	"bytes"
+	"image"
+	"image/color"
 	"image/png"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -185,13 +188,69 @@ func TestPlot(t *testing.T) {
 		if err != nil {
 			t.Fatalf("panels=%v: not a PNG: %v", panels, err)
 		}
-		if b := img.Bounds(); b.Dx() < 300 || b.Dy() < 200 {
-			t.Errorf("panels=%v: image %v", panels, b)
+		if b := img.Bounds(); b.Dx() != 300 || b.Dy() != 200 {
+			t.Errorf("panels=%v: image %v, want 300 x 200", panels, b)
+		}
+		// Each source is drawn in its own colour.
+		for k := range srcs {
+			if n := countColour(img, palette[k%len(palette)]); n < 20 {
+				t.Errorf("panels=%v: %d pixels of source %d's colour", panels, n, k)
+			}
+		}
+		if n := countColour(img, palette[len(srcs)]); n != 0 {
+			t.Errorf("panels=%v: %d pixels of a colour no source has", panels, n)
 		}
 	}
 	if err := Plot(&bytes.Buffer{}, nil, PlotOptions{}); err == nil {
 		t.Errorf("no source: no error")
 	}
+}
+
+// countColour counts the pixels of img that are exactly c.
+func countColour(img image.Image, c color.Color) int {
+	r0, g0, b0, _ := c.RGBA()
+	n := 0
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			if r, g, b, _ := img.At(x, y).RGBA(); r == r0 && g == g0 && b == b0 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestLogTicks: the wavelength ticks are 1-2-5 values covering the data.
+func TestLogTicks(t *testing.T) {
+	for _, tc := range []struct {
+		lo, hi float64
+		want   string
+	}{
+		{0.35, 22, "0.2 0.5 1 2 5 10 20 50"},
+		{1.25, 1.25, "1 2"},
+		{1, 1, "0.5 1 2"},
+		{0.5, 3.4, "0.5 1 2 5"},
+	} {
+		var got []string
+		for _, tk := range logTicks(tc.lo, tc.hi) {
+			got = append(got, tk.Label)
+			if math.Abs(tk.Value-math.Log10(mustFloat(t, tk.Label))) > 1e-12 {
+				t.Errorf("tick %s at %g", tk.Label, tk.Value)
+			}
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("logTicks(%g, %g) = %v, want %s", tc.lo, tc.hi, got, tc.want)
+		}
+	}
+}
+
+func mustFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // TestExtractPositions checks that SED positions come from the columns
