@@ -165,6 +165,12 @@ func (r *binaryReader) decode(cols []Column, limit int) (int, error) {
 		if !more {
 			return n, io.EOF
 		}
+		if r.fixed == 0 && len(r.flags) == 0 {
+			// No field takes a byte (no FIELD, or only empty fixed
+			// arrays): a row is 0 bytes, so the stream's bytes are no
+			// number of rows (reading on would never end).
+			return n, fmt.Errorf("votable: %s: %s data, but the table's fields take no bytes in a row", r.t.Label(), r.t.Serialization)
+		}
 		if k := min(limit-n, (len(in.cur)-in.pos)/max(rowSize, 1)); r.bulk != nil && k > 0 {
 			// Whole rows of fixed-size scalars in the block: column by
 			// column.

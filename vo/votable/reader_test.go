@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // doc wraps fields and data in a VOTable document.
@@ -276,6 +277,41 @@ func TestWriteKeepsMetadata(t *testing.T) {
 			t.Errorf("%v: GROUP lost", ser)
 		case back.QueryStatus().Value != "OVERFLOW":
 			t.Errorf("%v: trailing QUERY_STATUS lost", ser)
+		}
+	}
+}
+
+// TestBinaryRowsOfNoBytes: when no field takes a byte (no FIELD, or only
+// empty fixed arrays) a non-empty stream is no number of rows: an error,
+// not a read that never ends (found by FuzzRead); an empty stream is a
+// table of no rows.
+func TestBinaryRowsOfNoBytes(t *testing.T) {
+	for _, tc := range []struct {
+		name, fields, ser, stream string
+		wantErr                   bool
+	}{
+		{"no field, BINARY", "", "BINARY", "AAAAAAAA", true},
+		{"no field, BINARY2", "", "BINARY2", "AAAAAAAA", true},
+		{"empty char array, BINARY", `<FIELD name="c" datatype="char" arraysize="0"/>`, "BINARY", "AAAA", true},
+		{"no field, empty stream", "", "BINARY", "", false},
+	} {
+		doc := `<VOTABLE><RESOURCE><TABLE name="t">` + tc.fields + `<DATA><` + tc.ser + `><STREAM encoding="base64">` +
+			tc.stream + `</STREAM></` + tc.ser + `></DATA></TABLE></RESOURCE></VOTABLE>`
+		done := make(chan error, 1)
+		go func() {
+			_, err := Read(strings.NewReader(doc))
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if tc.wantErr && (err == nil || !strings.Contains(err.Error(), "take no bytes")) {
+				t.Errorf("%s: %v, want an error saying the fields take no bytes", tc.name, err)
+			}
+			if !tc.wantErr && err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: Read does not return", tc.name)
 		}
 	}
 }
