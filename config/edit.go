@@ -7,7 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/voagent/voagent/internal/lazyre"
 )
 
 // SetValue sets key in [section] of the configuration file at path to the
@@ -57,9 +58,7 @@ func SetValue(path, section, key, value string) error {
 // Quote is s as a TOML basic string.
 func Quote(s string) string { return strconv.Quote(s) }
 
-var headerRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]\s*(#.*)?$`)
-})
+var headerRE = lazyre.New(`^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]\s*(#.*)?$`)
 
 // setValue is SetValue on the text.
 func setValue(text, section, key, value string) string {

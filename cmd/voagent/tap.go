@@ -11,9 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -22,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/voagent/voagent/internal/lazyre"
 	"github.com/voagent/voagent/vo/adql"
 	"github.com/voagent/voagent/vo/dal"
 	"github.com/voagent/voagent/vo/tap"
@@ -155,7 +154,7 @@ func (o *tapOpts) run(cmd *cobra.Command, g *globals, args []string) (err error)
 }
 
 // tapFrom finds the first table of a FROM clause.
-var tapFrom = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\bFROM\s+("[^"]+"|[\w.]+)`) })
+var tapFrom = lazyre.New(`(?i)\bFROM\s+("[^"]+"|[\w.]+)`)
 
 // tapTableName is the default name of a sent TAP result: "TAP" and the
 // queried table, else the service's host.

@@ -8,12 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
+
+	"github.com/voagent/voagent/internal/lazyre"
 )
 
 // Keys every Standard Profile lockfile has.
@@ -39,7 +39,7 @@ type LockInfo struct {
 }
 
 // The token syntax of lockfile keys (SAMP 1.3 §4.3; JSAMP LockInfo).
-var keyRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9\-_.]+$`) })
+var keyRe = lazyre.New(`^[a-zA-Z0-9\-_.]+$`)
 
 // ParseLockfile parses a lockfile: "key=value" lines, "#" comment lines and
 // blank lines. It fails on a line that is none of these, and when a required

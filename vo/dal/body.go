@@ -7,10 +7,9 @@ import (
 	"html"
 	"io"
 	"mime"
-	"regexp"
 	"strings"
-	"sync"
 
+	"github.com/voagent/voagent/internal/lazyre"
 	"github.com/voagent/voagent/vo/votable"
 )
 
@@ -48,12 +47,10 @@ func sniff(contentType string, head []byte) kindOfBody {
 // The expressions of textOf, compiled on first use (not at every start of
 // the program).
 var (
-	reTitle = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`) })
-	reDrop  = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(?is)<(script|style|head)[^>]*>.*?</(script|style|head)>`)
-	})
-	reTag   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?s)<[^>]*>`) })
-	reSpace = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s+`) })
+	reTitle = lazyre.New(`(?is)<title[^>]*>(.*?)</title>`)
+	reDrop  = lazyre.New(`(?is)<(script|style|head)[^>]*>.*?</(script|style|head)>`)
+	reTag   = lazyre.New(`(?s)<[^>]*>`)
+	reSpace = lazyre.New(`\s+`)
 )
 
 // textOf condenses an HTML or text body to a one-line message.

@@ -9,11 +9,10 @@ package epntap
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
+	"github.com/voagent/voagent/internal/lazyre"
 	"github.com/voagent/voagent/vo/dataset"
 	"github.com/voagent/voagent/vo/fanout"
 	"github.com/voagent/voagent/vo/registry"
@@ -111,9 +110,7 @@ func dedupe(ss []Service) []Service {
 	return out
 }
 
-var tableName = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$`)
-})
+var tableName = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$`)
 
 // isEPNCore accepts plain qualified identifiers ending in epn_core, which
 // keeps table names from a remote index out of harm's way in the ADQL.

@@ -10,11 +10,10 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
+	"github.com/voagent/voagent/internal/lazyre"
 	"github.com/voagent/voagent/vo/dal"
 	"github.com/voagent/voagent/vo/dataset"
 	"github.com/voagent/voagent/vo/tap"
@@ -195,7 +194,7 @@ func (c Constraints) ADQL() (string, error) {
 		"WHERE " + strings.Join(where, "\n  AND ") + "\nORDER BY rr.resource.ivoid", nil
 }
 
-var dmName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._-]*$`) })
+var dmName = lazyre.New(`^[A-Za-z][A-Za-z0-9._-]*$`)
 
 func dataModel(dm string) (string, error) {
 	dm = strings.ToLower(strings.TrimSpace(dm))

@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 
+	"github.com/voagent/voagent/internal/lazyre"
 	"github.com/voagent/voagent/vo/votable"
 )
 
@@ -365,7 +364,7 @@ func (f Fit) String() string {
 	return fmt.Sprintf("power law F_nu ∝ nu^alpha, alpha = %.6g ± %.2g, F_nu(1 um) = %.6g ± %.2g Jy (%s)", f.Params[0], f.Errors[0], f.Params[1], f.Errors[1], tail)
 }
 
-var notName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9_]+`) })
+var notName = lazyre.New(`[^A-Za-z0-9_]+`)
 
 // fitParams are the PARAMs of the fits of sources: names with a suffix
 // _<source id> when there is more than one source.

@@ -30,8 +30,8 @@ import (
 	"math"
 	"regexp"
 	"strings"
-	"sync"
 
+	"github.com/voagent/voagent/internal/lazyre"
 	"github.com/voagent/voagent/vo/votable"
 )
 
@@ -107,30 +107,25 @@ type lookup struct {
 var (
 	raLookup = lookup{
 		ucds:   []string{"pos.eq.ra;meta.main", "pos.eq.ra", "POS_EQ_RA_MAIN", "POS_EQ_RA"},
-		names:  lazyRegexp(`^_?(ra|alpha|s_ra)_?(icrs|j2000|2000|deg|j2k)?$`),
+		names:  lazyre.New(`^_?(ra|alpha|s_ra)_?(icrs|j2000|2000|deg|j2k)?$`),
 		listed: "ra, ra_icrs, raj2000, ra2000, _raj2000, radeg, ra_deg, alpha, alpha_j2000, s_ra",
 	}
 	decLookup = lookup{
 		ucds:   []string{"pos.eq.dec;meta.main", "pos.eq.dec", "POS_EQ_DEC_MAIN", "POS_EQ_DEC"},
-		names:  lazyRegexp(`^_?(dec|de|delta|s_dec)_?(icrs|j2000|2000|deg|j2k)?$`),
+		names:  lazyre.New(`^_?(dec|de|delta|s_dec)_?(icrs|j2000|2000|deg|j2k)?$`),
 		listed: "dec, de, dec_icrs, de_icrs, dej2000, decj2000, dec2000, _dej2000, dedeg, dec_deg, delta, delta_j2000, s_dec",
 	}
 	lonLookup = lookup{
 		ucds:   []string{"pos.galactic.lon;meta.main", "pos.galactic.lon", "POS_GAL_LON"},
-		names:  lazyRegexp(`^_?(l|lii|glon|gal_?l|gal_?lon|galactic_lon)(_?deg)?$`),
+		names:  lazyre.New(`^_?(l|lii|glon|gal_?l|gal_?lon|galactic_lon)(_?deg)?$`),
 		listed: "glon, l, lii, gal_l, gal_lon",
 	}
 	latLookup = lookup{
 		ucds:   []string{"pos.galactic.lat;meta.main", "pos.galactic.lat", "POS_GAL_LAT"},
-		names:  lazyRegexp(`^_?(b|bii|glat|gal_?b|gal_?lat|galactic_lat)(_?deg)?$`),
+		names:  lazyre.New(`^_?(b|bii|glat|gal_?b|gal_?lat|galactic_lat)(_?deg)?$`),
 		listed: "glat, b, bii, gal_b, gal_lat",
 	}
 )
-
-// lazyRegexp compiles expr on its first use.
-func lazyRegexp(expr string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
-}
 
 // byUCD returns the first field whose UCD is one of ucds, in the order of
 // ucds (case-insensitive, surrounding spaces ignored), or -1.

@@ -17,11 +17,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/voagent/voagent/internal/lazyre"
 	"github.com/voagent/voagent/vo/dal"
 	"github.com/voagent/voagent/vo/uws"
 	"github.com/voagent/voagent/vo/votable"
@@ -85,7 +85,7 @@ type Upload struct {
 	VOTable []byte
 }
 
-var uploadName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`) })
+var uploadName = lazyre.New(`^[A-Za-z][A-Za-z0-9_]*$`)
 
 // params builds the request parameters and the multipart parts of a query.
 func (q *Query) params() (url.Values, []dal.Part, error) {
