@@ -55,25 +55,17 @@ func newBatchParser(col Column, p textParser) batchParser {
 	}
 }
 
-// floatBatch parses with parseFloatFast in line, as floatText does first.
-func floatBatch[T float32 | float64](c *Scalar[T], f *Field, bits int, p textParser) batchParser {
-	nv, hasNull := nullFloat(f)
+// inlineBatch is the batchParser of a scalar column whose common cells
+// fill parses in line: fill writes the values of column j's cells of rows
+// r, r+1, ... into dst (the column's rows first, first+1, ...) and returns
+// how many it parsed before a cell it leaves to p.
+func inlineBatch[T Number](c *Scalar[T], p textParser, fill func(b *batchCells, j, r int, dst []T, first int) int) batchParser {
 	return func(b *batchCells, j, rows int) (int, error) {
 		r := 0
 		for r < rows {
 			first := c.n
 			dst := c.reserve(rows - r)
-			k := 0
-			for ; k < len(dst); k++ {
-				v, ok := parseFloatFast(b.cell((r+k)*b.nf+j), bits)
-				if !ok {
-					break
-				}
-				dst[k] = T(v)
-				if hasNull && v == nv {
-					c.setNullAt(first + k)
-				}
-			}
+			k := fill(b, j, r, dst, first)
 			c.n += k
 			r += k
 			if k < len(dst) {
@@ -87,45 +79,41 @@ func floatBatch[T float32 | float64](c *Scalar[T], f *Field, bits int, p textPar
 	}
 }
 
-// intBatch parses up to 18 plain decimal digits in line, as intText does
+// floatBatch parses with parseFloatFast in line, as floatText does first.
+func floatBatch[T float32 | float64](c *Scalar[T], f *Field, bits int, p textParser) batchParser {
+	nv, hasNull := nullFloat(f)
+	return inlineBatch(c, p, func(b *batchCells, j, r int, dst []T, first int) int {
+		for k := range dst {
+			v, ok := parseFloatFast(b.cell((r+k)*b.nf+j), bits)
+			if !ok {
+				return k
+			}
+			dst[k] = T(v)
+			if hasNull && v == nv {
+				c.setNullAt(first + k)
+			}
+		}
+		return len(dst)
+	})
+}
+
+// intBatch parses plain decimal digits (plainInt) in line, as intText does
 // first.
 func intBatch[T int64 | int32 | int16](c *Scalar[T], f *Field, p textParser) batchParser {
 	nv, hasNull := nullInt(f)
 	lo, hi := intRange(f.Datatype)
-	return func(b *batchCells, j, rows int) (int, error) {
-		r := 0
-		for r < rows {
-			first := c.n
-			dst := c.reserve(rows - r)
-			k := 0
-		cells:
-			for ; k < len(dst); k++ {
-				cell := b.cell((r+k)*b.nf + j)
-				if len(cell) == 0 || len(cell) > 18 {
-					break
-				}
-				var v int64
-				for _, d := range cell {
-					if d-'0' > 9 {
-						break cells
-					}
-					v = v*10 + int64(d-'0')
-				}
-				v = min(max(v, lo), hi)
-				dst[k] = T(v)
-				if hasNull && v == nv {
-					c.setNullAt(first + k)
-				}
+	return inlineBatch(c, p, func(b *batchCells, j, r int, dst []T, first int) int {
+		for k := range dst {
+			v, ok := plainInt(b.cell((r+k)*b.nf + j))
+			if !ok {
+				return k
 			}
-			c.n += k
-			r += k
-			if k < len(dst) {
-				if err := p(b.cell(r*b.nf + j)); err != nil {
-					return r, err
-				}
-				r++
+			v = min(max(v, lo), hi)
+			dst[k] = T(v)
+			if hasNull && v == nv {
+				c.setNullAt(first + k)
 			}
 		}
-		return rows, nil
-	}
+		return len(dst)
+	})
 }

@@ -36,18 +36,18 @@ var tdChunking = true
 // tdUnit is a piece of the data on its way to the caller: a chunk of text
 // (raw) or rows the producer scanned (batch), then its rows parsed.
 type tdUnit struct {
-	raw   []byte
-	buf   []byte // the buffer raw is a slice of (a source's)
-	pfx   string // the namespace prefix of raw's tags
-	batch tdBatch
-	cols  []Column // the unit's rows, parsed
-	parse []textParser
-	cols1 []batchParser // parse, a column at a time
-	rows  int           // rows in cols
-	pos   int           // rows of cols handed to the caller
-	done  bool          // the TABLEDATA ends after these rows
-	err   error         // error after these rows; its row counts from the unit's first
-	ready chan struct{}
+	raw      []byte
+	buf      []byte // the buffer raw is a slice of (a source's)
+	pfx      string // the namespace prefix of raw's tags
+	batch    tdBatch
+	cols     []Column // the unit's rows, parsed
+	parse    []textParser
+	byColumn []batchParser // parse, a column at a time
+	rows     int           // rows in cols
+	pos      int           // rows of cols handed to the caller
+	done     bool          // the TABLEDATA ends after these rows
+	err      error         // error after these rows; its row counts from the unit's first
+	ready    chan struct{}
 }
 
 // tableDataReader decodes TABLEDATA (see tdUnit).
@@ -141,12 +141,12 @@ func (r *tableDataReader) unit() (*tdUnit, error) {
 	}
 	u.cols = cols
 	u.parse = make([]textParser, len(cols))
-	u.cols1 = make([]batchParser, len(cols))
+	u.byColumn = make([]batchParser, len(cols))
 	for i, c := range cols {
 		if u.parse[i], err = newTextParser(c); err != nil {
 			return nil, fmt.Errorf("votable: %s: %w", r.t.Label(), err)
 		}
-		u.cols1[i] = newBatchParser(c, u.parse[i])
+		u.byColumn[i] = newBatchParser(c, u.parse[i])
 	}
 	return u, nil
 }
@@ -289,7 +289,7 @@ func (r *tableDataReader) workChunk(u *tdUnit) {
 			cells := batchCells{raw: raw, text: text, starts: starts, ends: ends, nf: len(u.parse)}
 			errRow, errCol := b.rows, -1
 			var firstErr error
-			for j, p := range u.cols1 {
+			for j, p := range u.byColumn {
 				if n, err := p(&cells, j, min(b.rows, errRow)); err != nil && n < errRow {
 					errRow, errCol, firstErr = n, j, err
 				}

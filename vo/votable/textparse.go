@@ -454,23 +454,31 @@ func isNullWord(b []byte) bool {
 	return false
 }
 
+// plainInt is the value of the common integer cell: up to 18 plain
+// decimal digits, which cannot overflow, be hexadecimal or a null word;
+// false for anything else.
+func plainInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, d := range b {
+		if d-'0' > 9 {
+			return 0, false
+		}
+		v = v*10 + int64(d-'0')
+	}
+	return v, true
+}
+
 func intText[T int64 | int32 | int16 | uint8](c *Scalar[T], f *Field, conv func(int64) T) textParser {
 	nv, hasNull := nullInt(f)
 	lo, hi := intRange(f.Datatype)
 	return func(b []byte) error {
-		// The common cell: up to 18 plain decimal digits, which cannot
-		// overflow, be hexadecimal or a null word.
-		if n := len(b); n > 0 && n <= 18 {
-			var v int64
-			i := 0
-			for ; i < n && b[i]-'0' <= 9; i++ {
-				v = v*10 + int64(b[i]-'0')
-			}
-			if i == n {
-				v = min(max(v, lo), hi) // clamped, as below
-				c.Append(conv(v), hasNull && v == nv)
-				return nil
-			}
+		if v, ok := plainInt(b); ok {
+			v = min(max(v, lo), hi) // clamped, as below
+			c.Append(conv(v), hasNull && v == nv)
+			return nil
 		}
 		if isNullWord(b) {
 			var z T
