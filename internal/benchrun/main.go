@@ -14,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"syscall"
@@ -21,46 +22,48 @@ import (
 )
 
 func main() {
-	os.Exit(run())
+	os.Exit(run(os.Args[1:], os.Stdout))
 }
 
-func run() int {
-	timeout := flag.Duration("timeout", 10*time.Minute, "kill the command after this long")
-	stdout := flag.String("stdout", "", "file for the command's standard output (default: ours)")
-	stderr := flag.String("stderr", "", "file for the command's standard error (default: ours)")
-	flag.Parse()
-	if flag.NArg() == 0 {
+// run runs the command args name and prints "SECONDS KIB" to out; it
+// returns the exit status.
+func run(args []string, out io.Writer) int {
+	fs := flag.NewFlagSet("benchrun", flag.ContinueOnError)
+	timeout := fs.Duration("timeout", 10*time.Minute, "kill the command after this long")
+	stdout := fs.String("stdout", "", "file for the command's standard output (default: ours)")
+	stderr := fs.String("stderr", "", "file for the command's standard error (default: ours)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() == 0 {
 		fmt.Fprintln(os.Stderr, "usage: benchrun [-timeout D] [-stdout F] [-stderr F] -- CMD [ARG...]")
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, flag.Arg(0), flag.Args()[1:]...)
+	cmd := exec.CommandContext(ctx, fs.Arg(0), fs.Args()[1:]...)
 	cmd.Stdin = os.Stdin
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if *stdout != "" {
-		f, err := os.Create(*stdout)
+	for _, o := range []struct {
+		path string
+		to   *io.Writer
+	}{{*stdout, &cmd.Stdout}, {*stderr, &cmd.Stderr}} {
+		if o.path == "" {
+			continue
+		}
+		f, err := os.Create(o.path)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "benchrun: %v\n", err)
 			return 1
 		}
 		defer f.Close()
-		cmd.Stdout = f
-	}
-	if *stderr != "" {
-		f, err := os.Create(*stderr)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "benchrun: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		cmd.Stderr = f
+		*o.to = f
 	}
 	t0 := time.Now()
 	err := cmd.Run()
 	secs := time.Since(t0).Seconds()
 	if ctx.Err() != nil {
-		fmt.Fprintf(os.Stderr, "benchrun: %s ran past %s\n", flag.Arg(0), *timeout)
+		fmt.Fprintf(os.Stderr, "benchrun: %s ran past %s\n", fs.Arg(0), *timeout)
 		return 124
 	}
 	var rss int64
@@ -71,7 +74,7 @@ func run() int {
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rss = ru.Maxrss // KiB on Linux
 	}
-	fmt.Printf("%.4f %d\n", secs, rss)
+	fmt.Fprintf(out, "%.4f %d\n", secs, rss)
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		return ee.ExitCode()
