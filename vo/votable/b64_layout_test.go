@@ -27,6 +27,16 @@ func binary2Rows(n int) []byte {
 	return raw
 }
 
+// binary2RowsDoc is a document whose table has binary2Rows' fields and the
+// STREAM text; a comment of shift blanks moves the text against the
+// reader's buffers.
+func binary2RowsDoc(shift int, text string) string {
+	return `<VOTABLE><RESOURCE><TABLE><!--` + strings.Repeat(" ", shift) + `-->` +
+		`<FIELD name="a" datatype="int"/><FIELD name="b" datatype="double"/>` +
+		`<FIELD name="c" datatype="short"/><FIELD name="d" datatype="unsignedByte"/>` +
+		`<DATA><BINARY2><STREAM encoding="base64">` + text + `</STREAM></BINARY2></DATA></TABLE></RESOURCE></VOTABLE>`
+}
+
 // everyN inserts sep after every n bytes of s.
 func everyN(s string, n int, sep string) string {
 	var b strings.Builder
@@ -60,11 +70,7 @@ func TestBinary2StreamLayouts(t *testing.T) {
 		}
 		for _, l := range layouts {
 			for shift := range 4 {
-				doc := `<VOTABLE><RESOURCE><TABLE><!--` + strings.Repeat(" ", shift) + `-->` +
-					`<FIELD name="a" datatype="int"/><FIELD name="b" datatype="double"/>` +
-					`<FIELD name="c" datatype="short"/><FIELD name="d" datatype="unsignedByte"/>` +
-					`<DATA><BINARY2><STREAM encoding="base64">` + l.text + `</STREAM></BINARY2></DATA></TABLE></RESOURCE></VOTABLE>`
-				d := NewDecoder(strings.NewReader(doc))
+				d := NewDecoder(strings.NewReader(binary2RowsDoc(shift, l.text)))
 				if _, err := d.NextTable(); err != nil {
 					t.Fatalf("%d rows, %s, shift %d: %v", n, l.name, shift, err)
 				}
@@ -106,10 +112,7 @@ func TestBinary2StreamErrors(t *testing.T) {
 		everyN(text[:700001]+"*"+text[700002:], 76, "\n"),
 		text[:1000] + "==" + text[1002:],
 	} {
-		doc := `<VOTABLE><RESOURCE><TABLE><FIELD name="a" datatype="int"/><FIELD name="b" datatype="double"/>` +
-			`<FIELD name="c" datatype="short"/><FIELD name="d" datatype="unsignedByte"/>` +
-			`<DATA><BINARY2><STREAM encoding="base64">` + bad + `</STREAM></BINARY2></DATA></TABLE></RESOURCE></VOTABLE>`
-		d := NewDecoder(strings.NewReader(doc))
+		d := NewDecoder(strings.NewReader(binary2RowsDoc(0, bad)))
 		if _, err := d.NextTable(); err != nil {
 			t.Fatal(err)
 		}
