@@ -157,6 +157,11 @@ type tray struct {
 	log *slog.Logger
 	m   menu
 
+	// ui serializes the calls into systray, whose menu items are not
+	// safe for concurrent use (refreshes come from the event stream and
+	// from finished actions).
+	ui sync.Mutex
+
 	mu   sync.Mutex
 	st   api.Status
 	view View
@@ -225,6 +230,8 @@ func (t *tray) show(st api.Status) {
 	if busy > 0 && v.State != NoHub {
 		v.State = Searching
 	}
+	t.ui.Lock()
+	defer t.ui.Unlock()
 	systray.SetIcon(Icon(v.State))
 	systray.SetTooltip(v.Tooltip)
 	m := &t.m
@@ -302,6 +309,8 @@ func (t *tray) refresh(ctx context.Context) {
 	if err != nil {
 		if ctx.Err() == nil {
 			t.log.Debug("tray: status", "err", err)
+			t.ui.Lock()
+			defer t.ui.Unlock()
 			systray.SetIcon(Icon(NoHub))
 			systray.SetTooltip("voagent: the agent does not answer: " + err.Error())
 		}
@@ -451,13 +460,20 @@ func vicinity(ctx context.Context, c *client.Client, req api.VicinityRequest) (s
 	return strings.Join(s, "; "), err
 }
 
+// setAction puts line on the "last action" line.
+func (t *tray) setAction(line string) {
+	t.ui.Lock()
+	defer t.ui.Unlock()
+	t.m.action.SetTitle(line)
+}
+
 // do runs a menu action in the background, shown as searching meanwhile,
 // and puts its outcome on the "last action" line and in the log.
 func (t *tray) do(ctx context.Context, what string, f func(context.Context) (string, error)) {
 	t.mu.Lock()
 	t.busy++
 	t.mu.Unlock()
-	t.m.action.SetTitle("running: " + what)
+	t.setAction("running: " + what)
 	t.refresh(ctx)
 	go func() {
 		actx, cancel := context.WithTimeout(ctx, 5*time.Minute)
@@ -470,7 +486,7 @@ func (t *tray) do(ctx context.Context, what string, f func(context.Context) (str
 		} else {
 			t.log.Info("tray action", "action", what, "result", out)
 		}
-		t.m.action.SetTitle(line)
+		t.setAction(line)
 		t.mu.Lock()
 		t.busy--
 		t.mu.Unlock()
