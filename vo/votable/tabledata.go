@@ -163,8 +163,19 @@ func (s *tdScanner) fill(b *tdBatch) {
 	if limit <= 0 {
 		limit = tdBatchRows
 	}
+	fast := s.chunk && s.pfx == "" && s.prefixKnown
 	for b.rows < limit {
 		w := src.window()
+		if fast {
+			rows, used := s.fastRows(b, w, int32(cap(src.buf)-cap(w)), limit-b.rows)
+			b.rows += rows
+			s.row += int64(rows)
+			src.advance(used)
+			if b.rows == limit {
+				return
+			}
+			w = src.window()
+		}
 		i := 0
 		for i < len(w) && isSpace(w[i]) {
 			i++
