@@ -28,6 +28,9 @@ const (
 	// tdStagingRows is the first size of a unit's scalar columns: enough
 	// for a batch, and for a chunk of rows of about 64 bytes or more.
 	tdStagingRows = 4096
+	// tdFirstRows is the size of the first batch, which the producer
+	// scans alone.
+	tdFirstRows = 16
 )
 
 // tdChunking enables the cutting of chunks; tests turn it off to compare.
@@ -166,6 +169,13 @@ func (r *tableDataReader) produce(sc *tdScanner) {
 		if !last && !r.cut(sc, u) {
 			u.raw = nil
 			sc.row = 0
+			// Until the first row has told the namespace prefix, no
+			// chunk can be cut: scan a few rows only, so that the
+			// workers soon have chunks.
+			sc.maxRows = 0
+			if !sc.prefixKnown && r.chunking {
+				sc.maxRows = tdFirstRows
+			}
 			sc.fill(b)
 			last = b.done || b.err != nil
 		}
