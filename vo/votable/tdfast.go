@@ -9,7 +9,6 @@ import (
 // Little-endian words of the tags fastRows compares whole.
 const (
 	tagTR   = '<' | 'T'<<8 | 'R'<<16 | '>'<<24
-	tagTD   = '<' | 'T'<<8 | 'D'<<16 | '>'<<24
 	tagTDEn = '<' | '/'<<8 | 'T'<<16 | 'D'<<24
 	tagTREn = '<' | '/'<<8 | 'T'<<16 | 'R'<<24
 )
@@ -33,6 +32,11 @@ func (s *tdScanner) fastRows(b *tdBatch, w []byte, base int32, limit int) (rows,
 		b.starts, b.ends = starts[:n0+rows*nf], ends[:n0+rows*nf]
 	}()
 	k := n0
+	// sep is the white space and "<TD" before the last cell, sepLen
+	// bytes (sepLen 0: none yet) that one masked word compares whole:
+	// the cells of a writer are indented alike.
+	var sep, sepMask uint64
+	sepLen := 0
 	for rows < limit {
 		i := skipSpaces(w, used)
 		if i+4 > len(w) || binary.LittleEndian.Uint32(w[i:]) != tagTR {
@@ -40,11 +44,23 @@ func (s *tdScanner) fastRows(b *tdBatch, w []byte, base int32, limit int) (rows,
 		}
 		i += 4
 		for range nf {
-			i = skipSpaces(w, i)
-			if i+4 > len(w) || binary.LittleEndian.Uint32(w[i:]) != tagTD {
+			if sepLen > 0 && i+8 <= len(w) && binary.LittleEndian.Uint64(w[i:])&sepMask == sep {
+				i += sepLen
+			} else {
+				j := skipSpaces(w, i)
+				if j+3 > len(w) || w[j] != '<' || w[j+1] != 'T' || w[j+2] != 'D' {
+					return rows, used
+				}
+				if n := j + 3 - i; n <= 8 && i+8 <= len(w) {
+					sepLen, sepMask = n, ^uint64(0)>>(64-8*n)
+					sep = binary.LittleEndian.Uint64(w[i:]) & sepMask
+				}
+				i = j + 3
+			}
+			if i >= len(w) || w[i] != '>' {
 				return rows, used
 			}
-			i += 4
+			i++
 			start := i
 			// Eight bytes at a time up to a '<' or '&'.
 			for i+8 <= len(w) {

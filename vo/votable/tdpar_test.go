@@ -130,6 +130,18 @@ func TestTableDataChunksMatchOneScanner(t *testing.T) {
 			}
 			return ""
 		}, ""},
+		{"indentation that changes from row to row", "", func(i int) string {
+			// fastRows compares the white space and <TD of a cell with
+			// those of the cell before.
+			ind := []string{"\n    ", "\n\t", "\r\n ", "\n        ", "", " "}[i%6]
+			return fmt.Sprintf("  <TR>%[1]s<TD>%[2]d</TD>%[1]s<TD>%[2]d.5</TD>%[1]s<TD>1.25</TD>%[1]s<TD>s</TD>%[1]s<TD>1 2</TD>\n  </TR>\n", ind, i)
+		}, ""},
+		{"an element like TD after cells indented alike", "", func(i int) string {
+			if i == 11111 {
+				return "  <TR>\n    <TD>1</TD>\n    <TD>2</TD>\n    <TDX>3</TDX>\n    <TD>s</TD>\n    <TD>1 2</TD>\n  </TR>\n"
+			}
+			return "  <TR>\n    <TD>1</TD>\n    <TD>2</TD>\n    <TD>3</TD>\n    <TD>s</TD>\n    <TD>1 2</TD>\n  </TR>\n"
+		}, `votable: table "t", TABLEDATA row 11112: unexpected element "<TDX>3</TDX>`},
 		{"a sixth cell late", "", func(i int) string {
 			if i == 13001 {
 				return "<TR><TD>1</TD><TD>2</TD><TD>3</TD><TD>s</TD><TD>1 2</TD><TD>6</TD></TR>\n"
