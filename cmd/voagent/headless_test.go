@@ -46,7 +46,7 @@ func TestRunHeadless(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if hasClient(st, "topcat") && strings.Contains(logs.String(), "running headless: no session bus") {
+		if hasClient(st, "topcat") && strings.Contains(logs.String(), "running headless: no D-Bus session bus") {
 			break
 		}
 		select {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/voagent/voagent/agent/client"
 	"github.com/voagent/voagent/agent/events"
+	"github.com/voagent/voagent/desktop/sessionbus"
 )
 
 // DefaultWindow is the coalescing window of New.
@@ -32,9 +33,10 @@ type Bus struct {
 	conn *dbus.Conn
 }
 
-// Dial connects to the session bus (DBUS_SESSION_BUS_ADDRESS).
+// Dial connects to the running session bus (sessionbus.Connect: it never
+// starts one).
 func Dial(ctx context.Context) (*Bus, error) {
-	conn, err := dbus.ConnectSessionBus(dbus.WithContext(ctx))
+	conn, err := sessionbus.Connect(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to the session bus for notifications: %w", err)
 	}

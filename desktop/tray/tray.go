@@ -18,20 +18,20 @@ import (
 	"time"
 
 	"fyne.io/systray"
-	"github.com/godbus/dbus/v5"
 
 	"github.com/voagent/voagent/agent/api"
 	"github.com/voagent/voagent/agent/client"
 	"github.com/voagent/voagent/agent/events"
 	"github.com/voagent/voagent/config"
+	"github.com/voagent/voagent/desktop/sessionbus"
 )
 
 // Available says why no tray can be shown (nil when one can): no session
 // bus, or no StatusNotifierWatcher on it (no panel hosting tray icons).
 func Available(ctx context.Context) error {
-	conn, err := dbus.ConnectSessionBus(dbus.WithContext(ctx))
+	conn, err := sessionbus.Connect(ctx)
 	if err != nil {
-		return fmt.Errorf("no session bus: %w", err)
+		return err
 	}
 	defer conn.Close()
 	var owned bool
