@@ -399,7 +399,10 @@ func (t *tray) loop(ctx context.Context, cancel context.CancelFunc) {
 			})
 		case g := <-tg:
 			val := g.on
-			if g.item.Checked() {
+			t.ui.Lock()
+			checked := g.item.Checked()
+			t.ui.Unlock()
+			if checked {
 				val = g.off
 			}
 			t.do(ctx, g.section+"."+g.key+" = "+val, func(ctx context.Context) (string, error) {
