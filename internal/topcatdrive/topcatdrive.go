@@ -244,12 +244,18 @@ func (tc *TOPCAT) tickSendRow(t testing.TB, tab *Table) {
 	for attempt := 0; !tc.ticked(t, cx, cy); attempt++ {
 		if attempt > 0 {
 			x, y = tc.place(t, act, activationX, activationY)
+			cx, cy = x+sendRowCheckX, y+sendRowCheckY
 		}
 		if attempt == 3 {
 			t.Fatalf("topcatdrive: could not tick \"Send row index\" for table %d (screenshot %s)", tab.Index, tc.failShot(t, "activation"))
 		}
 		tc.xdo(t, "windowraise", act)
 		tc.click(t, cx, cy)
+		// Under load TOPCAT repaints late: a click made before the tick
+		// shows would untick it. Wait for it to show.
+		for deadline := time.Now().Add(3 * time.Second); !tc.ticked(t, cx, cy) && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
 	tc.click(t, x+activationCloseX, y+activationCloseY)
 }
